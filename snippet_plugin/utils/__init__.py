@@ -1,0 +1,10 @@
+"""Checkpoint safety and environment compatibility helpers."""
+from .checkpoint import (CHECKPOINT_SAFE_GLOBALS, UnsafeCheckpointError,
+                         load_checkpoint_file,
+                         register_safe_checkpoint_loading)
+from .compat import check_openmmlab_stack
+
+__all__ = [
+    'CHECKPOINT_SAFE_GLOBALS', 'UnsafeCheckpointError', 'load_checkpoint_file',
+    'register_safe_checkpoint_loading', 'check_openmmlab_stack'
+]
