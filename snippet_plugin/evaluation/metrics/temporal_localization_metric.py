@@ -1,0 +1,224 @@
+"""mAP at tIoU thresholds for temporal action localization, as an mmengine
+metric."""
+from collections import Counter
+from typing import Any, List, Mapping, Optional, Sequence
+
+import numpy as np
+import torch
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+
+from mmaction.registry import METRICS
+from ..functional import (DEFAULT_TIOU_THRESHOLDS, TemporalMAPResult,
+                          temporal_map)
+
+ALLOWED_PROTOCOLS = ('voc', )
+
+
+@METRICS.register_module()
+class TemporalLocalizationMetric(BaseMetric):
+    """Mean average precision of action segments at tIoU thresholds.
+
+    Protocol ``'voc'`` (:func:`~snippet_plugin.evaluation.functional.
+    temporal_map`): per class, greedy score-ordered matching to the best-IoU
+    unmatched ground truth with IoU >= theta over half-open ``[start, end)``
+    frame intervals, VOC all-point interpolated AP, mean over the classes
+    present in the ground truth.
+
+    Keys read from each data sample (the dict mmengine passes after
+    ``to_dict()``; metainfo and data fields sit side by side):
+
+    * ``frame_dir`` (str): video id; one data sample per video.
+    * ``gt_segments``: ``(G, 3)`` rows ``[start, end_exclusive, class_id]``
+      (array, tensor or nested list).
+    * ``pred_segments``: either ``(P, 3)`` rows ``[start, end_exclusive,
+      class_id]`` together with ``pred_segment_scores`` ``(P,)``, or a list
+      of dicts with keys ``start``, ``end``, ``label``, ``score``. (The
+      scores are not called ``pred_scores`` because ``ActionDataSample``
+      reserves that name for a ``LabelData``.)
+
+    A sample without ``gt_segments`` has no ground truth (all background);
+    one without ``pred_segments`` has no predictions. Class ids index
+    ``dataset_meta['classes']`` (0..K-1; the background id K never appears in
+    segments).
+
+    :meth:`compute_metrics` returns percentages, as in the paper's tables:
+    ``{'mAP@0.1': ..., ..., 'mAP@0.5': ..., 'mAP_avg': ...}`` (logged under
+    the prefix ``tal/``), and logs a table of per-class AP named after
+    ``dataset_meta['classes']``.
+
+    Args:
+        tiou_thresholds (Sequence[float]): tIoU thresholds in ``(0, 1]``.
+        protocol (str): Matching/AP protocol; only ``'voc'`` for now.
+        collect_device (str): ``'cpu'`` or ``'gpu'``, for distributed runs.
+        prefix (str, optional): Metric-name prefix; defaults to ``'tal'``.
+        collect_dir (str, optional): Directory for collecting results across
+            ranks on CPU.
+    """
+    default_prefix: Optional[str] = 'tal'
+
+    def __init__(self,
+                 tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
+                 protocol: str = 'voc',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None,
+                 collect_dir: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix,
+                         collect_dir=collect_dir)
+        if protocol not in ALLOWED_PROTOCOLS:
+            raise ValueError(f'Unknown protocol {protocol!r}; allowed: '
+                             f'{", ".join(ALLOWED_PROTOCOLS)}')
+        self.protocol = protocol
+        self.tiou_thresholds = tuple(float(t) for t in tiou_thresholds)
+
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        """Keep each sample's predicted and ground-truth segments.
+
+        Args:
+            data_batch (Any): The batch from the dataloader (unused).
+            data_samples (Sequence[dict]): Model outputs as dicts, with the
+                keys listed in the class docstring.
+        """
+        for sample in data_samples:
+            if 'frame_dir' not in sample:
+                raise KeyError('TemporalLocalizationMetric needs the video id '
+                               "'frame_dir' in each data sample's metainfo; "
+                               f'got keys {sorted(sample)}')
+            segments, scores = _predicted_segments(sample)
+            self.results.append(
+                dict(
+                    video=sample['frame_dir'],
+                    pred_segments=segments,
+                    pred_scores=scores,
+                    gt_segments=_segment_array(
+                        sample.get('gt_segments', []), 'gt_segments')))
+
+    def compute_metrics(self, results: List[dict]) -> dict:
+        """mAP (in percent) per threshold and averaged over thresholds.
+
+        Args:
+            results (list[dict]): What :meth:`process` kept, all ranks.
+
+        Returns:
+            dict: ``{'mAP@<theta>': float, ..., 'mAP_avg': float}``.
+        """
+        repeated = sorted(video for video, count in Counter(
+            r['video'] for r in results).items() if count > 1)
+        if repeated:
+            raise ValueError('TemporalLocalizationMetric expects one data '
+                             f'sample per video; repeated: {repeated[:5]}')
+        classes = (self.dataset_meta or {}).get('classes')
+        result = temporal_map(
+            _columns(results, 'pred_segments', 'pred_scores'),
+            _columns(results, 'gt_segments'),
+            self.tiou_thresholds,
+            num_classes=len(classes) if classes is not None else None)
+        print_log('\n' + format_ap_table(result, classes), logger='current')
+        metrics = {
+            f'mAP@{theta:g}': 100.0 * float(value)
+            for theta, value in zip(result.tiou_thresholds, result.mean_ap)
+        }
+        metrics['mAP_avg'] = 100.0 * result.average_mean_ap
+        return metrics
+
+
+def format_ap_table(result: TemporalMAPResult,
+                    classes: Optional[Sequence[str]] = None) -> str:
+    """Plain-text table of per-class AP (percent), one column per threshold.
+
+    Classes without ground truth show ``-`` (they are not averaged).
+
+    Args:
+        result (TemporalMAPResult): Output of ``temporal_map``.
+        classes (Sequence[str], optional): Class names by id.
+
+    Returns:
+        str: The table, last row the mean over classes with ground truth.
+    """
+    names = [
+        str(classes[i]) if classes is not None and i < len(classes) else
+        str(i) for i in range(result.class_ap.shape[0])
+    ]
+    header = ['class', '#gt', '#pred'
+              ] + [f'AP@{t:g}' for t in result.tiou_thresholds]
+    rows = [[
+        name,
+        str(result.num_gt[i]),
+        str(result.num_pred[i])
+    ] + [_percent(ap) for ap in result.class_ap[i]]
+            for i, name in enumerate(names)]
+    rows.append(['mean', str(result.num_gt.sum()),
+                 str(result.num_pred.sum())] +
+                [_percent(ap) for ap in result.mean_ap])
+    widths = [max(len(r[c]) for r in [header] + rows)
+              for c in range(len(header))]
+    lines = [
+        '  '.join(cell.ljust(w) if c == 0 else cell.rjust(w)
+                  for c, (cell, w) in enumerate(zip(row, widths)))
+        for row in [header] + rows
+    ]
+    lines.insert(1, '-' * len(lines[0]))
+    lines.insert(len(lines) - 1, '-' * len(lines[0]))
+    return '\n'.join(lines)
+
+
+def _percent(value: float) -> str:
+    """AP fraction as a percent string, ``-`` for NaN."""
+    return '-' if np.isnan(value) else f'{100.0 * value:.2f}'
+
+
+def _to_numpy(value: Any) -> np.ndarray:
+    """Array from a tensor, array or nested sequence."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def _segment_array(value: Any, key: str) -> np.ndarray:
+    """``(N, 3)`` float64 ``[start, end, class_id]`` rows, validated."""
+    segments = _to_numpy(value).astype(np.float64)
+    if segments.size == 0:
+        return np.zeros((0, 3))
+    if segments.ndim != 2 or segments.shape[1] != 3:
+        raise ValueError(f'{key} must be (N, 3) rows [start, end, class_id],'
+                         f' got shape {segments.shape}')
+    return segments
+
+
+def _predicted_segments(sample: Mapping) -> tuple:
+    """``(P, 3)`` predicted segments and ``(P,)`` scores of one sample."""
+    predicted = sample.get('pred_segments', [])
+    if len(predicted) and isinstance(predicted[0], Mapping):
+        segments = np.array([[p['start'], p['end'], p['label']]
+                             for p in predicted], dtype=np.float64)
+        return segments, np.array([p['score'] for p in predicted],
+                                  dtype=np.float64)
+    segments = _segment_array(predicted, 'pred_segments')
+    if len(segments) and 'pred_segment_scores' not in sample:
+        raise KeyError("'pred_segments' given as an array needs "
+                       "'pred_segment_scores' (P,) next to it")
+    scores = _to_numpy(sample.get('pred_segment_scores',
+                                  [])).astype(np.float64).reshape(-1)
+    if scores.size != len(segments):
+        raise ValueError(f'{len(segments)} pred_segments but {scores.size} '
+                         'pred_segment_scores')
+    return segments, scores
+
+
+def _columns(results: List[dict],
+             segment_key: str,
+             score_key: Optional[str] = None) -> dict:
+    """Column form (``video``, ``start``, ``end``, ``label`` [, ``score``])
+    of the segments of all results, for ``temporal_map``."""
+    segments = [r[segment_key] for r in results]
+    columns = dict(
+        video=np.repeat(
+            np.array([r['video'] for r in results], dtype=object),
+            [len(s) for s in segments]))
+    stacked = np.concatenate(segments) if segments else np.zeros((0, 3))
+    columns.update(start=stacked[:, 0], end=stacked[:, 1],
+                   label=stacked[:, 2])
+    if score_key is not None:
+        columns['score'] = np.concatenate(
+            [r[score_key] for r in results]) if results else np.zeros(0)
+    return columns

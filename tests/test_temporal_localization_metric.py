@@ -1,0 +1,143 @@
+"""TemporalLocalizationMetric end to end on a tiny hand-worked dataset."""
+import numpy as np
+import pytest
+import torch
+from mmaction.registry import METRICS
+from mmaction.structures import ActionDataSample
+
+import snippet_plugin.evaluation.metrics.temporal_localization_metric as tlm
+from snippet_plugin.evaluation import TemporalLocalizationMetric
+from snippet_plugin.evaluation.functional import temporal_map
+from snippet_plugin.evaluation.metrics import format_ap_table
+
+CLASSES = ['walk', 'run', 'jump']
+
+
+def sample(frame_dir, gt_segments, pred_segments, pred_scores):
+    """A data sample as the model returns it, in mmengine's dict form."""
+    data_sample = ActionDataSample(metainfo=dict(frame_dir=frame_dir))
+    data_sample.gt_segments = torch.tensor(gt_segments)
+    data_sample.pred_segments = np.array(pred_segments, dtype=np.float32)
+    data_sample.pred_segment_scores = torch.tensor(pred_scores)
+    return data_sample.to_dict()
+
+
+def tiny_dataset():
+    return [
+        sample('video_a', [[0, 10, 0], [20, 30, 1]],
+               [[0, 10, 0], [22, 30, 1], [40, 50, 0]], [0.9, 0.8, 0.7]),
+        sample('video_b', [[5, 15, 0]], [[5, 9, 0], [0, 5, 2]], [0.6, 0.5]),
+    ]
+
+
+def build_metric(**kwargs):
+    metric = METRICS.build(dict(type='TemporalLocalizationMetric', **kwargs))
+    metric.dataset_meta = dict(classes=CLASSES)
+    return metric
+
+
+def test_registered_and_built_from_config():
+    assert isinstance(build_metric(), TemporalLocalizationMetric)
+
+
+def test_end_to_end_hand_worked():
+    metric = build_metric()
+    metric.process(None, tiny_dataset())
+    metrics = metric.evaluate(size=2)
+    # walk: 2 GT; ranked TP (IoU 1), FP (no GT), then [5, 9) vs [5, 15):
+    #   IoU 0.4 -> TP for theta <= 0.4: precision 1, 1/2, 2/3, recall
+    #   1/2, 1/2, 1 -> AP 5/6; at 0.5 FP: AP 1/2.
+    # run: IoU 0.8 -> AP 1. jump: no GT -> not averaged.
+    low, high = (5 / 6 + 1) / 2 * 100, (1 / 2 + 1) / 2 * 100
+    expected = {f'tal/mAP@{t}': low for t in (0.1, 0.2, 0.3, 0.4)}
+    expected['tal/mAP@0.5'] = high
+    expected['tal/mAP_avg'] = (4 * low + high) / 5
+    assert metrics.keys() == expected.keys()
+    for key, value in expected.items():
+        assert metrics[key] == pytest.approx(value)
+
+
+def test_predictions_as_list_of_dicts():
+    metric = build_metric(tiou_thresholds=(0.5, ), prefix='loc')
+    metric.process(None, [
+        dict(frame_dir='a', gt_segments=[[0, 10, 1]],
+             pred_segments=[dict(start=0, end=5, label=1, score=0.3),
+                            dict(start=0, end=4, label=1, score=0.9)])
+    ])
+    # [0, 4) has IoU 0.4 < 0.5: FP first, then [0, 5) (IoU 0.5) TP:
+    # precision 0, 1/2; recall 0, 1 -> AP 1/2.
+    assert metric.evaluate(size=1) == pytest.approx({
+        'loc/mAP@0.5': 50.0,
+        'loc/mAP_avg': 50.0
+    })
+
+
+def test_sample_without_predictions():
+    metric = build_metric(tiou_thresholds=(0.5, ))
+    metric.process(None, [
+        dict(frame_dir='a', gt_segments=np.array([[0, 10, 0]]),
+             pred_segments=np.zeros((0, 3)),
+             pred_segment_scores=np.zeros(0))
+    ])
+    assert metric.compute_metrics(metric.results)['mAP@0.5'] == 0.0
+
+
+def test_logs_the_per_class_table(monkeypatch):
+    logged = []
+    monkeypatch.setattr(tlm, 'print_log',
+                        lambda message, **kwargs: logged.append(message))
+    metric = build_metric()
+    metric.process(None, tiny_dataset())
+    metric.compute_metrics(metric.results)
+    assert len(logged) == 1
+    lines = logged[0].strip().splitlines()
+    assert lines[0].split() == ['class', '#gt', '#pred', 'AP@0.1', 'AP@0.2',
+                                'AP@0.3', 'AP@0.4', 'AP@0.5']
+    rows = {line.split()[0]: line.split()[1:] for line in lines
+            if not line.startswith('-')}
+    assert rows['walk'] == ['2', '3'] + ['83.33'] * 4 + ['50.00']
+    assert rows['run'] == ['1', '1'] + ['100.00'] * 5
+    assert rows['jump'] == ['0', '1'] + ['-'] * 5
+    assert rows['mean'] == ['3', '5'] + ['91.67'] * 4 + ['75.00']
+
+
+def test_format_ap_table_without_class_names():
+    result = temporal_map([], [dict(video='a', start=0, end=1, label=1)],
+                          (0.5, ))
+    table = format_ap_table(result)
+    assert [line.split()[0] for line in table.splitlines()
+            if not line.startswith('-')] == ['class', '0', '1', 'mean']
+
+
+def test_unknown_protocol_names_the_allowed_ones():
+    with pytest.raises(ValueError, match="'voc'|voc"):
+        TemporalLocalizationMetric(protocol='pkummd')
+
+
+@pytest.mark.parametrize('bad_sample, error', [
+    (dict(gt_segments=[[0, 1, 0]], pred_segments=[]), KeyError),
+    (dict(frame_dir='a', gt_segments=[[0, 1, 0]],
+          pred_segments=[[0, 1, 0]]), KeyError),
+    (dict(frame_dir='a', gt_segments=[[0, 1]], pred_segments=[]), ValueError),
+    (dict(frame_dir='a', gt_segments=[], pred_segments=[[0, 1, 0]],
+          pred_segment_scores=[0.1, 0.2]), ValueError),
+])
+def test_malformed_samples_raise(bad_sample, error):
+    with pytest.raises(error):
+        build_metric().process(None, [bad_sample])
+
+
+def test_one_sample_per_video():
+    metric = build_metric()
+    metric.process(None, tiny_dataset() + tiny_dataset()[:1])
+    with pytest.raises(ValueError, match='video_a'):
+        metric.compute_metrics(metric.results)
+
+
+def test_label_outside_dataset_classes_raises():
+    metric = build_metric()
+    metric.process(None, [
+        dict(frame_dir='a', gt_segments=[[0, 10, 3]], pred_segments=[])
+    ])
+    with pytest.raises(ValueError, match='num_classes=3'):
+        metric.compute_metrics(metric.results)
