@@ -1,0 +1,12 @@
+"""Frame-label-aware skeleton transforms (registered in ``TRANSFORMS``)."""
+from .formatting import PackUntrimmedPoseInputs
+from .normalize import NormalizeSkeleton3D
+from .persons import FixPersonCount
+from .windows import (FRAME_ALIGNED_KEYS, PadFrames, RandomWindowCrop,
+                      WindowCrop, sliding_window_starts, take_frames)
+
+__all__ = [
+    'FRAME_ALIGNED_KEYS', 'FixPersonCount', 'NormalizeSkeleton3D',
+    'PackUntrimmedPoseInputs', 'PadFrames', 'RandomWindowCrop', 'WindowCrop',
+    'sliding_window_starts', 'take_frames'
+]

@@ -1,0 +1,275 @@
+"""Untrimmed skeleton sequences with frame, video or no labels."""
+import hashlib
+from collections import Counter
+from typing import Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+
+from mmaction.registry import DATASETS, TRANSFORMS
+from .annotation import (UNLABELLED, AnnotationError, derive_frame_labels,
+                         derive_video_labels, load_annotations)
+from .transforms.windows import sliding_window_starts
+
+LABEL_MODES = ('frame', 'video', 'none')
+UNLABELLED_POLICIES = ('drop', 'keep')
+
+
+def sequence_rank(seed: int, frame_dir: str) -> str:
+    """Seeded pseudo-random sort key of a sequence, independent of order."""
+    return hashlib.sha256(f'{seed}/{frame_dir}'.encode()).hexdigest()
+
+
+def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
+                    seed: int) -> set:
+    """A class-stratified, reproducible subset of labelled sequences.
+
+    Rule: each sequence joins the stratum of its RAREST class (the class of
+    its segments found in the fewest sequences; ties -> lower id); sequences
+    without any action form one background stratum. Each stratum keeps
+    ``round(fraction * size)`` sequences (halves round up), at least one,
+    namely those with the smallest :func:`sequence_rank`. Finally, every
+    class still unrepresented gets its lowest-ranked sequence. Ranks depend
+    only on ``seed`` and ``frame_dir``, so the subset does not depend on the
+    file's order, and with one seed a smaller fraction picks a subset of a
+    larger one within each stratum.
+
+    Args:
+        video_labels: ``frame_dir -> class ids present``.
+        fraction: Share of sequences to keep, in ``(0, 1]``.
+        seed: Seed of the ranks.
+
+    Returns:
+        The selected ``frame_dir`` values.
+    """
+    frequency = Counter(c for labels in video_labels.values() for c in labels)
+    strata: Dict[Optional[int], List[str]] = {}
+    for name, labels in video_labels.items():
+        rarest = min(labels, key=lambda c: (frequency[c], c), default=None)
+        strata.setdefault(rarest, []).append(name)
+    selected = set()
+    for members in strata.values():
+        keep = max(1, int(np.floor(fraction * len(members) + 0.5)))
+        selected.update(
+            sorted(members, key=lambda n: sequence_rank(seed, n))[:keep])
+    covered = {c for name in selected for c in video_labels[name]}
+    for class_id in sorted(set(frequency) - covered):
+        holders = [n for n, labels in video_labels.items() if class_id in
+                   labels]
+        selected.add(min(holders, key=lambda n: sequence_rank(seed, n)))
+    return selected
+
+
+@DATASETS.register_module()
+class UntrimmedPoseDataset(BaseDataset):
+    """Untrimmed skeleton sequences for pretraining and localization.
+
+    Loads an annotation ``.pkl`` (see :mod:`..annotation`) with
+    :func:`load_annotations`, which validates it and names the file, sample
+    and field of every problem.
+
+    Label modes (what the pipeline may learn from):
+
+    * ``'frame'``: ``frame_labels`` from the file (or derived from
+      ``segments``), video labels = classes in the segments. Every sample
+      needs ``segments``.
+    * ``'video'`` (weakly supervised): ``frame_labels`` all -1; only the
+      video-level labels are kept for training. The segments survive only as
+      evaluation ground truth (``segments`` -> metainfo ``gt_segments``),
+      which no loss may read, so frame positions cannot leak into training.
+      Every sample needs ``segments``.
+    * ``'none'`` (pretraining): ``frame_labels`` all -1 and no video labels;
+      samples without ``segments`` are allowed (``segments`` is empty then).
+
+    Semi-supervision: ``label_fraction < 1`` keeps the labels of a
+    class-stratified, seeded subset of sequences (rule in
+    :func:`select_labelled`); the other sequences are dropped
+    (``unlabelled='drop'``) or kept with frame labels -1 and no video labels
+    (``unlabelled='keep'``).
+
+    Windows: with ``window=dict(clip_len=L, stride=S)`` every sequence
+    becomes ``1 + ceil(max(T - L, 0) / S)`` items, one per sliding window,
+    which together cover every frame (the last one is padded by
+    ``WindowCrop``). Each item holds the whole sequence (so normalisation
+    sees the same reference frame in every window), which costs about
+    ``L / S`` times the memory. Without ``window`` each item is a whole
+    sequence (``window_start=0``, ``window_len=T``).
+
+    Results dict handed to the pipeline:
+
+    * ``keypoint`` float32 ``(M, T, V, C)``;
+    * ``total_frames`` (int, current ``T``; transforms update it) and
+      ``ori_total_frames`` (int, the sequence's ``T``, never changed);
+    * ``frame_labels`` int64 ``(T,)`` (class, background ``K``, or -1);
+    * ``frame_mask`` bool ``(T,)``, all True (False marks padding later);
+    * ``segments`` int64 ``(S, 3)`` ``[start, end, class]``, ground truth in
+      original sequence coordinates, for evaluation only;
+    * ``video_labels`` (list of int), ``frame_dir`` (str), ``window_start``
+      and ``window_len`` (int), ``fps``, ``num_classes`` (``K``),
+      ``label_mode`` (str).
+
+    ``metainfo`` (the runner's ``dataset_meta``): ``classes``, ``fps``,
+    ``layout``, ``background_id`` (``K``), ``num_classes`` (``K``); values
+    given in the ``metainfo`` argument take precedence over the file's.
+
+    Args:
+        ann_file: Annotation ``.pkl`` path (joined to ``data_root``).
+        pipeline: Transforms applied to each item.
+        split: Key of the file's ``split`` dict; ``None`` uses every sample.
+        label_mode: ``'frame'``, ``'video'`` or ``'none'``.
+        label_fraction: Share of sequences whose labels are kept, ``(0, 1]``.
+        label_seed: Seed of the labelled subset.
+        unlabelled: ``'drop'`` or ``'keep'`` the sequences outside the subset.
+        window: ``dict(clip_len, stride)`` for sliding-window items.
+        **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`
+            (``data_root``, ``metainfo``, ``test_mode``, ``indices``, ...).
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: Sequence[Union[dict, Callable]] = (),
+                 split: Optional[str] = None,
+                 label_mode: str = 'frame',
+                 label_fraction: float = 1.0,
+                 label_seed: int = 0,
+                 unlabelled: str = 'drop',
+                 window: Optional[dict] = None,
+                 **kwargs) -> None:
+        if label_mode not in LABEL_MODES:
+            raise ValueError(f'label_mode must be one of {LABEL_MODES}, got '
+                             f'{label_mode!r}')
+        if not 0 < label_fraction <= 1:
+            raise ValueError('label_fraction must be in (0, 1], got '
+                             f'{label_fraction}')
+        if label_mode == 'none' and label_fraction < 1:
+            raise ValueError("label_fraction needs labels; label_mode='none'"
+                             ' has none')
+        if unlabelled not in UNLABELLED_POLICIES:
+            raise ValueError(f'unlabelled must be one of '
+                             f'{UNLABELLED_POLICIES}, got {unlabelled!r}')
+        if window is not None:
+            sliding_window_starts(1, **window)  # checks clip_len and stride
+        self.split = split
+        self.label_mode = label_mode
+        self.label_fraction = label_fraction
+        self.label_seed = label_seed
+        self.unlabelled = unlabelled
+        self.window = None if window is None else dict(window)
+        # Build with MMAction2's registry, so no default scope is needed.
+        transforms = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t
+            for t in pipeline
+        ]
+        super().__init__(ann_file, pipeline=transforms, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Load, select and label the sequences; expand windows."""
+        data = load_annotations(self.ann_file)
+        self._update_metainfo(data['meta'])
+        samples = self._split_samples(data)
+        if self.label_mode != 'none':
+            self._check_segments(samples)
+        items = [self._parse_sample(sample) for sample in samples]
+        if self.label_fraction < 1:
+            items = self._apply_label_fraction(items)
+        if self.window is not None:
+            items = [w for item in items for w in self._windows(item)]
+        return items
+
+    def get_cat_ids(self, idx: int) -> List[int]:
+        """Video-level class ids of item ``idx`` (for class-balanced
+        sampling wrappers)."""
+        return self.get_data_info(idx)['video_labels']
+
+    def _update_metainfo(self, meta: dict) -> None:
+        """Fill ``metainfo`` from the file's meta (the argument wins)."""
+        for key in ('classes', 'fps', 'layout'):
+            if key in meta:
+                self._metainfo.setdefault(key, meta[key])
+        self._metainfo.setdefault('classes', ())
+        num_classes = len(self._metainfo['classes'])
+        file_classes = meta.get('classes')
+        if file_classes is not None and len(file_classes) != num_classes:
+            raise AnnotationError(
+                f'{self.ann_file}: metainfo gives {num_classes} classes, the '
+                f'file {len(file_classes)}')
+        self._metainfo.setdefault('fps', None)
+        self._metainfo.setdefault('layout', 'nturgb+d')
+        self._metainfo['num_classes'] = num_classes
+        self._metainfo['background_id'] = num_classes
+
+    def _split_samples(self, data: dict) -> List[dict]:
+        """The samples of ``self.split`` (all samples if it is ``None``)."""
+        if self.split is None:
+            return list(data['annotations'])
+        splits = data.get('split', {})
+        if self.split not in splits:
+            raise AnnotationError(
+                f'{self.ann_file}: split {self.split!r} not found; available '
+                f'splits: {sorted(splits)}')
+        members = set(splits[self.split])
+        return [s for s in data['annotations'] if s['frame_dir'] in members]
+
+    def _check_segments(self, samples: List[dict]) -> None:
+        """Labelled modes need ``segments`` in every sample."""
+        missing = [s['frame_dir'] for s in samples if 'segments' not in s]
+        if missing:
+            raise AnnotationError(
+                f'{self.ann_file}: label_mode={self.label_mode!r} needs '
+                f'field "segments", missing in {len(missing)} sample(s), e.g.'
+                f' sample {missing[0]!r}')
+
+    def _parse_sample(self, sample: dict) -> dict:
+        """The results dict of one whole sequence under ``label_mode``."""
+        num_frames = int(sample['total_frames'])
+        num_classes = self._metainfo['num_classes']
+        segments = np.asarray(sample.get('segments', []),
+                              dtype=np.int64).reshape(-1, 3)
+        frame_labels = np.full(num_frames, UNLABELLED, dtype=np.int64)
+        video_labels = []
+        if self.label_mode == 'frame' and 'frame_labels' in sample:
+            frame_labels = np.array(sample['frame_labels'], dtype=np.int64)
+        elif self.label_mode == 'frame':
+            frame_labels = derive_frame_labels(segments, num_frames,
+                                               num_classes)
+        if self.label_mode in ('frame', 'video'):
+            video_labels = derive_video_labels(segments)
+        return dict(
+            frame_dir=sample['frame_dir'],
+            keypoint=np.asarray(sample['keypoint'], dtype=np.float32),
+            total_frames=num_frames,
+            ori_total_frames=num_frames,
+            frame_labels=frame_labels,
+            frame_mask=np.ones(num_frames, dtype=bool),
+            segments=segments,
+            video_labels=video_labels,
+            window_start=0,
+            window_len=num_frames,
+            fps=self._metainfo['fps'],
+            num_classes=num_classes,
+            label_mode=self.label_mode)
+
+    def _apply_label_fraction(self, items: List[dict]) -> List[dict]:
+        """Keep the labels of the selected subset; drop or unlabel the rest.
+        """
+        selected = select_labelled(
+            {item['frame_dir']: item['video_labels']
+             for item in items}, self.label_fraction, self.label_seed)
+        if self.unlabelled == 'drop':
+            return [item for item in items if item['frame_dir'] in selected]
+        for item in items:
+            if item['frame_dir'] not in selected:
+                item['frame_labels'] = np.full_like(item['frame_labels'],
+                                                    UNLABELLED)
+                item['video_labels'] = []
+        return items
+
+    def _windows(self, item: dict) -> List[dict]:
+        """One item per sliding window of a sequence."""
+        starts = sliding_window_starts(item['total_frames'],
+                                       self.window['clip_len'],
+                                       self.window['stride'])
+        return [
+            dict(item, window_start=int(start),
+                 window_len=self.window['clip_len']) for start in starts
+        ]

@@ -1,0 +1,427 @@
+"""UntrimmedPoseDataset: splits, label modes, labelled subsets, windows and
+the errors of bad annotation files."""
+import pickle
+import random
+
+import numpy as np
+import pytest
+
+from snippet_plugin.datasets import UntrimmedPoseDataset
+from snippet_plugin.datasets.annotation import (UNLABELLED, AnnotationError,
+                                                derive_frame_labels,
+                                                derive_video_labels,
+                                                save_annotations)
+from snippet_plugin.datasets.untrimmed_pose_dataset import (select_labelled,
+                                                            sequence_rank)
+
+CLASSES = ['walk', 'kick', 'wave']
+
+
+def make_sample(name, frames=10, segments=((2, 5, 0), (5, 9, 1)), joints=25,
+                persons=1, with_labels=True):
+    """A valid sample; keypoint[..., 0] = frame index (frame identity)."""
+    keypoint = np.zeros((persons, frames, joints, 3), np.float32)
+    keypoint[..., 0] = np.arange(frames)[None, :, None]
+    keypoint[..., 2] = 1. + np.arange(joints)
+    sample = dict(frame_dir=name, total_frames=frames, keypoint=keypoint)
+    if with_labels:
+        segments = [list(s) for s in segments]
+        sample.update(
+            segments=segments,
+            frame_labels=derive_frame_labels(segments, frames, len(CLASSES)),
+            label=derive_video_labels(segments))
+    return sample
+
+
+def make_data(samples, split=None):
+    names = [s['frame_dir'] for s in samples]
+    return dict(meta=dict(classes=list(CLASSES), fps=30, layout='nturgb+d'),
+                split=split or dict(train=names[::2], val=names[1::2]),
+                annotations=list(samples))
+
+
+def write(tmp_path, data, name='ann.pkl'):
+    path = str(tmp_path / name)
+    save_annotations(data, path)
+    return path
+
+
+def write_raw(tmp_path, data, name='bad.pkl'):
+    path = str(tmp_path / name)
+    with open(path, 'wb') as f:
+        pickle.dump(data, f)
+    return path
+
+
+def names_of(dataset):
+    return [dataset.get_data_info(i)['frame_dir'] for i in range(len(dataset))]
+
+
+# ---- splits, metainfo, label modes -----------------------------------------
+
+
+def test_split_selects_its_members_and_metainfo_comes_from_the_file(
+        tmp_path):
+    path = write(tmp_path, make_data([make_sample(f's{i}') for i in range(5)]))
+    train = UntrimmedPoseDataset(path, split='train')
+    val = UntrimmedPoseDataset(path, split='val')
+    everything = UntrimmedPoseDataset(path)
+    assert names_of(train) == ['s0', 's2', 's4']
+    assert names_of(val) == ['s1', 's3']
+    assert len(everything) == 5
+    meta = train.metainfo
+    assert list(meta['classes']) == CLASSES and meta['fps'] == 30
+    assert meta['layout'] == 'nturgb+d'
+    assert meta['background_id'] == 3 and meta['num_classes'] == 3
+
+
+def test_unknown_split_lists_the_available_ones(tmp_path):
+    path = write(tmp_path, make_data([make_sample('a'), make_sample('b')]))
+    with pytest.raises(AnnotationError) as err:
+        UntrimmedPoseDataset(path, split='test')
+    message = str(err.value)
+    assert path in message and "'test'" in message
+    assert "['train', 'val']" in message
+
+
+def test_frame_mode_gives_the_results_dict_of_the_contract(tmp_path):
+    sample = make_sample('a', frames=10, persons=2)
+    path = write(tmp_path, make_data([sample], split=dict(train=['a'])))
+    item = UntrimmedPoseDataset(path, split='train')[0]
+    assert item['keypoint'].dtype == np.float32
+    assert item['keypoint'].shape == (2, 10, 25, 3)
+    assert item['total_frames'] == item['ori_total_frames'] == 10
+    assert item['frame_labels'].dtype == np.int64
+    assert item['frame_labels'].tolist() == [3, 3, 0, 0, 0, 1, 1, 1, 1, 3]
+    assert item['frame_mask'].dtype == bool and item['frame_mask'].all()
+    assert item['segments'].dtype == np.int64
+    assert item['segments'].tolist() == [[2, 5, 0], [5, 9, 1]]
+    assert item['video_labels'] == [0, 1]
+    assert item['frame_dir'] == 'a' and item['window_start'] == 0
+    assert item['window_len'] == 10
+    assert item['fps'] == 30 and item['num_classes'] == 3
+
+
+def test_frame_mode_keeps_unlabelled_frames_of_the_file(tmp_path):
+    sample = make_sample('a')
+    sample['frame_labels'][:3] = UNLABELLED
+    path = write(tmp_path, make_data([sample], split=dict(train=['a'])))
+    labels = UntrimmedPoseDataset(path)[0]['frame_labels']
+    assert labels.tolist() == [-1, -1, -1, 0, 0, 1, 1, 1, 1, 3]
+
+
+def test_frame_mode_derives_missing_frame_labels_from_segments(tmp_path):
+    sample = make_sample('a')
+    del sample['frame_labels'], sample['label']
+    path = write(tmp_path, make_data([sample], split=dict(train=['a'])))
+    labels = UntrimmedPoseDataset(path)[0]['frame_labels']
+    assert labels.tolist() == [3, 3, 0, 0, 0, 1, 1, 1, 1, 3]
+
+
+def test_video_mode_has_no_frame_labels_but_keeps_weak_and_eval_truth(
+        tmp_path):
+    path = write(tmp_path, make_data([make_sample('a'), make_sample('b')]))
+    item = UntrimmedPoseDataset(path, label_mode='video')[0]
+    assert np.all(item['frame_labels'] == UNLABELLED)
+    assert item['video_labels'] == [0, 1]
+    assert item['segments'].tolist() == [[2, 5, 0], [5, 9, 1]]
+
+
+def test_none_mode_accepts_samples_without_segments(tmp_path):
+    samples = [make_sample('a'), make_sample('b', with_labels=False)]
+    path = write(tmp_path, make_data(samples))
+    dataset = UntrimmedPoseDataset(path, label_mode='none')
+    for i in range(2):
+        item = dataset[i]
+        assert np.all(item['frame_labels'] == UNLABELLED)
+        assert item['video_labels'] == []
+    assert dataset[1]['segments'].shape == (0, 3)
+
+
+@pytest.mark.parametrize('mode', ['frame', 'video'])
+def test_labelled_modes_need_segments_and_name_the_sample(tmp_path, mode):
+    samples = [make_sample('a'), make_sample('no_segs', with_labels=False)]
+    path = write(tmp_path, make_data(samples))
+    with pytest.raises(AnnotationError) as err:
+        UntrimmedPoseDataset(path, label_mode=mode)
+    message = str(err.value)
+    assert path in message and "'no_segs'" in message
+    assert '"segments"' in message
+
+
+def test_bad_arguments_are_refused(tmp_path):
+    path = write(tmp_path, make_data([make_sample('a')]))
+    with pytest.raises(ValueError, match='label_mode'):
+        UntrimmedPoseDataset(path, label_mode='weak')
+    with pytest.raises(ValueError, match='label_fraction'):
+        UntrimmedPoseDataset(path, label_fraction=0)
+    with pytest.raises(ValueError, match='label_fraction'):
+        UntrimmedPoseDataset(path, label_mode='none', label_fraction=0.5)
+    with pytest.raises(ValueError, match='unlabelled'):
+        UntrimmedPoseDataset(path, unlabelled='ignore')
+    with pytest.raises(ValueError, match='gap'):
+        UntrimmedPoseDataset(path, window=dict(clip_len=4, stride=5))
+    with pytest.raises(AnnotationError, match='2 classes'):
+        UntrimmedPoseDataset(path, metainfo=dict(classes=['x', 'y']))
+
+
+def test_get_cat_ids_returns_the_video_labels(tmp_path):
+    path = write(tmp_path, make_data([make_sample('a',
+                                                  segments=[(0, 2, 2)])]))
+    assert UntrimmedPoseDataset(path).get_cat_ids(0) == [2]
+
+
+# ---- labelled subsets (semi-supervision) ------------------------------------
+
+
+def stratified_samples():
+    """20 sequences of class 0 only, 10 of classes 0+1, 2 of class 2 only.
+
+    Class frequencies 30 / 10 / 2, so the strata (rarest class) are
+    0: the 20, 1: the 10 and 2: the 2.
+    """
+    samples = [make_sample(f'zero{i:02d}', 6, [(0, 3, 0)]) for i in range(20)]
+    samples += [
+        make_sample(f'both{i:02d}', 6, [(0, 3, 0), (3, 6, 1)])
+        for i in range(10)
+    ]
+    samples += [make_sample(f'two{i}', 6, [(1, 4, 2)]) for i in range(2)]
+    return samples
+
+
+def write_stratified(tmp_path, shuffle_seed=None, name='ann.pkl'):
+    samples = stratified_samples()
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(samples)
+    names = [s['frame_dir'] for s in samples]
+    return write(tmp_path, make_data(samples, split=dict(train=names)), name)
+
+
+def labelled_names(dataset):
+    return {
+        dataset.get_data_info(i)['frame_dir']
+        for i in range(len(dataset))
+        if dataset.get_data_info(i)['video_labels']
+    }
+
+
+@pytest.mark.parametrize('fraction, per_stratum', [(0.25, (5, 3, 1)),
+                                                   (0.1, (2, 1, 1))])
+def test_label_fraction_is_stratified_with_at_least_one_per_class(
+        tmp_path, fraction, per_stratum):
+    # 0.25: 20 -> 5, 10 -> 2.5 rounds up to 3, 2 -> 0.5 rounds up to 1;
+    # 0.1:  20 -> 2, 10 -> 1, 2 -> 0.2 rounds to 0, raised to 1.
+    path = write_stratified(tmp_path)
+    dataset = UntrimmedPoseDataset(path, split='train',
+                                   label_fraction=fraction, label_seed=3)
+    names = set(names_of(dataset))
+    counts = tuple(
+        sum(n.startswith(prefix) for n in names)
+        for prefix in ('zero', 'both', 'two'))
+    assert counts == per_stratum
+    # the picks are the lowest-ranked members of each stratum
+    zeros = sorted((f'zero{i:02d}' for i in range(20)),
+                   key=lambda n: sequence_rank(3, n))
+    assert {n for n in names if n.startswith('zero')} == set(
+        zeros[:per_stratum[0]])
+
+
+def test_label_fraction_is_reproducible_and_independent_of_file_order(
+        tmp_path):
+    plain = write_stratified(tmp_path, name='plain.pkl')
+    shuffled = write_stratified(tmp_path, shuffle_seed=1, name='shuf.pkl')
+
+    def subset(path, seed, fraction=0.25):
+        return set(
+            names_of(
+                UntrimmedPoseDataset(path, label_fraction=fraction,
+                                     label_seed=seed)))
+
+    assert subset(plain, 5) == subset(plain, 5) == subset(shuffled, 5)
+    assert len({frozenset(subset(plain, seed)) for seed in range(6)}) > 1
+    # with one seed, a smaller fraction picks a subset of a larger one
+    assert subset(plain, 5, 0.1) <= subset(plain, 5, 0.25)
+
+
+def test_label_fraction_one_keeps_everything(tmp_path):
+    path = write_stratified(tmp_path)
+    dataset = UntrimmedPoseDataset(path, label_fraction=1.0)
+    assert len(dataset) == 32 and len(labelled_names(dataset)) == 32
+
+
+def test_unlabelled_keep_retains_the_rest_without_labels(tmp_path):
+    path = write_stratified(tmp_path)
+    dropped = UntrimmedPoseDataset(path, label_fraction=0.25, label_seed=2)
+    kept = UntrimmedPoseDataset(path, label_fraction=0.25, label_seed=2,
+                                unlabelled='keep')
+    assert len(kept) == 32
+    assert labelled_names(kept) == set(names_of(dropped))
+    for i in range(len(kept)):
+        item = kept.get_data_info(i)
+        if item['frame_dir'] not in labelled_names(kept):
+            assert np.all(item['frame_labels'] == UNLABELLED)
+            assert item['video_labels'] == []
+        else:
+            assert np.all(item['frame_labels'] != UNLABELLED)
+
+
+def test_a_class_without_a_stratum_of_its_own_is_still_covered():
+    # class 0 appears only beside rarer classes (1, 2, 3), so it has no
+    # stratum; each stratum {A, X}, {B, Y}, {E, Z} keeps one sequence.
+    labels = dict(A=[0, 1], B=[0, 2], E=[0, 3], X=[1], Y=[2], Z=[3])
+    strata = (('A', 'X'), ('B', 'Y'), ('E', 'Z'))
+    missed_class_zero = 0
+    for seed in range(40):
+        picks = {min(s, key=lambda n: sequence_rank(seed, n)) for s in strata}
+        selected = select_labelled(labels, 0.1, seed)
+        assert {c for n in selected for c in labels[n]} == {0, 1, 2, 3}
+        if picks == {'X', 'Y', 'Z'}:
+            missed_class_zero += 1
+            first_zero = min('ABE', key=lambda n: sequence_rank(seed, n))
+            assert selected == picks | {first_zero}
+        else:
+            assert selected == picks
+    assert missed_class_zero > 0
+
+
+# ---- windows ---------------------------------------------------------------
+
+
+def test_windows_expand_sequences_and_tile_every_frame(tmp_path):
+    samples = [make_sample('short', 7, [(0, 7, 1)]),
+               make_sample('long', 301, [(10, 250, 2)])]
+    path = write(tmp_path, make_data(samples))
+    pipeline = [dict(type='WindowCrop'), dict(type='PackUntrimmedPoseInputs')]
+    dataset = UntrimmedPoseDataset(path, pipeline=pipeline, test_mode=True,
+                                   window=dict(clip_len=300, stride=150))
+    starts = [(dataset.get_data_info(i)['frame_dir'],
+               dataset.get_data_info(i)['window_start'])
+              for i in range(len(dataset))]
+    assert starts == [('short', 0), ('long', 0), ('long', 150)]
+    covered = {'short': set(), 'long': set()}
+    for i in range(len(dataset)):
+        packed = dataset[i]
+        sample = packed['data_samples']
+        assert packed['inputs'].shape == (1, 300, 25, 3)
+        inds = sample.frame_inds[sample.frame_mask].numpy()
+        # keypoint x encodes the original frame index
+        assert np.array_equal(
+            packed['inputs'][0, sample.frame_mask, 0, 0].numpy(), inds)
+        covered[sample.frame_dir] |= set(inds.tolist())
+        assert sample.total_frames == (7 if sample.frame_dir == 'short' else
+                                       301)
+    assert covered == {'short': set(range(7)), 'long': set(range(301))}
+
+
+def test_small_windows_on_an_odd_length(tmp_path):
+    path = write(tmp_path, make_data([make_sample('a', 7, [(0, 3, 0)])]))
+    dataset = UntrimmedPoseDataset(path, pipeline=[dict(type='WindowCrop')],
+                                   window=dict(clip_len=4, stride=2))
+    inds = [dataset[i]['frame_inds'].tolist() for i in range(len(dataset))]
+    assert inds == [[0, 1, 2, 3], [2, 3, 4, 5], [4, 5, 6, -1]]
+    labels = [dataset[i]['frame_labels'].tolist() for i in range(3)]
+    assert labels == [[0, 0, 0, 3], [0, 3, 3, 3], [3, 3, 3, -1]]
+
+
+def test_train_pipeline_end_to_end_keeps_labels_aligned(tmp_path):
+    samples = [make_sample('a', 30, [(4, 17, 2), (20, 26, 0)], persons=1),
+               make_sample('b', 5, [(1, 3, 1)], persons=2)]
+    path = write(tmp_path, make_data(samples, split=dict(train=['a', 'b'])))
+    pipeline = [
+        dict(type='NormalizeSkeleton3D', align_spine=False,
+             align_shoulder=False),
+        dict(type='RandomWindowCrop', clip_len=8),
+        dict(type='FixPersonCount', num_person=2),
+        dict(type='PackUntrimmedPoseInputs'),
+    ]
+    dataset = UntrimmedPoseDataset(path, pipeline=pipeline, split='train')
+    for i, sample in enumerate(samples):
+        np.random.seed(i)
+        packed = dataset[i]
+        data_sample = packed['data_samples']
+        assert packed['inputs'].shape == (2, 8, 25, 3)
+        real = data_sample.frame_mask.numpy()
+        inds = data_sample.frame_inds.numpy()
+        expected = sample['frame_labels'][inds[real]]
+        assert data_sample.gt_frame_labels[real].tolist() == expected.tolist()
+        assert np.all(data_sample.gt_frame_labels[~real].numpy() == -1)
+        # centred on joint 0 of frame 0: x = frame index offset
+        assert np.allclose(packed['inputs'][0, real, 0, 0].numpy(),
+                           inds[real])
+        assert data_sample.gt_segments.tolist() == sample['segments']
+
+
+# ---- bad input -------------------------------------------------------------
+
+
+def test_missing_file_is_an_annotation_error(tmp_path):
+    path = str(tmp_path / 'absent.pkl')
+    with pytest.raises(AnnotationError, match='not found') as err:
+        UntrimmedPoseDataset(path)
+    assert path in str(err.value)
+
+
+def test_corrupt_and_truncated_pickles_are_annotation_errors(tmp_path):
+    garbage = tmp_path / 'garbage.pkl'
+    garbage.write_bytes(b'this is not a pickle at all')
+    whole = pickle.dumps(make_data([make_sample('a')]))
+    truncated = tmp_path / 'truncated.pkl'
+    truncated.write_bytes(whole[:len(whole) // 2])
+    for path in (garbage, truncated):
+        with pytest.raises(AnnotationError) as err:
+            UntrimmedPoseDataset(str(path))
+        assert str(path) in str(err.value)
+        assert 'corrupt or truncated' in str(err.value)
+
+
+def nan_joints(sample):
+    sample['keypoint'][0, 3, 7, 1] = np.nan
+
+
+def wrong_joints(sample):
+    sample['keypoint'] = sample['keypoint'][:, :, :17]
+
+
+def empty_sequence(sample):
+    sample.update(total_frames=0, keypoint=np.zeros((1, 0, 25, 3),
+                                                    np.float32),
+                  segments=[], frame_labels=np.zeros(0, np.int64), label=[])
+
+
+def segment_out_of_range(sample):
+    sample['segments'] = [[5, 12, 0]]
+
+
+def segment_end_before_start(sample):
+    sample['segments'] = [[5, 5, 0]]
+
+
+def unknown_class(sample):
+    sample['segments'] = [[1, 3, 7]]
+
+
+def mismatched_total_frames(sample):
+    sample['total_frames'] = 12
+
+
+@pytest.mark.parametrize('corrupt, field, detail', [
+    (nan_joints, '"keypoint"', 'non-finite'),
+    (wrong_joints, '"keypoint"', '17 joints'),
+    (empty_sequence, '"total_frames"', 'empty sequence'),
+    (segment_out_of_range, '"segments"', 'outside the sequence'),
+    (segment_end_before_start, '"segments"', 'end <= start'),
+    (unknown_class, '"segments"', 'unknown class id 7'),
+    (mismatched_total_frames, '"total_frames"', '12 does not match'),
+])
+def test_bad_samples_raise_errors_naming_file_sample_and_field(
+        tmp_path, corrupt, field, detail):
+    bad = make_sample('broken_seq')
+    corrupt(bad)
+    path = write_raw(tmp_path, make_data([make_sample('fine'), bad]))
+    with pytest.raises(AnnotationError) as err:
+        UntrimmedPoseDataset(path, split='train')
+    message = str(err.value)
+    assert path in message
+    assert "sample 'broken_seq'" in message
+    assert f'field {field}' in message
+    assert detail in message
