@@ -1,0 +1,54 @@
+"""MocapMix: the bundled untrimmed real-motion dataset (DeepMimic clips).
+
+Prepare it once with ``python tools/data/prepare_mocapmix.py`` (``make demo``
+does). Training crops random ``clip_len`` windows; validation and test see
+each whole sequence once, padded to a multiple of the backbone's temporal
+stride (the padding is masked out), so every frame gets exactly one
+prediction. For sequences too long for memory, use the dataset's
+``window=dict(clip_len, stride)`` with ``WindowCrop`` instead; the model then
+merges the windows of a sequence before evaluation.
+"""
+dataset_type = 'UntrimmedPoseDataset'
+ann_file = 'data/mocapmix/mocapmix.pkl'
+clip_len = 300
+num_person = 1
+temporal_stride = 8
+
+train_pipeline = [
+    dict(type='NormalizeSkeleton3D'),
+    dict(type='RandomWindowCrop', clip_len=clip_len),
+    dict(type='FixPersonCount', num_person=num_person),
+    dict(type='PackUntrimmedPoseInputs'),
+]
+test_pipeline = [
+    dict(type='NormalizeSkeleton3D'),
+    dict(type='PadFrames', multiple_of=temporal_stride),
+    dict(type='FixPersonCount', num_person=num_person),
+    dict(type='PackUntrimmedPoseInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file,
+        split='train',
+        label_mode='frame',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file,
+        split='val',
+        label_mode='frame',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='TemporalLocalizationMetric')
+test_evaluator = val_evaluator
