@@ -17,10 +17,12 @@ Each sequence is one person (``M = 1``) doing 3-8 actions in a row:
    during the junction at the mean of the two root speeds). Between two
    clips, junction frames blend the last pose into the first: slerp of all
    joint rotations and the root's, lerp of the root height (both eased
-   with a smoothstep), linear root travel. A junction has 4-8 frames, more
-   where the poses are far apart (at most 0.04 m of root height and 20 deg
-   of any joint per frame), plus with probability 0.25 a pause of 10-40
-   frames (a slow transition stretch). Junction frames are background.
+   with a smoothstep), linear root travel, and a lift where the
+   interpolated limbs would dip into the ground. A junction has 4-8
+   frames, more where the poses are far apart (at most 0.04 m of root
+   height and 20 deg of any joint per frame), plus with probability 0.25
+   a pause of 10-40 frames (a slow transition stretch). Junction frames
+   are background.
 3. **Annotate.** Each clip contributes exactly one segment ``[start, end,
    class_id]`` covering its own frames; ``frame_labels`` and ``label`` are
    derived with :func:`derive_frame_labels` / :func:`derive_video_labels`.
@@ -208,12 +210,15 @@ def junction_length(last: PoseSequence, first: PoseSequence,
 
     At least ``min_frames``, and enough that the root height changes by at
     most :data:`MAX_BLEND_HEIGHT_STEP` and no joint turns by more than
-    :data:`MAX_BLEND_ANGLE_STEP` per frame.
+    :data:`MAX_BLEND_ANGLE_STEP` per frame. The smoothstep easing of
+    :func:`blend_poses` moves at most ``1.5 / (n + 1)`` of the way per
+    frame, so ``n + 1 >= 1.5 * change / max_step``.
     """
     height = abs(first.root_pos[0, 1] - last.root_pos[0, 1])
     angle = quat_angle(first.rotations[0], last.rotations[0]).max()
-    return int(max(min_frames, np.ceil(height / MAX_BLEND_HEIGHT_STEP),
-                   np.ceil(angle / MAX_BLEND_ANGLE_STEP)))
+    needed = 1.5 * max(height / MAX_BLEND_HEIGHT_STEP,
+                       angle / MAX_BLEND_ANGLE_STEP)
+    return int(max(min_frames, np.ceil(needed) - 1))
 
 
 def blend_poses(last: PoseSequence, first: PoseSequence,
@@ -223,7 +228,11 @@ def blend_poses(last: PoseSequence, first: PoseSequence,
     Frame ``j = 1..n`` has weight ``w = j / (n + 1)``: rotations are
     ``slerp(last, first, s(w))`` and the root height is lerped with the
     smoothstep ``s(w) = 3w^2 - 2w^3``; the horizontal root position is
-    lerped with ``w`` itself (constant speed).
+    lerped with ``w`` itself (constant speed). Interpolated limbs can dip
+    into the ground (e.g. from standing to lying), so each frame is then
+    lifted until its lowest joint is no lower than the ``s(w)``-lerp of
+    the two end poses' lowest joints; the lift is one smooth bump
+    ``L sin(pi w)``, with the least ``L`` that clears every frame.
 
     Args:
         last: The 1-frame pose before the junction.
@@ -239,7 +248,18 @@ def blend_poses(last: PoseSequence, first: PoseSequence,
     delta = first.root_pos - last.root_pos
     root_pos = last.root_pos + weight[:, None] * delta * np.array(
         [1.0, 0.0, 1.0]) + eased[:, None] * delta * np.array([0.0, 1.0, 0.0])
+    floor_last, floor_first = _lowest_joint(last)[0], _lowest_joint(first)[0]
+    target = floor_last + eased * (floor_first - floor_last)
+    dip = np.maximum(0.0, target -
+                     _lowest_joint(PoseSequence(root_pos, rotations)))
+    bump = np.sin(np.pi * weight)
+    root_pos[:, 1] += bump * (dip / bump).max()
     return PoseSequence(root_pos, rotations)
+
+
+def _lowest_joint(pose: PoseSequence) -> np.ndarray:
+    """Height ``(T,)`` of the lowest NTU-25 joint of each frame."""
+    return pose_to_ntu25(pose)[..., 2].min(axis=-1)
 
 
 def _horizontal_velocity(pose: PoseSequence, at_end: bool) -> np.ndarray:

@@ -73,8 +73,8 @@ from typing import Tuple
 
 import numpy as np
 
-from .quaternion import (quat_from_axis_angle, quat_multiply, quat_normalize,
-                         quat_rotate)
+from .quaternion import (IDENTITY, quat_from_axis_angle, quat_multiply,
+                         quat_normalize, quat_rotate)
 
 DATA_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'data')
 URDF_PATH = osp.join(DATA_DIR, 'humanoid.urdf')
@@ -291,8 +291,7 @@ def forward_kinematics(
         parent = skeleton.parents[j]
         if parent < 0:
             positions[:, j] = pose.root_pos
-            parent_rotation = np.broadcast_to(np.array([1.0, 0, 0, 0]),
-                                              (num_frames, 4))
+            parent_rotation = np.broadcast_to(IDENTITY, (num_frames, 4))
         else:
             parent_rotation = orientations[:, parent]
             positions[:, j] = positions[:, parent] + quat_rotate(

@@ -2,8 +2,7 @@
 
 Quaternions are arrays ``(..., 4)`` in ``(w, x, y, z)`` order (scalar first,
 as in the DeepMimic clip files) with the Hamilton product, so
-``quat_multiply(a, b)`` rotates by ``b`` first, then by ``a``, and
-``quat_rotate(q, v)`` equals ``quat_to_matrix(q) @ v``.
+``quat_multiply(a, b)`` rotates by ``b`` first, then by ``a``.
 """
 import numpy as np
 
@@ -39,19 +38,6 @@ def quat_rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     u = q[..., 1:]
     t = 2.0 * np.cross(u, v)
     return v + w * t + np.cross(u, t)
-
-
-def quat_to_matrix(q: np.ndarray) -> np.ndarray:
-    """Rotation matrices ``(..., 3, 3)`` of unit quaternions ``(..., 4)``."""
-    w, x, y, z = np.moveaxis(q, -1, 0)
-    return np.stack([
-        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z),
-                  2 * (x * z + w * y)], axis=-1),
-        np.stack([2 * (x * y + w * z), 1 - 2 * (x * x + z * z),
-                  2 * (y * z - w * x)], axis=-1),
-        np.stack([2 * (x * z - w * y), 2 * (y * z + w * x),
-                  1 - 2 * (x * x + y * y)], axis=-1),
-    ], axis=-2)
 
 
 def quat_from_axis_angle(axis, angle) -> np.ndarray:
