@@ -13,6 +13,8 @@ demo: install
 	$(PYTHON) tools/data/prepare_mocapmix.py --out $(MOCAPMIX)
 	$(PYTHON) tools/visualize_sequence.py $(MOCAPMIX) --split val --with-class kick \
 		--out $(WORK_DIR)/mocapmix_val_sequence.png
+	$(PYTHON) tools/visualize_sequence.py $(MOCAPMIX) --split val --with-class kick --focus \
+		--out $(WORK_DIR)/mocapmix_val_kick.png
 
 test: install
 	$(PYTHON) -m pytest -q tests
