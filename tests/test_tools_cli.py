@@ -1,20 +1,8 @@
 """The train/test command lines map onto config keys as in MMAction2."""
-import importlib.util
 from pathlib import Path
 
 import pytest
 from mmengine.config import Config
-
-TOOLS = Path(__file__).resolve().parents[1] / 'tools'
-
-
-def load_tool(name):
-    """Import ``tools/<name>.py`` as a module."""
-    spec = importlib.util.spec_from_file_location(f'tool_{name}',
-                                                  TOOLS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -30,7 +18,7 @@ def config():
             randomness=dict(seed=0)))
 
 
-def test_train_options_override_the_config(config):
+def test_train_options_override_the_config(config, load_tool):
     train = load_tool('train')
     args = train.parse_args([
         'configs/x.py', '--work-dir', 'out', '--amp', '--seed', '5',
@@ -46,7 +34,7 @@ def test_train_options_override_the_config(config):
     assert cfg.get('resume', False) is False
 
 
-def test_resume_without_path_resumes_latest_and_with_path_that_file(config):
+def test_resume_without_path_resumes_latest_and_with_path_that_file(config, load_tool):
     train = load_tool('train')
     auto = train.merge_args(config.copy(),
                             train.parse_args(['c.py', '--resume']))
@@ -56,20 +44,20 @@ def test_resume_without_path_resumes_latest_and_with_path_that_file(config):
     assert explicit.resume is True and explicit.load_from == 'e_2.pth'
 
 
-def test_default_work_dir_is_named_after_the_config(config):
+def test_default_work_dir_is_named_after_the_config(config, load_tool):
     train = load_tool('train')
     cfg = train.merge_args(config, train.parse_args(['configs/abc_def.py']))
     assert Path(cfg.work_dir) == Path('work_dirs/abc_def')
 
 
-def test_no_validate_removes_the_validation_loop(config):
+def test_no_validate_removes_the_validation_loop(config, load_tool):
     train = load_tool('train')
     cfg = train.merge_args(config, train.parse_args(['c.py',
                                                      '--no-validate']))
     assert cfg.val_cfg is None and cfg.val_evaluator is None
 
 
-def test_test_tool_loads_the_checkpoint_and_adds_a_dump(config):
+def test_test_tool_loads_the_checkpoint_and_adds_a_dump(config, load_tool):
     test = load_tool('test')
     args = test.parse_args(['c.py', 'ckpt.pth', '--dump', 'pred.pkl'])
     cfg = test.merge_args(config, args)

@@ -6,7 +6,6 @@ hook and metric. Resuming from a checkpoint must reproduce the uninterrupted
 run exactly (model, optimiser momentum, scheduler), through the
 ``weights_only`` allowlist on torch >= 2.6.
 """
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -22,17 +21,8 @@ from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 save_annotations)
 from snippet_plugin.evaluation import frames_to_segments
 
-TOOLS = Path(__file__).resolve().parents[1] / 'tools'
 NUM_CLASSES = 2
 CLIP_LEN = 24
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(f'tool_{name}',
-                                                  TOOLS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @MODELS.register_module(name='FrameLinearProbeForTests', force=True)
@@ -129,25 +119,27 @@ def dataset_file(tmp_path_factory):
     return path
 
 
-def train(config, work_dir, *extra):
+def train(load_tool, config, work_dir, *extra):
     runner = load_tool('train').main([str(config), '--work-dir',
                                       str(work_dir), *extra])
     return {k: v.clone() for k, v in runner.model.state_dict().items()}
 
 
-def test_resumed_run_equals_uninterrupted_run(tmp_path, dataset_file):
+def test_resumed_run_equals_uninterrupted_run(tmp_path, dataset_file,
+                                              load_tool):
     straight_cfg = tmp_path / 'straight.py'
     write_config(straight_cfg, dataset_file, max_epochs=3)
-    straight = train(straight_cfg, tmp_path / 'straight')
+    straight = train(load_tool, straight_cfg, tmp_path / 'straight')
 
     short_cfg = tmp_path / 'short.py'
     write_config(short_cfg, dataset_file, max_epochs=1)
-    train(short_cfg, tmp_path / 'resumed')
+    train(load_tool, short_cfg, tmp_path / 'resumed')
     checkpoint = torch.load(tmp_path / 'resumed' / 'epoch_1.pth',
                             weights_only=True)
     assert checkpoint['meta']['epoch'] == 1
     assert checkpoint['optimizer']['state'], 'momentum buffers are saved'
-    resumed = train(straight_cfg, tmp_path / 'resumed', '--resume')
+    resumed = train(load_tool, straight_cfg, tmp_path / 'resumed',
+                    '--resume')
 
     assert straight.keys() == resumed.keys()
     for key in straight:
@@ -155,10 +147,10 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, dataset_file):
                                    atol=0)
 
 
-def test_test_tool_evaluates_a_checkpoint(tmp_path, dataset_file):
+def test_test_tool_evaluates_a_checkpoint(tmp_path, dataset_file, load_tool):
     config = tmp_path / 'cfg.py'
     write_config(config, dataset_file, max_epochs=4)
-    train(config, tmp_path / 'run')
+    train(load_tool, config, tmp_path / 'run')
     metrics = load_tool('test').main(
         [str(config), str(tmp_path / 'run' / 'epoch_4.pth'), '--work-dir',
          str(tmp_path / 'test')])

@@ -8,20 +8,21 @@ Examples::
     bash tools/dist_train.sh CONFIG 2          # DDP, one process per GPU
 """
 import argparse
-import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
+from snippet_plugin.utils.cli import (add_runner_arguments,
+                                      apply_runner_arguments,
+                                      parse_runner_args)
 
 
 def parse_args(argv=None):
     """Command-line arguments, as in MMAction2's ``tools/train.py``."""
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    add_runner_arguments(parser)
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -48,32 +49,12 @@ def parse_args(argv=None):
         '--deterministic',
         action='store_true',
         help='use deterministic algorithms')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. train_cfg.max_epochs=5')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_runner_args(parser, argv)
 
 
 def merge_args(cfg, args):
     """Apply the command-line options to ``cfg`` and return it."""
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = apply_runner_arguments(cfg, args)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
