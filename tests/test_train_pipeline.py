@@ -77,13 +77,13 @@ def write_dataset(path, num_train=6, num_val=3, seed=0):
              split=split, annotations=annotations), str(path))
 
 
-def write_config(path, ann_file, max_epochs):
-    """A config on top of our runtime base, with a deterministic pipeline."""
+def write_config(path, ann_file, max_epochs, custom_hooks=()):
+    """A config on top of our runtime base; training crops random windows."""
     base = Path(__file__).resolve().parents[1] / 'configs' / '_base_'
     path.write_text(f"""
 _base_ = [{str(base / 'default_runtime.py')!r}]
 model = dict(type='FrameLinearProbeForTests')
-pipeline = [dict(type='PadFrames', length=64),
+pipeline = [dict(type='RandomWindowCrop', clip_len={CLIP_LEN}),
             dict(type='FixPersonCount', num_person=1),
             dict(type='PackUntrimmedPoseInputs')]
 test_pipeline = [dict(type='PadFrames', multiple_of=8),
@@ -109,6 +109,7 @@ param_scheduler = [dict(type='MultiStepLR', milestones=[1], gamma=0.5,
                         begin=0, end=3)]
 default_hooks = dict(logger=dict(interval=1),
                      checkpoint=dict(interval=1, save_best=None))
+custom_hooks = {list(custom_hooks)!r}
 """)
 
 
@@ -125,14 +126,15 @@ def train(load_tool, config, work_dir, *extra):
     return {k: v.clone() for k, v in runner.model.state_dict().items()}
 
 
-def test_resumed_run_equals_uninterrupted_run(tmp_path, dataset_file,
-                                              load_tool):
+def interrupted_and_straight_runs(tmp_path, dataset_file, load_tool,
+                                  custom_hooks):
+    """Final weights of a 3-epoch run, and of 1 epoch resumed to 3."""
     straight_cfg = tmp_path / 'straight.py'
-    write_config(straight_cfg, dataset_file, max_epochs=3)
+    write_config(straight_cfg, dataset_file, 3, custom_hooks)
     straight = train(load_tool, straight_cfg, tmp_path / 'straight')
 
     short_cfg = tmp_path / 'short.py'
-    write_config(short_cfg, dataset_file, max_epochs=1)
+    write_config(short_cfg, dataset_file, 1, custom_hooks)
     train(load_tool, short_cfg, tmp_path / 'resumed')
     checkpoint = torch.load(tmp_path / 'resumed' / 'epoch_1.pth',
                             weights_only=True)
@@ -140,11 +142,25 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path, dataset_file,
     assert checkpoint['optimizer']['state'], 'momentum buffers are saved'
     resumed = train(load_tool, straight_cfg, tmp_path / 'resumed',
                     '--resume')
-
     assert straight.keys() == resumed.keys()
+    return straight, resumed
+
+
+def test_resumed_run_equals_uninterrupted_run(tmp_path, dataset_file,
+                                              load_tool):
+    straight, resumed = interrupted_and_straight_runs(
+        tmp_path, dataset_file, load_tool, [dict(type='RNGStateHook')])
     for key in straight:
         torch.testing.assert_close(resumed[key], straight[key], rtol=0,
                                    atol=0)
+
+
+def test_without_rng_state_the_random_crops_diverge(tmp_path, dataset_file,
+                                                    load_tool):
+    """The control for the test above: mmengine alone re-seeds on resume."""
+    straight, resumed = interrupted_and_straight_runs(tmp_path, dataset_file,
+                                                      load_tool, [])
+    assert not torch.equal(resumed['fc.weight'], straight['fc.weight'])
 
 
 def test_test_tool_evaluates_a_checkpoint(tmp_path, dataset_file, load_tool):

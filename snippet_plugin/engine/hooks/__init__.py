@@ -1,0 +1,5 @@
+"""Training hooks of the plug-in."""
+from .dense_loss_warmup_hook import DenseLossWarmupHook
+from .rng_state_hook import RNGStateHook
+
+__all__ = ['DenseLossWarmupHook', 'RNGStateHook']
