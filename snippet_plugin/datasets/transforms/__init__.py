@@ -1,4 +1,5 @@
 """Frame-label-aware skeleton transforms (registered in ``TRANSFORMS``)."""
+from .contrastive import ContrastiveViews, RandomShear, TemporalPadCrop
 from .formatting import PackUntrimmedPoseInputs
 from .normalize import NormalizeSkeleton3D
 from .persons import FixPersonCount
@@ -8,5 +9,6 @@ from .windows import (FRAME_ALIGNED_KEYS, PadFrames, RandomWindowCrop,
 __all__ = [
     'FRAME_ALIGNED_KEYS', 'FixPersonCount', 'NormalizeSkeleton3D',
     'PackUntrimmedPoseInputs', 'PadFrames', 'RandomWindowCrop', 'WindowCrop',
-    'sliding_window_starts', 'take_frames'
+    'sliding_window_starts', 'take_frames', 'ContrastiveViews',
+    'RandomShear', 'TemporalPadCrop'
 ]

@@ -7,7 +7,7 @@ from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
 from mmaction.structures import ActionDataSample
-from .windows import current_num_frames
+from .windows import FRAME_ALIGNED_KEYS, current_num_frames
 
 
 @TRANSFORMS.register_module()
@@ -16,7 +16,11 @@ class PackUntrimmedPoseInputs(BaseTransform):
 
     Output ``inputs``: float32 tensor ``(M, T, V, C)``; MMEngine's
     ``pseudo_collate`` + MMAction2's ``ActionDataPreprocessor`` stack a batch
-    into ``(N, M, T, V, C)``. Stacking zero-pads a shorter ``T`` WITHOUT
+    into ``(N, M, T, V, C)``. Stacked views of
+    :class:`~.contrastive.ContrastiveViews` (a 5-D ``keypoint``
+    ``(V_n, M, T, V, C)``) pack to ``(V_n, M, T, V, C)`` (batch
+    ``(N, V_n, M, T, V, C)``) and their frame fields to ``(V_n, T)``, row
+    ``i`` for view ``i``. Stacking zero-pads a shorter ``T`` WITHOUT
     padding the labels, so give every sample of a batch the same ``T``
     (``RandomWindowCrop`` / ``WindowCrop`` / ``PadFrames(length=...)``).
 
@@ -62,9 +66,11 @@ class PackUntrimmedPoseInputs(BaseTransform):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: Dict) -> Dict:
-        num_frames = current_num_frames(results)
-        frame_mask = results.get('frame_mask', np.ones(num_frames, bool))
-        frame_inds = results.get('frame_inds', np.arange(num_frames))
+        frame_shape = _frame_shape(results)
+        frame_mask = results.get('frame_mask', np.ones(frame_shape, bool))
+        frame_inds = results.get(
+            'frame_inds', np.tile(np.arange(frame_shape[-1]),
+                                  frame_shape[:-1] + (1, )))
         data_sample = ActionDataSample()
         data_sample.set_field(
             torch.as_tensor(results['frame_labels'], dtype=torch.long),
@@ -94,3 +100,24 @@ class PackUntrimmedPoseInputs(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+
+
+def _frame_shape(results: Dict) -> tuple:
+    """Shape of the frame fields: ``(T,)``, or ``(V_n, T)`` for stacked
+    views (5-D ``keypoint`` ``(V_n, M, T, V, C)``), checked against every
+    frame-aligned array."""
+    if results['keypoint'].ndim != 5:
+        return (current_num_frames(results), )
+    num_views = results['keypoint'].shape[0]
+    stacked = {key: results[key] for key in FRAME_ALIGNED_KEYS
+               if key in results}
+    unstacked = {key: value.shape for key, value in stacked.items()
+                 if value.ndim < 2 or value.shape[0] != num_views}
+    if unstacked:
+        raise ValueError(f'a 5-D keypoint holds {num_views} stacked views, '
+                         f'but these frame-aligned arrays are not stacked '
+                         f'per view: {unstacked}')
+    for view in range(num_views):
+        current_num_frames({key: value[view]
+                            for key, value in stacked.items()})
+    return (num_views, results['keypoint'].shape[2])

@@ -1,0 +1,194 @@
+"""Two-view skeleton augmentations for contrastive pretraining.
+
+:class:`ContrastiveViews` runs a sub-pipeline independently on copies of one
+sample and stacks the results into views ``(V_n, M, T, V, C)``;
+:class:`TemporalPadCrop` and :class:`RandomShear` are AimCLR's "normal"
+augmentations (PAPER_NOTES "Stage 1", baselines). A pretraining pipeline::
+
+    train_pipeline = [
+        dict(type='NormalizeSkeleton3D'),
+        dict(type='RandomWindowCrop', clip_len=300),
+        dict(type='FixPersonCount', num_person=2),
+        dict(type='ContrastiveViews', num_views=2, pipeline=[
+            dict(type='TemporalPadCrop', padding_ratio=6),
+            dict(type='RandomShear', amplitude=0.5)]),
+        dict(type='PackUntrimmedPoseInputs'),
+    ]
+
+Every frame-changing transform here follows the frame-aligned rule of
+:mod:`.windows` (frames move through :func:`~.windows.take_frames`).
+"""
+import copy
+from typing import Callable, Dict, List, Sequence, Union
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmaction.registry import TRANSFORMS
+from .windows import FRAME_ALIGNED_KEYS, current_num_frames, take_frames
+
+
+def symmetric_pad_indices(num_frames: int, padding: int) -> np.ndarray:
+    """Frame indices of a sequence mirror-padded by ``padding`` frames.
+
+    The mirror includes the edge frame (NumPy's ``'symmetric'`` mode, as in
+    AimCLR): for ``T = 5, padding = 2`` the result is
+    ``[1, 0, 0, 1, 2, 3, 4, 4, 3]``.
+
+    Args:
+        num_frames: Sequence length ``T >= 1``.
+        padding: Frames added at each end, ``0 <= padding <= T``.
+
+    Returns:
+        int64 ``(T + 2 * padding,)`` indices into the sequence.
+    """
+    frames = np.arange(num_frames, dtype=np.int64)
+    return np.pad(frames, padding, mode='symmetric')
+
+
+@TRANSFORMS.register_module()
+class TemporalPadCrop(BaseTransform):
+    """AimCLR's temporal crop: mirror-pad both ends, crop the original length.
+
+    With ``p = T // padding_ratio``, the sequence is padded by ``p`` mirrored
+    frames at each end (:func:`symmetric_pad_indices`) and the ``T`` frames
+    starting at an offset drawn uniformly from ``[0, 2p]`` are kept, so the
+    content shifts by up to ``p`` frames either way and ``T`` never changes.
+    A mirrored frame is a copy of its source frame: it carries the source's
+    label, mask and ``frame_inds``. Offsets come from NumPy's global
+    generator (seeded by MMEngine's ``randomness`` config).
+
+    AimCLR pads ``T // 6`` frames (its ``temperal_padding_ratio=6``), i.e.
+    50 frames of a 300-frame clip, hence a ratio rather than a frame count.
+
+    Required keys: ``keypoint`` ``(M, T, V, C)``; optional frame-aligned keys.
+    Modified keys: every frame-aligned key.
+    Added keys: ``frame_inds``, ``frame_mask`` (if absent).
+
+    Args:
+        padding_ratio: Pad ``T // padding_ratio`` frames at each end;
+            ``>= 1``.
+    """
+
+    def __init__(self, padding_ratio: int = 6) -> None:
+        if padding_ratio < 1:
+            raise ValueError(f'padding_ratio must be >= 1, got '
+                             f'{padding_ratio}')
+        self.padding_ratio = padding_ratio
+
+    def transform(self, results: Dict) -> Dict:
+        num_frames = current_num_frames(results)
+        padding = num_frames // self.padding_ratio
+        offset = np.random.randint(2 * padding + 1)
+        padded = symmetric_pad_indices(num_frames, padding)
+        return take_frames(results, padded[offset:offset + num_frames])
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(padding_ratio={self.padding_ratio})'
+
+
+@TRANSFORMS.register_module()
+class RandomShear(BaseTransform):
+    """Random shear of the coordinates (AimCLR's ``shear``).
+
+    Draws ``S = np.random.uniform(-a, a, size=(C, C))`` from NumPy's global
+    generator, sets its diagonal to 1, and maps every joint's coordinates
+    ``p (C,)`` to ``S @ p`` (the same matrix for all persons and frames).
+    Being linear, it keeps missing (all-zero) joints at zero.
+
+    Required keys: ``keypoint`` ``(M, T, V, C)``.
+    Modified keys: ``keypoint`` (float32, same shape).
+
+    Args:
+        amplitude: ``a >= 0``, the bound of the off-diagonal entries.
+    """
+
+    def __init__(self, amplitude: float = 0.5) -> None:
+        if amplitude < 0:
+            raise ValueError(f'amplitude must be >= 0, got {amplitude}')
+        self.amplitude = amplitude
+
+    def transform(self, results: Dict) -> Dict:
+        keypoint = results['keypoint']
+        channels = keypoint.shape[-1]
+        shear = np.random.uniform(-self.amplitude, self.amplitude,
+                                  size=(channels, channels))
+        np.fill_diagonal(shear, 1.0)
+        results['keypoint'] = (keypoint @ shear.T).astype(np.float32)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(amplitude={self.amplitude})'
+
+
+@TRANSFORMS.register_module()
+class ContrastiveViews(BaseTransform):
+    """Independently augmented views of one sample, stacked on a new axis 0.
+
+    Runs ``pipeline`` ``num_views`` times, each time on a deep copy of the
+    input results, then stacks each view's frame-aligned arrays:
+
+    * ``keypoint`` ``(M, T, V, C)`` -> ``(V_n, M, T, V, C)``;
+    * ``keypoint_score`` ``(M, T, V)`` -> ``(V_n, M, T, V)``;
+    * ``frame_labels``, ``frame_mask``, ``frame_inds`` ``(T,)`` ->
+      ``(V_n, T)``: row ``i`` describes the frames of view ``i``.
+
+    ``frame_inds`` and ``frame_mask`` are filled with the identity / all True
+    before the views are made (if absent), so every view has them. All other
+    keys come from view 0. :class:`PackUntrimmedPoseInputs` packs the result
+    into inputs ``(V_n, M, T, V, C)``, batched ``(N, V_n, M, T, V, C)``.
+
+    Required keys: ``keypoint`` ``(M, T, V, C)``.
+    Modified keys: every frame-aligned key (one more leading axis).
+    Added keys: ``frame_inds``, ``frame_mask`` (if absent), ``num_views``.
+
+    Args:
+        pipeline: Transforms (configs or callables) applied to each view.
+            They must give every view the same shape (e.g. ``T``).
+        num_views: ``V_n >= 1``.
+    """
+
+    def __init__(self,
+                 pipeline: Sequence[Union[dict, Callable]],
+                 num_views: int = 2) -> None:
+        if num_views < 1:
+            raise ValueError(f'num_views must be >= 1, got {num_views}')
+        self.transforms: List[Callable] = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t
+            for t in pipeline
+        ]
+        self.num_views = num_views
+
+    def make_view(self, results: Dict) -> Dict:
+        """One augmented view: ``pipeline`` applied to a deep copy."""
+        view = copy.deepcopy(results)
+        for transform in self.transforms:
+            view = transform(view)
+        return view
+
+    def transform(self, results: Dict) -> Dict:
+        num_frames = current_num_frames(results)
+        results.setdefault('frame_inds', np.arange(num_frames,
+                                                   dtype=np.int64))
+        results.setdefault('frame_mask', np.ones(num_frames, dtype=bool))
+        views = [self.make_view(results) for _ in range(self.num_views)]
+        stacked = dict(views[0], num_views=self.num_views)
+        for key in FRAME_ALIGNED_KEYS:
+            if key in results:
+                stacked[key] = np.stack(_same_shape(views, key))
+        return stacked
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_views={self.num_views}, '
+                f'pipeline={self.transforms})')
+
+
+def _same_shape(views: List[Dict], key: str) -> List[np.ndarray]:
+    """``views[i][key]`` for every view; raise if their shapes differ."""
+    arrays = [view[key] for view in views]
+    shapes = [array.shape for array in arrays]
+    if len(set(shapes)) > 1:
+        raise ValueError(f'ContrastiveViews: the views\' {key!r} shapes '
+                         f'differ ({shapes}); the view pipeline must give '
+                         'every view the same number of frames and persons')
+    return arrays

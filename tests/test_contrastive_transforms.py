@@ -1,0 +1,221 @@
+"""Contrastive views and their augmentations: frames and labels stay
+aligned, shears are exact, views pack and batch."""
+import numpy as np
+import pytest
+import torch
+from mmengine.dataset import pseudo_collate
+
+from mmaction.models import ActionDataPreprocessor
+from snippet_plugin.datasets.annotation import UNLABELLED
+from snippet_plugin.datasets.transforms import (ContrastiveViews,
+                                                FixPersonCount,
+                                                PackUntrimmedPoseInputs,
+                                                RandomShear, RandomWindowCrop,
+                                                TemporalPadCrop)
+from snippet_plugin.datasets.transforms.contrastive import \
+    symmetric_pad_indices
+
+
+def label_of(frame):
+    """Known label of original frame ``frame`` (classes 0..3, background 4)."""
+    return (3 * np.asarray(frame) + 1) % 5
+
+
+def indexed_results(frames, persons=1):
+    """keypoint[m, t, :, 0] = t + 1 encodes the frame, [..., 1] the joint;
+    frame_labels[t] = label_of(t)."""
+    keypoint = np.zeros((persons, frames, 25, 3), np.float32)
+    keypoint[..., 0] = np.arange(frames)[None, :, None] + 1
+    keypoint[..., 1] = np.arange(25)[None, None, :]
+    keypoint[..., 2] = 0.5
+    return dict(keypoint=keypoint, total_frames=frames,
+                ori_total_frames=frames,
+                keypoint_score=keypoint[..., 0] / 100,
+                frame_labels=label_of(np.arange(frames)).astype(np.int64),
+                frame_mask=np.ones(frames, bool), window_start=0,
+                window_len=frames, frame_dir='seq',
+                segments=np.zeros((0, 3), np.int64), video_labels=[1],
+                fps=30)
+
+
+def source_frames(keypoint):
+    """Original frame of each frame of a ``(M, T, V, C)`` indexed keypoint
+    (-1 where the frame is zero padding)."""
+    return np.rint(keypoint[0, :, 0, 0]).astype(np.int64) - 1
+
+
+# ---- TemporalPadCrop --------------------------------------------------------
+
+
+def test_symmetric_pad_indices_by_hand():
+    assert symmetric_pad_indices(5, 2).tolist() == [1, 0, 0, 1, 2, 3, 4, 4, 3]
+    assert symmetric_pad_indices(4, 0).tolist() == [0, 1, 2, 3]
+
+
+def test_every_offset_of_the_temporal_crop_is_the_hand_computed_window():
+    frames = 13  # padding 13 // 6 = 2 -> padded [1,0,0..12,12,11]
+    padded = [1, 0] + list(range(frames)) + [12, 11]
+    seen = set()
+    for seed in range(60):
+        np.random.seed(seed)
+        out = TemporalPadCrop(padding_ratio=6)(indexed_results(frames))
+        offset = int(np.flatnonzero(
+            [padded[o:o + frames] == out['frame_inds'].tolist()
+             for o in range(5)])[0])
+        seen.add(offset)
+        assert out['total_frames'] == out['keypoint'].shape[1] == frames
+        assert np.array_equal(source_frames(out['keypoint']),
+                              out['frame_inds'])
+        assert np.array_equal(out['frame_labels'],
+                              label_of(out['frame_inds']))
+        np.testing.assert_allclose(out['keypoint_score'][0, :, 3],
+                                   (out['frame_inds'] + 1) / 100)
+        assert out['frame_mask'].all()
+    assert seen == {0, 1, 2, 3, 4}, 'all 2p + 1 offsets occur'
+
+
+def test_reflected_frames_of_a_padded_clip_map_to_their_sources():
+    np.random.seed(3)
+    clip = RandomWindowCrop(12)(indexed_results(8))  # frames 8..11 padding
+    np.random.seed(0)
+    offset = np.random.randint(2 * 4 + 1)  # 12 // 3 = 4 padded each side
+    np.random.seed(0)
+    out = TemporalPadCrop(padding_ratio=3)(dict(clip))
+    padded = [3, 2, 1, 0] + list(range(12)) + [11, 10, 9, 8]
+    taken = np.array(padded[offset:offset + 12])
+    expected_inds = np.where(taken < 8, taken, -1)
+    assert out['frame_inds'].tolist() == expected_inds.tolist()
+    real = expected_inds >= 0
+    assert out['frame_mask'].tolist() == real.tolist()
+    assert np.all(out['frame_labels'][~real] == UNLABELLED)
+    assert np.array_equal(out['frame_labels'][real],
+                          label_of(expected_inds[real]))
+    assert np.all(out['keypoint'][:, ~real] == 0)
+    assert np.array_equal(source_frames(out['keypoint'])[real],
+                          expected_inds[real])
+
+
+def test_temporal_crop_is_reproducible_with_a_seed():
+    outputs = []
+    for _ in range(2):
+        np.random.seed(11)
+        outputs.append(TemporalPadCrop()(indexed_results(60))['frame_inds'])
+    assert np.array_equal(*outputs)
+
+
+# ---- RandomShear ------------------------------------------------------------
+
+
+def test_shear_is_the_seeded_matrix_product_and_keeps_zero_joints():
+    rng = np.random.default_rng(0)
+    keypoint = rng.normal(size=(2, 6, 25, 3)).astype(np.float32)
+    keypoint[1, 2:4] = 0  # a person missing in two frames
+    keypoint[0, 0, 7] = 0  # one missing joint
+    np.random.seed(5)
+    out = RandomShear(amplitude=0.5)(dict(keypoint=keypoint.copy()))
+    np.random.seed(5)
+    shear = np.random.uniform(-0.5, 0.5, size=(3, 3))
+    shear[[0, 1, 2], [0, 1, 2]] = 1.0
+    expected = np.einsum('ij,mtvj->mtvi', shear, keypoint.astype(np.float64))
+    assert out['keypoint'].dtype == np.float32
+    np.testing.assert_allclose(out['keypoint'], expected, rtol=1e-5,
+                               atol=1e-6)
+    assert np.all(out['keypoint'][1, 2:4] == 0)
+    assert np.all(out['keypoint'][0, 0, 7] == 0)
+    assert np.all(np.abs(shear - np.eye(3)) <= 0.5)
+
+
+def test_zero_amplitude_shear_is_the_identity():
+    keypoint = np.random.default_rng(1).normal(size=(1, 4, 25, 3)).astype(
+        np.float32)
+    out = RandomShear(amplitude=0)(dict(keypoint=keypoint.copy()))
+    np.testing.assert_array_equal(out['keypoint'], keypoint)
+
+
+# ---- ContrastiveViews + packing ---------------------------------------------
+
+VIEW_PIPELINE = [
+    dict(type='TemporalPadCrop', padding_ratio=3),
+    dict(type='RandomShear', amplitude=0.5)
+]
+
+
+def test_views_are_stacked_differ_and_keep_their_own_labels():
+    np.random.seed(0)
+    results = FixPersonCount(2)(indexed_results(30))
+    out = ContrastiveViews(VIEW_PIPELINE, num_views=2)(results)
+    assert out['keypoint'].shape == (2, 2, 30, 25, 3)
+    assert out['keypoint_score'].shape == (2, 2, 30, 25)
+    for key in ('frame_labels', 'frame_mask', 'frame_inds'):
+        assert out[key].shape == (2, 30)
+    assert out['num_views'] == 2 and out['total_frames'] == 30
+    assert not np.allclose(out['keypoint'][0], out['keypoint'][1])
+    for view in range(2):
+        inds = out['frame_inds'][view]
+        assert np.array_equal(out['frame_labels'][view], label_of(inds))
+        # scores are not sheared: they name each frame's source frame
+        np.testing.assert_allclose(out['keypoint_score'][view, 0, :, 0],
+                                   (inds + 1) / 100)
+
+
+def test_the_input_is_not_modified_by_the_views():
+    results = indexed_results(12)
+    keypoint = results['keypoint'].copy()
+    ContrastiveViews(VIEW_PIPELINE)(results)
+    np.testing.assert_array_equal(results['keypoint'], keypoint)
+
+
+def test_views_of_different_lengths_are_refused():
+    lengths = iter([5, 7])
+
+    def crop_to_next_length(results):
+        return RandomWindowCrop(next(lengths))(results)
+
+    views = ContrastiveViews([crop_to_next_length])
+    with pytest.raises(ValueError, match='same number of frames'):
+        views(indexed_results(12))
+
+
+def test_views_pack_and_batch_to_n_views_m_t_v_c():
+    items = []
+    for seed, frames in enumerate((20, 26, 31)):
+        np.random.seed(seed)
+        results = RandomWindowCrop(24)(indexed_results(frames))
+        results = FixPersonCount(2)(results)
+        results = ContrastiveViews(VIEW_PIPELINE)(results)
+        items.append((results, PackUntrimmedPoseInputs()(dict(results))))
+    packed = items[0][1]
+    assert packed['inputs'].shape == (2, 2, 24, 25, 3)
+    sample = packed['data_samples']
+    assert sample.gt_frame_labels.shape == (2, 24)
+    assert sample.gt_frame_labels.tolist() == items[0][0][
+        'frame_labels'].tolist()
+    assert sample.frame_inds.tolist() == items[0][0]['frame_inds'].tolist()
+    assert sample.frame_mask.tolist() == items[0][0]['frame_mask'].tolist()
+    assert torch.equal(sample.frame_mask, sample.frame_inds >= 0)
+    assert not sample.frame_mask.all(), 'the 20-frame clip has padding'
+
+    batch = ActionDataPreprocessor()(pseudo_collate([p for _, p in items]))
+    assert batch['inputs'].shape == (3, 2, 2, 24, 25, 3)
+    torch.testing.assert_close(batch['inputs'][1], items[1][1]['inputs'])
+    labels = torch.stack([s.gt_frame_labels for s in batch['data_samples']])
+    assert labels.shape == (3, 2, 24)
+
+
+def test_pack_refuses_views_with_unstacked_frame_arrays():
+    np.random.seed(0)
+    results = ContrastiveViews(VIEW_PIPELINE)(indexed_results(10))
+    results['frame_labels'] = results['frame_labels'][0]
+    with pytest.raises(ValueError, match='not stacked per view'):
+        PackUntrimmedPoseInputs()(results)
+
+
+def test_pack_fills_identity_frame_fields_for_views_without_them():
+    results = indexed_results(6)
+    results['keypoint'] = np.stack([results['keypoint']] * 3)
+    results['keypoint_score'] = np.stack([results['keypoint_score']] * 3)
+    results['frame_labels'] = np.stack([results['frame_labels']] * 3)
+    del results['frame_mask']
+    sample = PackUntrimmedPoseInputs()(results)['data_samples']
+    assert sample.frame_inds.tolist() == [list(range(6))] * 3
+    assert sample.frame_mask.shape == (3, 6) and sample.frame_mask.all()
