@@ -15,6 +15,7 @@ from .version import __version__
 check_openmmlab_stack()
 register_safe_checkpoint_loading()
 
-from . import datasets, evaluation, visualization  # noqa: E402,F401
+from . import (datasets, engine, evaluation, models,  # noqa: E402,F401
+               visualization)
 
 __all__ = ['__version__']

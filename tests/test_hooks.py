@@ -13,7 +13,7 @@ from snippet_plugin.engine.hooks import DenseLossWarmupHook, RNGStateHook
 class ModelWithSnippets(nn.Module):
     def __init__(self, dense_head=True):
         super().__init__()
-        self.dense_head = nn.Identity() if dense_head else None
+        self.with_dense = dense_head
         self.loss_dense_weight = 1.5
 
 

@@ -43,7 +43,7 @@ class DenseLossWarmupHook(Hook):
     def before_train(self, runner) -> None:
         """Remember λ; refuse a model without a snippet branch."""
         model = self._model(runner)
-        if getattr(model, 'dense_head', None) is None:
+        if not getattr(model, 'with_dense', False):
             raise ValueError('DenseLossWarmupHook needs a model with a '
                              'dense_head (the snippet branch); '
                              f'{type(model).__name__} has none')

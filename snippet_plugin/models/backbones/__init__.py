@@ -1,0 +1,3 @@
+from .multiscale_gcn import MultiScaleGCN
+
+__all__ = ['MultiScaleGCN']

@@ -1,0 +1,202 @@
+"""Features of a skeleton GCN at every temporal resolution.
+
+MMAction2's GCN backbones (``STGCN``, ``AAGCN``, ...) return only their last
+stage. Localization (paper Sec. 3.2) and KNN evaluation need the intermediate
+stages too; :class:`MultiScaleGCN` collects them without touching the wrapped
+backbone's code.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from mmengine.model import BaseModule
+from torch import nn
+
+from mmaction.registry import MODELS
+
+#: Length of the zero sequence fed through the stages at init to measure
+#: their temporal strides. A power of two keeps stride-2 stages exact and the
+#: deepest level of mmaction's GCNs (stride 8) long enough to round safely.
+PROBE_FRAMES = 256
+
+BACKBONE_CONTRACT = (
+    'MultiScaleGCN wraps a backbone that keeps its stages in an '
+    '`nn.ModuleList` at `backbone.<stages_attr>`, each stage mapping '
+    '(N*M, C, T, V) to (N*M, C_l, T_l, V), and that exposes `in_channels` '
+    'and `graph.num_node` (the joint count V) like MMAction2\'s STGCN and '
+    'AAGCN')
+
+
+@MODELS.register_module()
+class MultiScaleGCN(BaseModule):
+    """Wrap a registered GCN backbone; return its chosen stages' features,
+    each averaged over joints and persons.
+
+    The wrapped backbone runs its own ``forward`` unchanged (data BN, person
+    folding, ...); forward hooks, attached for the duration of one call only
+    (so deep copies such as the momentum encoder stay hook-free), record the
+    outputs of the chosen stages.
+
+    Stage indices are 0-based positions in the stage list. For MMAction2's
+    STGCN/AAGCN with ``in_channels != base_channels`` the list holds all
+    ``num_stages`` blocks, so MMAction2's 1-based stage ``k`` (as in
+    ``down_stages``) is index ``k - 1``.
+
+    Default ``out_indices``: the last stage of every temporal resolution,
+    found by a dry run at init: a zero tensor ``(1, in_channels, 256, V)``
+    goes through the stages in eval mode under ``no_grad`` (no BN statistic
+    or RNG is touched; train/eval flags are restored). Each stage's stride is
+    the rounded ratio of its input and output lengths. For
+    ``down_stages=[2, 5, 8]`` of 10 stages this gives indices ``(0, 3, 6, 9)``
+    (T, T/2, T/4, T/8); for MMAction2's default ``[5, 8]`` ``(3, 6, 9)``.
+
+    Args:
+        backbone (dict): Config of the wrapped backbone (built from
+            ``mmaction.registry.MODELS``). It must meet the contract: an
+            ``nn.ModuleList`` of stages at ``stages_attr`` whose outputs are
+            ``(N*M, C, T, V)``, plus ``in_channels`` and ``graph.num_node``.
+        out_indices (Sequence[int], optional): Stage indices to return,
+            strictly increasing (negative values count from the end).
+            Defaults to the last stage of every temporal resolution.
+        stages_attr (str): Name of the stage list on the backbone.
+            Defaults to ``'gcn'``.
+        init_cfg (dict or list[dict], optional): Initialisation config.
+
+    Attributes:
+        out_indices (tuple[int]): The returned stages (non-negative).
+        out_channels (list[int]): Channels ``C_l`` of each returned level.
+        temporal_strides (list[int]): Cumulative temporal stride of each
+            returned level (input ``T`` -> ``ceil(T / stride)`` for
+            MMAction2's GCNs).
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 out_indices: Optional[Sequence[int]] = None,
+                 stages_attr: str = 'gcn',
+                 init_cfg=None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.stages_attr = stages_attr
+        stages = getattr(self.backbone, stages_attr, None)
+        if not isinstance(stages, nn.ModuleList):
+            raise TypeError(
+                f'{type(self.backbone).__name__} has no nn.ModuleList at '
+                f'`{stages_attr}` (found {type(stages).__name__}). '
+                f'{BACKBONE_CONTRACT}.')
+        channels, strides = self._probe_stages()
+        self.out_indices = self._resolve_out_indices(out_indices, strides)
+        self.out_channels = [channels[i] for i in self.out_indices]
+        self.temporal_strides = [strides[i] for i in self.out_indices]
+
+    @property
+    def stages(self) -> nn.ModuleList:
+        """The wrapped backbone's stage list."""
+        return getattr(self.backbone, self.stages_attr)
+
+    @property
+    def strides(self) -> List[int]:
+        """Alias of :attr:`temporal_strides` (the Issue 3 contract's name)."""
+        return self.temporal_strides
+
+    def _probe_input(self) -> torch.Tensor:
+        """Zero stage input ``(1, in_channels, PROBE_FRAMES, V)``."""
+        in_channels = getattr(self.backbone, 'in_channels', None)
+        num_joints = getattr(getattr(self.backbone, 'graph', None),
+                             'num_node', None)
+        if in_channels is None or num_joints is None:
+            raise TypeError(
+                f'{type(self.backbone).__name__} lacks `in_channels` or '
+                f'`graph.num_node`, needed to measure its stage strides. '
+                f'{BACKBONE_CONTRACT}.')
+        return torch.zeros(1, in_channels, PROBE_FRAMES, num_joints)
+
+    @torch.no_grad()
+    def _probe_stages(self) -> Tuple[List[int], List[int]]:
+        """Dry run of the stages in eval mode.
+
+        Returns:
+            tuple[list[int], list[int]]: Output channels and cumulative
+            temporal stride of every stage.
+        """
+        modes = {module: module.training for module in self.stages.modules()}
+        self.stages.eval()
+        x = self._probe_input()
+        channels, strides, stride = [], [], 1
+        try:
+            for index, stage in enumerate(self.stages):
+                y = stage(x)
+                self._check_stage_output(y, index, x.shape[0])
+                stride *= max(1, round(x.shape[2] / y.shape[2]))
+                channels.append(y.shape[1])
+                strides.append(stride)
+                x = y
+        finally:
+            for module, mode in modes.items():
+                module.training = mode
+        return channels, strides
+
+    def _check_stage_output(self, output, index: int, batch: int) -> None:
+        """Refuse a stage output that is not ``(batch, C, T, V)``."""
+        if not (isinstance(output, torch.Tensor) and output.dim() == 4
+                and output.shape[0] == batch):
+            shape = getattr(output, 'shape', type(output).__name__)
+            raise TypeError(
+                f'{type(self.backbone).__name__}.{self.stages_attr}[{index}] '
+                f'returned {shape}, expected a ({batch}, C, T, V) tensor. '
+                f'{BACKBONE_CONTRACT}.')
+
+    def _resolve_out_indices(self, out_indices: Optional[Sequence[int]],
+                             strides: List[int]) -> Tuple[int, ...]:
+        """Validate ``out_indices`` or derive the default from ``strides``."""
+        num_stages = len(strides)
+        if out_indices is None:
+            last = num_stages - 1
+            return tuple(i for i in range(num_stages)
+                         if i == last or strides[i + 1] != strides[i])
+        if not all(-num_stages <= i < num_stages for i in out_indices):
+            raise ValueError(f'out_indices {list(out_indices)} out of range '
+                             f'for {num_stages} stages')
+        resolved = tuple(i % num_stages for i in out_indices)
+        if not resolved or any(a >= b
+                               for a, b in zip(resolved, resolved[1:])):
+            raise ValueError(f'out_indices {list(out_indices)} must be a '
+                             'non-empty, strictly increasing stage list')
+        return resolved
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """Run the backbone and pool the chosen stages.
+
+        Args:
+            x (Tensor): Skeletons ``(N, M, T, V, C)``.
+
+        Returns:
+            tuple[Tensor]: One ``(N, C_l, T_l)`` tensor per
+            :attr:`out_indices`, averaged over joints, then over persons.
+        """
+        if x.dim() != 5:
+            raise ValueError('MultiScaleGCN expects (N, M, T, V, C) inputs, '
+                             f'got shape {tuple(x.shape)}')
+        num_samples, num_persons = x.shape[:2]
+        captured = {}
+
+        def record(index):
+            return lambda module, args, output: captured.__setitem__(
+                index, output)
+
+        handles = [
+            self.stages[i].register_forward_hook(record(i))
+            for i in self.out_indices
+        ]
+        try:
+            self.backbone(x)
+        finally:
+            for handle in handles:
+                handle.remove()
+        levels = []
+        for index in self.out_indices:
+            output = captured[index]
+            self._check_stage_output(output, index, num_samples * num_persons)
+            levels.append(
+                output.reshape(num_samples, num_persons,
+                               *output.shape[1:]).mean(-1).mean(1))
+        return tuple(levels)

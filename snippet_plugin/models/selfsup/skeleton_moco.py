@@ -1,0 +1,225 @@
+"""MoCo pretraining for skeleton sequences, with the optional dense snippet
+branch of the paper (Sec. 3.1, Eq. 1-6)."""
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel, ExponentialMovingAverage, ModuleDict
+from torch import nn
+
+from mmaction.registry import MODELS
+from .losses import info_nce
+from .queue import QueueMemoryBank
+
+
+@MODELS.register_module()
+class SkeletonMoCo(BaseModel):
+    """Query encoder, momentum key encoder and negative queues.
+
+    Without ``dense_head`` this is the SkeletonCLR/MoCo baseline: loss
+    ``L_global`` (Eq. 2) only, no dense head, queue or matcher in the model or
+    its state dict. With ``dense_head`` the loss is ``L_global + λ L_dense``
+    (Eq. 6).
+
+    One training step (:meth:`loss`), MoCo order:
+
+    1. query encoder on view 0: backbone features ``h̄`` (last returned level,
+       ``(N, C_e, T_l)``), ``p̄ = G(h̄)`` ``(N, C)``;
+    2. under ``no_grad``: the key encoder takes one EMA step towards the
+       query encoder (``k = m·k + (1-m)·q``; the very first step copies the
+       query encoder, so keys start from ``k = q`` whatever ``init_weights``
+       did), then encodes view 1: ``ĥ``, ``p̂``;
+    3. ``L_global = InfoNCE(p̄, p̂, global queue)`` (Eq. 2);
+    4. dense: ``F̄_d = D.pool(h̄)``, ``S̄ = D.project(F̄_d)`` from the query
+       encoder, ``F̂_d``, ``Ŝ`` from the key encoder; positives
+       ``ŝ_{j*}`` with ``j*`` matched between ``F̄_d`` (query encoder, view 0)
+       and ``F̂_d`` (key encoder, view 1), as Eq. 4 pairs ``f̄_i`` and ``f̂_j``
+       of the two encodings ``h̄ = E(x̄)``, ``ĥ = Ê(x̂)``; negatives from the
+       dense queue; ``L_dense`` is the mean over the ``N·S`` query snippets
+       (Eq. 5 sums over snippets; the mean keeps λ independent of ``S``);
+    5. enqueue ``p̂`` into the global queue, and ``normalize(mean_S Ŝ)``
+       (global pooling of the key view's snippet embeddings, Eq. 5's
+       ``s'_k``) into the dense queue. Each queue advances its own pointer.
+
+    Key encoder: :class:`mmengine.model.ExponentialMovingAverage` of
+    ``encoder_q`` with mmengine momentum ``1 - momentum``, built with
+    ``update_buffers=False``: parameters are averaged, and mmengine then
+    copies the query encoder's buffers (BN running statistics) into the key
+    encoder at every update. The key encoder always runs in the model's mode
+    (train mode during training), where BN normalises with batch statistics,
+    so its running statistics never affect the keys. ``update_buffers=True``
+    would average them instead, but mmengine then holds ``state_dict()``
+    tensors that go stale once the runner moves the model to its device.
+
+    Args:
+        backbone (dict): :class:`MultiScaleGCN` config.
+        global_head (dict): :class:`GlobalProjectionHead` config.
+        dense_head (dict, optional): :class:`DenseProjectionHead` config;
+            None for the baseline.
+        matcher (dict): :class:`SnippetMatcher` config (dense branch only).
+        queue_size (int): Keys per queue ``M``. Defaults to 32768.
+        feat_dim (int): Embedding size ``C``; must equal the heads'
+            ``out_channels``. Defaults to 128.
+        temperature (float): ``τ``. Defaults to 0.07.
+        momentum (float): MoCo momentum ``m`` of the key encoder.
+            Defaults to 0.999.
+        loss_dense_weight (float): ``λ`` of Eq. 6; a plain attribute that a
+            hook may change during training. Defaults to 1.5.
+        data_preprocessor (dict or nn.Module): Defaults to
+            ``dict(type='ActionDataPreprocessor')``.
+        init_cfg (dict or list[dict], optional): Initialisation config.
+
+    Attributes:
+        encoder_q (ModuleDict): ``backbone``, ``global_head`` and, with
+            the dense branch, ``dense_head`` (mmengine's ModuleDict, so
+            ``init_weights`` reaches their ``init_cfg``).
+        encoder_k (ExponentialMovingAverage): the momentum copy; the encoder
+            itself is ``encoder_k.module``.
+        global_queue (QueueMemoryBank): negatives of Eq. 2.
+        dense_queue (QueueMemoryBank): negatives of Eq. 5 (dense only).
+        matcher (SnippetMatcher): Eq. 4 (dense only).
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 global_head: Dict,
+                 dense_head: Optional[Dict] = None,
+                 matcher: Dict = dict(type='SnippetMatcher'),
+                 queue_size: int = 32768,
+                 feat_dim: int = 128,
+                 temperature: float = 0.07,
+                 momentum: float = 0.999,
+                 loss_dense_weight: float = 1.5,
+                 data_preprocessor: Union[Dict, nn.Module] = dict(
+                     type='ActionDataPreprocessor'),
+                 init_cfg=None) -> None:
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        encoder = ModuleDict(
+            dict(
+                backbone=MODELS.build(backbone),
+                global_head=MODELS.build(global_head)))
+        if dense_head is not None:
+            encoder['dense_head'] = MODELS.build(dense_head)
+        for name, module in encoder.items():
+            head_dim = getattr(module, 'out_channels', feat_dim)
+            if name != 'backbone' and head_dim != feat_dim:
+                raise ValueError(f'{name} projects to {head_dim} channels '
+                                 f'but feat_dim (the queues) is {feat_dim}')
+        self.encoder_q = encoder
+        self.encoder_k = ExponentialMovingAverage(
+            encoder, momentum=1 - momentum, update_buffers=False)
+        self.temperature = temperature
+        self.loss_dense_weight = loss_dense_weight
+        self.global_queue = QueueMemoryBank(queue_size, feat_dim)
+        if dense_head is not None:
+            self.dense_queue = QueueMemoryBank(queue_size, feat_dim)
+            self.matcher = MODELS.build(matcher)
+
+    @property
+    def with_dense(self) -> bool:
+        """Whether the dense snippet branch (Eq. 3-5) is on."""
+        return 'dense_head' in self.encoder_q
+
+    def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
+        """Query backbone features, for KNN evaluation and localization.
+
+        Args:
+            inputs (Tensor): ``(N, M, T, V, C)``.
+
+        Returns:
+            tuple[Tensor]: ``(N, C_l, T_l)`` per backbone level.
+        """
+        return self.encoder_q['backbone'](inputs)
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        """``'tensor'``: :meth:`extract_feat` of ``(N, M, T, V, C)`` inputs;
+        ``'loss'``: :meth:`loss` of ``(N, 2, M, T, V, C)`` inputs.
+
+        ``'predict'`` raises NotImplementedError: a pretraining model has no
+        predictions; evaluate it with ``KNNLocalizationLoop`` (which calls
+        :meth:`extract_feat`) or use ``mode='tensor'``.
+        """
+        if mode == 'tensor':
+            return self.extract_feat(inputs)
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            raise NotImplementedError(
+                'SkeletonMoCo is a pretraining model without predictions: '
+                'evaluate it with KNNLocalizationLoop (val_cfg/test_cfg), '
+                "which uses extract_feat, or call mode='tensor'")
+        raise ValueError(f'invalid mode {mode!r}; use tensor, loss or '
+                         'predict')
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
+        """Contrastive losses of one batch of view pairs (Eq. 2, 5, 6).
+
+        Args:
+            inputs (Tensor): ``(N, 2, M, T, V, C)``; view 0 is the query
+                ``x̄``, view 1 the key ``x̂``.
+            data_samples (list, optional): Unused.
+
+        Returns:
+            dict[str, Tensor]: ``loss_global``; with the dense branch
+            ``loss_dense`` (already multiplied by ``loss_dense_weight``, so
+            mmengine's sum of ``loss*`` keys is Eq. 6); detached accuracies
+            in percent ``acc_global`` (and ``acc_dense``), named without
+            ``loss`` so they are logged, not summed.
+        """
+        if inputs.dim() != 6 or inputs.shape[1] != 2:
+            raise ValueError('SkeletonMoCo.loss expects (N, 2, M, T, V, C) '
+                             f'view pairs, got shape {tuple(inputs.shape)}')
+        query_feats = self.encoder_q['backbone'](inputs[:, 0])[-1]
+        query = self.encoder_q['global_head'](query_feats)
+        with torch.no_grad():
+            self.encoder_k.update_parameters(self.encoder_q)
+            key_encoder = self.encoder_k.module
+            key_feats = key_encoder['backbone'](inputs[:, 1])[-1]
+            key = key_encoder['global_head'](key_feats)
+        loss_global, acc_global = info_nce(query, key,
+                                           self.global_queue.negatives(),
+                                           self.temperature)
+        losses = dict(loss_global=loss_global, acc_global=acc_global)
+        if self.with_dense:
+            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
+            losses.update(
+                loss_dense=self.loss_dense_weight * loss_dense,
+                acc_dense=acc_dense)
+        self.global_queue.enqueue(key)
+        return losses
+
+    def _dense_loss(self, query_feats: torch.Tensor, key_feats: torch.Tensor
+                    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Unweighted ``L_dense`` (Eq. 3-5) and its accuracy; enqueues the
+        key view's pooled snippet embeddings.
+
+        Args:
+            query_feats (Tensor): ``h̄`` ``(N, C_e, T_l)``, query encoder.
+            key_feats (Tensor): ``ĥ`` ``(N, C_e, T_l)``, key encoder.
+        """
+        dense_head = self.encoder_q['dense_head']
+        query_snippet_feats = dense_head.pool(query_feats)
+        query_snippets = dense_head.project(query_snippet_feats)
+        with torch.no_grad():
+            key_dense_head = self.encoder_k.module['dense_head']
+            key_snippet_feats = key_dense_head.pool(key_feats)
+            key_snippets = key_dense_head.project(key_snippet_feats)
+            matches = self.matcher.match(query_snippet_feats.detach(),
+                                         key_snippet_feats)
+            positives = torch.gather(
+                key_snippets, 2,
+                matches.unsqueeze(1).expand(-1, key_snippets.shape[1], -1))
+        channels = query_snippets.shape[1]
+        loss, accuracy = info_nce(
+            query_snippets.transpose(1, 2).reshape(-1, channels),
+            positives.transpose(1, 2).reshape(-1, channels),
+            self.dense_queue.negatives(), self.temperature)
+        self.dense_queue.enqueue(F.normalize(key_snippets.mean(dim=2), dim=1))
+        return loss, accuracy

@@ -1,0 +1,329 @@
+"""SkeletonMoCo: losses recomputed by hand from the encoders, queue and EMA
+bookkeeping, and one mmengine training step."""
+import copy
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.optim import OptimWrapper
+
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from snippet_plugin.models import SkeletonMoCo
+
+FEAT_DIM = 16
+QUEUE_SIZE = 10
+NUM_SNIPPETS = 3
+TEMPERATURE = 0.2
+NUM_FRAMES = 31  # levels 31, 16, 8, 4 with down_stages=[2, 5, 8]
+
+
+def moco_cfg(dense=True, **kwargs):
+    """Tiny STGCN SkeletonMoCo; the last level has 32 channels."""
+    cfg = dict(
+        type='SkeletonMoCo',
+        backbone=dict(
+            type='MultiScaleGCN',
+            backbone=dict(type='STGCN',
+                          graph_cfg=dict(layout='nturgb+d',
+                                         mode='stgcn_spatial'),
+                          base_channels=8, down_stages=[2, 5, 8])),
+        global_head=dict(type='GlobalProjectionHead', in_channels=32,
+                         out_channels=FEAT_DIM),
+        dense_head=dict(type='DenseProjectionHead', in_channels=32,
+                        out_channels=FEAT_DIM, num_snippets=NUM_SNIPPETS)
+        if dense else None,
+        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE)
+    cfg.update(kwargs)
+    return cfg
+
+
+def build(dense=True, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    return MODELS.build(moco_cfg(dense, **kwargs))
+
+
+def view_pairs(num_samples=3, seed=1):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(num_samples, 2, 2, NUM_FRAMES, 25, 3,
+                       generator=generator)
+
+
+def reference_info_nce(query, positive, negatives):
+    """-log(e^{q.k+/t} / (e^{q.k+/t} + sum_n e^{q.n/t})), mean over rows."""
+    total = 0.0
+    for q, k in zip(query.double(), positive.double()):
+        positive_term = math.exp(float(q @ k) / TEMPERATURE)
+        negative_terms = sum(
+            math.exp(float(q @ n) / TEMPERATURE) for n in negatives.double())
+        total -= math.log(positive_term / (positive_term + negative_terms))
+    return total / len(query)
+
+
+def brute_force_cosine_match(query_feats, key_feats):
+    """(N, C, S_q), (N, C, S_k) -> list of per-sample argmax lists."""
+    matches = []
+    for q_sample, k_sample in zip(query_feats, key_feats):
+        row = []
+        for i in range(q_sample.shape[1]):
+            scores = [
+                float(F.cosine_similarity(q_sample[:, i], k_sample[:, j],
+                                          dim=0))
+                for j in range(k_sample.shape[1])
+            ]
+            row.append(scores.index(max(scores)))
+        matches.append(row)
+    return matches
+
+
+@torch.no_grad()
+def reference_step(query_encoder, key_encoder, views, global_queue,
+                   dense_queue):
+    """Eq. 2-5 from the two encoders, in train mode like the model."""
+    feats_q = query_encoder['backbone'](views[:, 0])[-1]
+    feats_k = key_encoder['backbone'](views[:, 1])[-1]
+    key = key_encoder['global_head'](feats_k)
+    result = dict(
+        key=key,
+        loss_global=reference_info_nce(
+            query_encoder['global_head'](feats_q), key, global_queue))
+    if dense_queue is not None:
+        snippet_feats_q = query_encoder['dense_head'].pool(feats_q)
+        snippet_feats_k = key_encoder['dense_head'].pool(feats_k)
+        snippets_q = query_encoder['dense_head'].project(snippet_feats_q)
+        snippets_k = key_encoder['dense_head'].project(snippet_feats_k)
+        matches = brute_force_cosine_match(snippet_feats_q, snippet_feats_k)
+        queries, positives = [], []
+        for n, row in enumerate(matches):
+            for i, j in enumerate(row):
+                queries.append(snippets_q[n, :, i])
+                positives.append(snippets_k[n, :, j])
+        result['loss_dense'] = reference_info_nce(
+            torch.stack(queries), torch.stack(positives), dense_queue)
+        pooled = snippets_k.mean(dim=2)
+        result['dense_key'] = pooled / pooled.norm(dim=1, keepdim=True)
+    return result
+
+
+def test_baseline_has_no_dense_parts_and_its_loss_matches_eq2():
+    model = build(dense=False)
+    assert not model.with_dense
+    assert not any('dense' in name or 'matcher' in name
+                   for name in model.state_dict())
+    assert not hasattr(model, 'dense_queue')
+    views = view_pairs()
+    queue = model.global_queue.queue.clone()
+    query_encoder = copy.deepcopy(model.encoder_q)  # step 0: key = query
+    losses = model.loss(views)
+    assert set(losses) == {'loss_global', 'acc_global'}
+    expected = reference_step(query_encoder, query_encoder, views, queue,
+                              None)
+    assert losses['loss_global'].item() == pytest.approx(
+        expected['loss_global'], rel=1e-4)
+    torch.testing.assert_close(model.global_queue.queue[:3], expected['key'])
+
+
+def test_dense_branch_leaves_the_global_loss_of_the_same_encoder_unchanged():
+    baseline, dense = build(dense=False, seed=0), build(dense=True, seed=5)
+    missing = dense.encoder_q.load_state_dict(baseline.encoder_q.state_dict(),
+                                              strict=False).missing_keys
+    assert missing and all(key.startswith('dense_head.') for key in missing)
+    dense.global_queue.load_state_dict(baseline.global_queue.state_dict())
+    views = view_pairs()
+    assert dense.loss(views)['loss_global'].item() == pytest.approx(
+        baseline.loss(views)['loss_global'].item(), rel=1e-5)
+
+
+def test_second_step_losses_match_hand_recomputation_with_moco_momentum():
+    momentum = 0.8
+    model = build(momentum=momentum)
+    model.loss(view_pairs(seed=1))
+    with torch.no_grad():  # stands in for an optimiser step
+        for param in model.encoder_q.parameters():
+            param.add_(0.1 * torch.randn_like(param))
+    query_encoder = copy.deepcopy(model.encoder_q)
+    key_encoder = copy.deepcopy(model.encoder_k.module)
+    with torch.no_grad():
+        for name, param in key_encoder.named_parameters():
+            param.mul_(momentum).add_(
+                (1 - momentum) * query_encoder.get_parameter(name))
+    global_queue = model.global_queue.queue.clone()
+    dense_queue = model.dense_queue.queue.clone()
+    views = view_pairs(seed=2)
+
+    losses = model.loss(views)
+
+    expected = reference_step(query_encoder, key_encoder, views, global_queue,
+                              dense_queue)
+    assert set(losses) == {'loss_global', 'acc_global', 'loss_dense',
+                           'acc_dense'}
+    assert losses['loss_global'].item() == pytest.approx(
+        expected['loss_global'], rel=1e-4)
+    assert losses['loss_dense'].item() == pytest.approx(
+        1.5 * expected['loss_dense'], rel=1e-4)
+    # step 1 wrote rows 3..5 of both queues
+    torch.testing.assert_close(model.global_queue.queue[3:6], expected['key'])
+    torch.testing.assert_close(model.dense_queue.queue[3:6],
+                               expected['dense_key'])
+    torch.testing.assert_close(model.global_queue.queue[6:],
+                               global_queue[6:])
+
+
+@MODELS.register_module(name='RecordingMatcherForTests', force=True)
+class RecordingMatcher:
+    """Cosine matcher that keeps the features it was given."""
+
+    def __init__(self):
+        self.calls = []
+
+    def match(self, query_feats, key_feats):
+        self.calls.append((query_feats.clone(), key_feats.clone()))
+        return torch.tensor(
+            brute_force_cosine_match(query_feats, key_feats))
+
+
+def test_matcher_pairs_query_encoder_view0_with_key_encoder_view1():
+    model = build(matcher=dict(type='RecordingMatcherForTests'))
+    model.loss(view_pairs(seed=1))
+    with torch.no_grad():  # query and key encoders now differ
+        for param in model.encoder_q.parameters():
+            param.add_(torch.randn_like(param))
+    views = view_pairs(seed=2)
+    model.loss(views)
+    query_feats, key_feats = model.matcher.calls[-1]
+    query_encoder, key_encoder = model.encoder_q, model.encoder_k.module
+    with torch.no_grad():
+        torch.testing.assert_close(
+            query_feats, query_encoder['dense_head'].pool(
+                query_encoder['backbone'](views[:, 0])[-1]))
+        torch.testing.assert_close(
+            key_feats, key_encoder['dense_head'].pool(
+                key_encoder['backbone'](views[:, 1])[-1]))
+        assert not torch.allclose(
+            key_feats, query_encoder['dense_head'].pool(
+                query_encoder['backbone'](views[:, 1])[-1]))
+
+
+def test_momentum_update_still_reaches_the_key_encoder_after_conversion():
+    """``.double()`` re-creates every tensor like the runner's move to the
+    GPU; the EMA must keep averaging the key encoder's live parameters."""
+    model = build(momentum=0.8).double()
+    views = view_pairs().double()
+    model.loss(views)
+    with torch.no_grad():
+        for param in model.encoder_q.parameters():
+            param.add_(1.0)
+    before = copy.deepcopy(model.encoder_k.module)
+    model.loss(views)
+    for name, query_param in model.encoder_q.named_parameters():
+        torch.testing.assert_close(
+            model.encoder_k.module.get_parameter(name),
+            0.8 * before.get_parameter(name) + 0.2 * query_param)
+
+
+def test_both_queue_pointers_advance_by_the_batch_size_every_step():
+    model = build()
+    for step in range(1, 5):
+        model.loss(view_pairs(num_samples=3, seed=step))
+        assert int(model.global_queue.ptr) == (3 * step) % QUEUE_SIZE
+        assert int(model.dense_queue.ptr) == (3 * step) % QUEUE_SIZE
+        assert int(model.encoder_k.steps) == step
+
+
+def test_accuracies_are_detached_and_dense_weight_is_live():
+    model = build()
+    heavier = copy.deepcopy(model)
+    heavier.loss_dense_weight = 4.5
+    views = view_pairs()
+    losses, heavier_losses = model.loss(views), heavier.loss(views)
+    assert not losses['acc_global'].requires_grad
+    assert not losses['acc_dense'].requires_grad
+    assert 0 <= losses['acc_dense'].item() <= 100
+    assert heavier_losses['loss_global'].item() == pytest.approx(
+        losses['loss_global'].item())
+    assert heavier_losses['loss_dense'].item() == pytest.approx(
+        3 * losses['loss_dense'].item(), rel=1e-5)
+
+
+def test_gradients_reach_the_query_encoder_only():
+    model = build()
+    losses = model.loss(view_pairs())
+    (losses['loss_global'] + losses['loss_dense']).backward()
+    assert all(param.grad is None
+               for param in model.encoder_k.module.parameters())
+    assert not any(param.requires_grad
+                   for param in model.encoder_k.module.parameters())
+    heads = ('global_head', 'dense_head')
+    for name in heads:
+        assert all(param.grad is not None and param.grad.abs().sum() > 0
+                   for param in model.encoder_q[name].parameters())
+
+
+def test_train_step_updates_query_encoder_ema_and_queues():
+    model = build()
+    optim_wrapper = OptimWrapper(
+        torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9))
+    views = view_pairs(num_samples=4)
+    data = dict(inputs=list(views),
+                data_samples=[ActionDataSample() for _ in range(4)])
+    before = copy.deepcopy(model.encoder_q.state_dict())
+
+    log_vars = model.train_step(data, optim_wrapper)
+
+    assert set(log_vars) == {'loss', 'loss_global', 'acc_global',
+                             'loss_dense', 'acc_dense'}
+    assert log_vars['loss'].item() == pytest.approx(
+        log_vars['loss_global'].item() + log_vars['loss_dense'].item())
+    for name in ('global_head.projection.weight',
+                 'dense_head.projection.2.weight',
+                 'backbone.backbone.gcn.9.tcn.conv.weight'):
+        assert not torch.equal(model.encoder_q.state_dict()[name],
+                               before[name])
+    # the key encoder took the step-0 copy of the pre-update query encoder
+    for name, param in model.encoder_k.module.named_parameters():
+        assert torch.equal(param, before[name])
+        assert param.grad is None
+    assert int(model.encoder_k.steps) == 1
+    assert int(model.global_queue.ptr) == int(model.dense_queue.ptr) == 4
+
+
+def test_tensor_mode_returns_query_backbone_levels_and_predict_refuses():
+    model = build().eval()
+    x = torch.randn(2, 2, NUM_FRAMES, 25, 3)
+    levels = model(x, mode='tensor')
+    assert [level.shape for level in levels] == [(2, 8, 31), (2, 8, 16),
+                                                 (2, 16, 8), (2, 32, 4)]
+    for level, expected in zip(levels, model.encoder_q['backbone'](x)):
+        torch.testing.assert_close(level, expected)
+    with pytest.raises(NotImplementedError, match='KNNLocalizationLoop'):
+        model(x, mode='predict')
+
+
+def test_loss_refuses_inputs_without_two_views():
+    model = build()
+    with pytest.raises(ValueError, match=r'\(N, 2, M, T, V, C\)'):
+        model(torch.randn(2, 2, NUM_FRAMES, 25, 3), mode='loss')
+
+
+def test_init_weights_reaches_the_parts_and_the_first_step_syncs_keys():
+    model = build(global_head=dict(
+        type='GlobalProjectionHead', in_channels=32, out_channels=FEAT_DIM,
+        init_cfg=dict(type='Constant', layer='Linear', val=0.5, bias=0.0)))
+    model.init_weights()
+    torch.testing.assert_close(
+        model.encoder_q['global_head'].projection.weight,
+        torch.full((FEAT_DIM, 32), 0.5))
+    model.loss(view_pairs())
+    torch.testing.assert_close(
+        model.encoder_k.module['global_head'].projection.weight,
+        torch.full((FEAT_DIM, 32), 0.5))
+
+
+def test_head_width_must_match_the_queue_dimension():
+    with pytest.raises(ValueError, match='global_head projects to 16'):
+        build(feat_dim=8)
+
+
+def test_is_registered():
+    assert MODELS.get('SkeletonMoCo') is SkeletonMoCo
