@@ -139,7 +139,7 @@ def test_normalisation_keeps_frame_order_and_labels():
     results = indexed_results(9)
     results['keypoint'][..., 2] = np.sin(results['keypoint'][..., 1])
     before = results['keypoint'][0].astype(np.float64)
-    out = NormalizeSkeleton3D()(results)
+    out = NormalizeSkeleton3D(centre='sequence')(results)
     after = out['keypoint'][0].astype(np.float64)
     assert after.shape == before.shape and out['total_frames'] == 9
     assert out['frame_labels'].tolist() == label_of(np.arange(9)).tolist()
@@ -208,8 +208,9 @@ def test_a_rotated_translated_copy_normalises_to_the_same_output():
         skeleton @ random_rotation(rng).T.astype(np.float32) +
         rng.normal(scale=5., size=3).astype(np.float32) for _ in range(3)
     ]
+    normalise = NormalizeSkeleton3D(centre='sequence')
     outputs = [
-        NormalizeSkeleton3D()(dict(keypoint=c.astype(np.float32)))['keypoint']
+        normalise(dict(keypoint=c.astype(np.float32)))['keypoint']
         for c in copies
     ]
     # the canonical skeleton is already normalised, so every copy maps back
@@ -255,7 +256,8 @@ def test_zero_frames_and_persons_stay_zero_and_define_no_reference():
     keypoint[0, 2:] = canonical_skeleton(rng, frames=4)[0] + [1., 2., 3.]
     keypoint[0, 4] = 0.  # a missing frame in the middle
     keypoint[1, 3] = 1.  # person 1 present only in frame 3
-    out = NormalizeSkeleton3D()(dict(keypoint=keypoint.copy()))['keypoint']
+    out = NormalizeSkeleton3D(centre='sequence')(
+        dict(keypoint=keypoint.copy()))['keypoint']
     assert out.shape == (2, 6, 25, 3) and out.dtype == np.float32
     assert np.all(out[0, :2] == 0) and np.all(out[0, 4] == 0)
     assert np.all(out[1, [0, 1, 2, 4, 5]] == 0)
@@ -266,6 +268,36 @@ def test_zero_frames_and_persons_stay_zero_and_define_no_reference():
     # a pure translation for this canonical skeleton: person 1 moves by it
     np.testing.assert_allclose(out[1, 3], np.tile([0., -1., -2.], (25, 1)),
                                atol=1e-5)
+
+
+def test_frame_centring_puts_every_frame_root_at_the_origin():
+    rng = np.random.default_rng(6)
+    skeleton = canonical_skeleton(rng, frames=5)
+    walked = skeleton + rng.normal(scale=3., size=(1, 5, 1, 3))
+    rotation = random_rotation(rng).astype(np.float32)
+    out = NormalizeSkeleton3D()(dict(
+        keypoint=(walked @ rotation.T).astype(np.float32)))['keypoint']
+    # one rotation (that of frame 0), then each frame minus its own root
+    expected = skeleton - skeleton[:, :, :1]
+    np.testing.assert_allclose(out, expected, atol=1e-4)
+    np.testing.assert_allclose(out[0, :, 0], 0., atol=1e-5)
+
+
+def test_frame_centring_keeps_people_relative_to_person_zero():
+    keypoint = np.zeros((2, 2, 25, 3), np.float32)
+    keypoint[0, :, 0] = [[1., 1., 1.], [5., 5., 5.]]
+    keypoint[0, :, 1:] = 0.5
+    keypoint[1, 1] = 7.  # person 1 only in frame 1
+    out = NormalizeSkeleton3D(align_spine=False, align_shoulder=False)(
+        dict(keypoint=keypoint.copy()))['keypoint']
+    np.testing.assert_allclose(out[0, :, 0], 0., atol=1e-6)
+    np.testing.assert_allclose(out[1, 1], 2., atol=1e-6)  # 7 - 5
+    assert np.all(out[1, 0] == 0)
+
+
+def test_unknown_centre_mode_is_refused():
+    with pytest.raises(ValueError, match="centre must be one of"):
+        NormalizeSkeleton3D(centre='hips')
 
 
 def test_absent_person_zero_uses_the_next_person_and_all_zero_is_kept():

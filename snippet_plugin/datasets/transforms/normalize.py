@@ -13,6 +13,8 @@ from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
 
+CENTRE_MODES = ('frame', 'sequence')
+
 _EPS = 1e-8
 
 
@@ -78,16 +80,29 @@ def reference_frame(keypoint: np.ndarray) -> Optional[Tuple[int, int]]:
     return None
 
 
+def frame_roots(keypoint: np.ndarray, root: int) -> np.ndarray:
+    """Per-frame centre ``(T, 3)``: joint ``root`` of person 0, or of the
+    first person present in that frame (zeros where nobody is)."""
+    present = np.any(keypoint != 0, axis=(2, 3))  # (M, T)
+    first = np.argmax(present, axis=0)  # (T,)
+    return keypoint[first, np.arange(keypoint.shape[1]), root]
+
+
 @TRANSFORMS.register_module()
 class NormalizeSkeleton3D(BaseTransform):
     """Centre and rotate a 3D skeleton sequence into a body-fixed frame.
 
     From the reference frame (:func:`reference_frame`: the first frame in
-    which person 0 is present) this computes ONE rigid motion and applies it
-    to every person and frame, so motion relative to that frame (walking
-    away, turning) is kept:
+    which person 0 is present) this computes ONE rotation and applies it to
+    every person and frame, so turning relative to that frame is kept:
 
-    1. translate so that joint ``root`` is at the origin;
+    1. translate so that joint ``root`` is at the origin: with
+       ``centre='frame'`` (default) every frame is centred on its own root
+       (that of person 0, or of the first person present in that frame), so
+       the body stays at the origin however far it walks and a window of a
+       long recording looks like any other; with ``centre='sequence'`` the
+       reference frame's root is subtracted from every frame, which keeps
+       the trajectory (walking away) in the coordinates;
     2. ``align_spine``: the smallest rotation (Rodrigues) that turns the
        vector ``zaxis[0] -> zaxis[1]`` (spine base -> spine mid) onto +z;
     3. ``align_shoulder``: with ``align_spine``, the rotation about +z that
@@ -112,6 +127,7 @@ class NormalizeSkeleton3D(BaseTransform):
 
     Args:
         root: Joint moved to the origin. Defaults to 0 (spine base).
+        centre: ``'frame'`` or ``'sequence'``, see step 1.
         zaxis: Joint pair aligned with +z. Defaults to ``(0, 1)``.
         xaxis: Joint pair aligned with +x. Defaults to ``(8, 4)``.
         align_spine: Rotate ``zaxis`` onto +z.
@@ -123,8 +139,13 @@ class NormalizeSkeleton3D(BaseTransform):
                  zaxis: Sequence[int] = (0, 1),
                  xaxis: Sequence[int] = (8, 4),
                  align_spine: bool = True,
-                 align_shoulder: bool = True) -> None:
+                 align_shoulder: bool = True,
+                 centre: str = 'frame') -> None:
+        if centre not in CENTRE_MODES:
+            raise ValueError(f'centre must be one of {CENTRE_MODES}, got '
+                             f'{centre!r}')
         self.root = root
+        self.centre = centre
         self.zaxis = tuple(zaxis)
         self.xaxis = tuple(xaxis)
         self.align_spine = align_spine
@@ -159,7 +180,11 @@ class NormalizeSkeleton3D(BaseTransform):
         present = np.any(keypoint != 0, axis=(2, 3))[..., None, None]
         skeleton = keypoint[reference] - keypoint[reference][self.root]
         rotation = self.rotation(skeleton)
-        centred = keypoint - keypoint[reference][self.root]
+        if self.centre == 'frame':
+            centred = keypoint - frame_roots(keypoint, self.root)[None, :,
+                                                                  None]
+        else:
+            centred = keypoint - keypoint[reference][self.root]
         results['keypoint'] = np.where(present, centred @ rotation.T,
                                        0.).astype(np.float32)
         return results
@@ -168,4 +193,5 @@ class NormalizeSkeleton3D(BaseTransform):
         return (f'{self.__class__.__name__}(root={self.root}, '
                 f'zaxis={self.zaxis}, xaxis={self.xaxis}, '
                 f'align_spine={self.align_spine}, '
-                f'align_shoulder={self.align_shoulder})')
+                f'align_shoulder={self.align_shoulder}, '
+                f'centre={self.centre!r})')
