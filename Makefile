@@ -3,18 +3,41 @@ PYTHON ?= python3
 DATA_DIR ?= data/mocapmix
 MOCAPMIX := $(DATA_DIR)/mocapmix.pkl
 WORK_DIR ?= work_dirs/demo
+QUICKSTART := configs/quickstart
+MODELS := skeletonclr_stgcn_mocapmix snippet_skeletonclr_stgcn_mocapmix
 
-.PHONY: install demo test test-all clean
+.PHONY: install data demo pretrain knn test clean
 
 install:
 	$(PYTHON) tools/ensure_stack.py requirements/pinned.txt requirements/tests.txt
 
-demo: install
+data: install
 	$(PYTHON) tools/data/prepare_mocapmix.py --out $(MOCAPMIX)
 	$(PYTHON) tools/visualize_sequence.py $(MOCAPMIX) --split val --with-class kick \
 		--out $(WORK_DIR)/mocapmix_val_sequence.png
 	$(PYTHON) tools/visualize_sequence.py $(MOCAPMIX) --split val --with-class kick --focus \
 		--out $(WORK_DIR)/mocapmix_val_kick.png
+
+# Stage 1 on MocapMix: pretrain the SkeletonCLR baseline and its snippet
+# variant, localize by KNN on frozen features, compare side by side.
+pretrain: data
+	for model in $(MODELS); do \
+		$(PYTHON) tools/train.py $(QUICKSTART)/$$model.py --work-dir $(WORK_DIR)/$$model \
+			--no-validate || exit 1; \
+	done
+
+knn: pretrain
+	for model in $(MODELS); do \
+		$(PYTHON) tools/test.py $(QUICKSTART)/$$model.py \
+			$$(cat $(WORK_DIR)/$$model/last_checkpoint) --work-dir $(WORK_DIR)/$$model \
+			--dump $(WORK_DIR)/$$model/knn_predictions.pkl || exit 1; \
+	done
+	$(PYTHON) tools/analysis/compare_localization.py --ann-file $(MOCAPMIX) \
+		--result SkeletonCLR=$(WORK_DIR)/skeletonclr_stgcn_mocapmix/knn_predictions.pkl \
+		--result "SkeletonCLR + snippets"=$(WORK_DIR)/snippet_skeletonclr_stgcn_mocapmix/knn_predictions.pkl \
+		--sample 0 --out $(WORK_DIR)/knn_timeline.png
+
+demo: knn
 
 test: install
 	$(PYTHON) -m pytest -q tests

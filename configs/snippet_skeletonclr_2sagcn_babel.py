@@ -1,0 +1,15 @@
+"""SkeletonCLR + snippet contrast (ours), 2s-AGCN, BABEL: the baseline plus
+the dense head and λ, nothing else.
+
+19 snippets for 300-frame inputs (Tab. 8: 16 frames each), λ = 1.5
+(Tab. 7), snippet embeddings of 128 channels with their own 32768 queue.
+"""
+_base_ = ['./skeletonclr_2sagcn_babel.py']
+
+model = dict(
+    dense_head=dict(
+        type='DenseProjectionHead',
+        in_channels=256,
+        out_channels=128,
+        num_snippets=19),
+    loss_dense_weight=1.5)
