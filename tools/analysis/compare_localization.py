@@ -140,7 +140,7 @@ def draw_timelines(results: Dict[str, List[dict]], classes: Sequence[str],
                      bbox_to_anchor=(0.5, -0.45), ncol=8, frameon=False)
     fig.tight_layout()
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    fig.savefig(out, dpi=120)
+    fig.savefig(out, dpi=120, bbox_inches='tight')
     plt.close(fig)
 
 

@@ -1,0 +1,57 @@
+"""The demo's comparison table and the seed summary compute what they say."""
+import json
+
+import numpy as np
+import pytest
+
+
+def test_compare_table_scores_each_model_from_its_dump(load_tool):
+    compare = load_tool('analysis/compare_localization')
+    gt = np.array([[0, 10, 0], [20, 30, 1]])
+    perfect = [dict(frame_dir='v', gt_segments=gt, pred_segments=gt,
+                    pred_segment_scores=np.array([0.9, 0.8]))]
+    # class 0 found at IoU 5/15 = 1/3 only, class 1 missed
+    partial = [dict(frame_dir='v', gt_segments=gt,
+                    pred_segments=np.array([[5, 15, 0]]),
+                    pred_segment_scores=np.array([0.7]))]
+    table = compare.map_table(dict(good=perfect, half=partial), 2)
+    rows = {line.split()[0]: line.split()[1:] for line in
+            table.splitlines()[2:]}
+    assert rows['good'] == ['100.0'] * 6
+    # mAP (AP_0 + AP_1) / 2 = (1 + 0) / 2 at 0.1-0.3, 0 above 1/3; avg 30
+    assert rows['half'] == ['50.0', '50.0', '50.0', '0.0', '0.0', '30.0']
+
+
+def test_compare_refuses_malformed_result_arguments(load_tool):
+    compare = load_tool('analysis/compare_localization')
+    assert compare.parse_results(['a=x.pkl', 'b c=y=z.pkl']) == {
+        'a': 'x.pkl', 'b c': 'y=z.pkl'}
+    with pytest.raises(ValueError, match='expected NAME=DUMP'):
+        compare.parse_results(['no_equals_sign'])
+
+
+def write_run(folder, avg):
+    record = {key: avg for key in ('tal/mAP@0.1', 'tal/mAP@0.2',
+                                   'tal/mAP@0.3', 'tal/mAP@0.4',
+                                   'tal/mAP@0.5', 'tal/mAP_avg')}
+    scalars = folder / '20260101_000000' / 'vis_data'
+    scalars.mkdir(parents=True)
+    (scalars / 'scalars.json').write_text(
+        json.dumps({'loss': 1.0, 'step': 1}) + '\n' +
+        json.dumps(dict(record, step=2)) + '\n')
+
+
+def test_seed_summary_is_mean_and_sample_std_per_model(tmp_path, load_tool):
+    summarize = load_tool('analysis/summarize_runs')
+    for seed, avg in enumerate((70.0, 72.0, 77.0)):
+        write_run(tmp_path / f'base_seed{seed}', avg)
+    runs = [str(p) for p in sorted(tmp_path.iterdir())]
+    grouped = {}
+    for run in runs:
+        grouped.setdefault(summarize.group_name(run), []).append(
+            summarize.final_metrics(run))
+    row = summarize.summary_table(grouped).splitlines()[1].split('  ')
+    cells = [c.strip() for c in row if c.strip()]
+    # mean 73, sample std sqrt(((-3)^2 + (-1)^2 + 4^2) / 2) = sqrt(13)
+    assert cells[:2] == ['base', '3']
+    assert cells[-1] == f'73.0 ± {np.sqrt(13):.1f}'
