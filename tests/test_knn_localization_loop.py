@@ -19,10 +19,8 @@ from mmengine.runner import Runner
 from torch import nn
 
 from mmaction.registry import HOOKS, MODELS
-from snippet_plugin.datasets.annotation import (UNLABELLED,
-                                                derive_frame_labels,
-                                                derive_video_labels,
-                                                save_annotations)
+from helpers import labelled_sample, write_annotation_file
+from snippet_plugin.datasets.annotation import UNLABELLED, derive_frame_labels
 from snippet_plugin.engine.loops.knn_localization import (RandomFrameSubset,
                                                           knn_topk)
 
@@ -94,7 +92,7 @@ def write_dataset(path, num_train=6, num_val=3, seed=0):
     frames 5..8 unlabelled (-1).
     """
     rng = np.random.default_rng(seed)
-    annotations, split = [], {'train': [], 'val': []}
+    samples, split = [], {'train': [], 'val': []}
     for index in range(num_train + num_val):
         frames = int(rng.integers(30, 50))
         cut = int(rng.integers(10, frames - 12))
@@ -107,15 +105,10 @@ def write_dataset(path, num_train=6, num_val=3, seed=0):
         if index == 0:
             labels[UNLABELLED_TRAIN_FRAMES] = UNLABELLED
         name = f'seq{index:02d}'
-        annotations.append(
-            dict(frame_dir=name, total_frames=frames, keypoint=keypoint,
-                 segments=segments, frame_labels=labels,
-                 label=derive_video_labels(segments)))
+        samples.append(labelled_sample(name, keypoint, segments, NUM_CLASSES,
+                                       frame_labels=labels))
         split['train' if index < num_train else 'val'].append(name)
-    data = dict(meta=dict(classes=['a', 'b'], fps=30, layout='nturgb+d'),
-                split=split, annotations=annotations)
-    save_annotations(data, str(path))
-    return data
+    return write_annotation_file(path, samples, ['a', 'b'], split)
 
 
 def dataloader(ann_file, split):

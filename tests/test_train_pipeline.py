@@ -16,9 +16,8 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from mmaction.registry import MODELS
-from snippet_plugin.datasets.annotation import (derive_frame_labels,
-                                                derive_video_labels,
-                                                save_annotations)
+from helpers import labelled_sample, write_annotation_file
+from snippet_plugin.datasets.annotation import derive_frame_labels
 from snippet_plugin.evaluation import frames_to_segments
 
 NUM_CLASSES = 2
@@ -58,7 +57,7 @@ class FrameLinearProbe(BaseModel):
 def write_dataset(path, num_train=6, num_val=3, seed=0):
     """Sequences whose x coordinate reveals the class of each frame."""
     rng = np.random.default_rng(seed)
-    annotations, split = [], {'train': [], 'val': []}
+    samples, split = [], {'train': [], 'val': []}
     for index in range(num_train + num_val):
         frames = int(rng.integers(30, 50))
         cut = int(rng.integers(8, frames - 8))
@@ -67,14 +66,9 @@ def write_dataset(path, num_train=6, num_val=3, seed=0):
         keypoint = rng.normal(0, 0.05, (1, frames, 25, 3)).astype(np.float32)
         keypoint[..., 0] += np.array([0., -1., 1.])[labels][None, :, None]
         name = f'seq{index:02d}'
-        annotations.append(
-            dict(frame_dir=name, total_frames=frames, keypoint=keypoint,
-                 segments=segments, frame_labels=labels,
-                 label=derive_video_labels(segments)))
+        samples.append(labelled_sample(name, keypoint, segments, NUM_CLASSES))
         split['train' if index < num_train else 'val'].append(name)
-    save_annotations(
-        dict(meta=dict(classes=['left', 'right'], fps=30, layout='nturgb+d'),
-             split=split, annotations=annotations), str(path))
+    write_annotation_file(path, samples, ['left', 'right'], split)
 
 
 def write_config(path, ann_file, max_epochs, custom_hooks=()):
