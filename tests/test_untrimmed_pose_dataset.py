@@ -329,7 +329,7 @@ def test_train_pipeline_end_to_end_keeps_labels_aligned(tmp_path):
     path = write(tmp_path, make_data(samples, split=dict(train=['a', 'b'])))
     pipeline = [
         dict(type='NormalizeSkeleton3D', align_spine=False,
-             align_shoulder=False),
+             align_shoulder=False, centre='sequence'),
         dict(type='RandomWindowCrop', clip_len=8),
         dict(type='FixPersonCount', num_person=2),
         dict(type='PackUntrimmedPoseInputs'),
