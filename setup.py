@@ -51,6 +51,7 @@ setup(
     ],
     extras_require={
         'lite': ['mmcv-lite>=2.0.0,<2.1'],
+        'babel': ['smplx>=0.1.28'],
         'tests': ['pytest>=7'],
     },
     classifiers=[
