@@ -170,7 +170,7 @@ def test_prepare_tool_writes_a_file_the_dataset_reads_unlabelled(
         str(raw / 'missing.txt'), '--out', str(out)
     ])
     printed = capsys.readouterr().out
-    assert 'train: 2 clip(s), 8 frames' in printed
+    assert 'train: 2 clips, 8 frames' in printed
     assert 'skipped 3 clip(s)' in printed
     dataset = UntrimmedPoseDataset(str(out), split='val', label_mode='none')
     items = [dataset.get_data_info(i) for i in range(len(dataset))]

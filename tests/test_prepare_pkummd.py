@@ -253,8 +253,8 @@ def test_missing_files_error_or_skip_list(raw, load_tool, capsys):
 def test_cli_reports_the_error_and_per_class_table(raw, load_tool, capsys):
     prepare(load_tool, raw)
     table = capsys.readouterr().out
-    assert 'train: 2 video(s), 70 frames' in table
-    assert 'val: 1 video(s), 12 frames' in table
+    assert 'train: 2 videos, 70 frames' in table
+    assert 'val: 1 videos, 12 frames' in table
     # Class 11 "handshaking": one instance in train, none in val.
     assert any(line.split()[0] == '11' and line.split()[-2:] == ['1', '0']
                for line in table.splitlines() if line.strip())

@@ -17,8 +17,9 @@ import time
 from snippet_plugin.datasets.annotation import (AnnotationError,
                                                 load_annotations,
                                                 save_annotations)
-from snippet_plugin.datasets.mocapmix import build_mocapmix, split_statistics
+from snippet_plugin.datasets.mocapmix import build_mocapmix
 from snippet_plugin.datasets.mocapmix.builder import BUILDER_VERSION
+from snippet_plugin.datasets.statistics import format_statistics
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,30 +54,6 @@ def existing_file_status(path: str, wanted: dict):
     if differs:
         return None, f'existing file was built with {differs}'
     return data, None
-
-
-def format_statistics(data: dict) -> str:
-    """Table of sequences, frames, duration and instances per class."""
-    meta = data['meta']
-    classes, fps = meta['classes'], meta['fps']
-    stats = split_statistics(data)
-    splits = list(stats)
-    lines = []
-    for split in splits:
-        s = stats[split]
-        lines.append(
-            f"{split:>5}: {s['sequences']} sequences, {s['frames']} frames "
-            f"({s['frames'] / fps / 60:.1f} min at {fps} fps), "
-            f"{s['min_frames']}-{s['max_frames']} frames each, "
-            f"{int(s['instances'].sum())} action instances")
-    width = max(len(c) for c in classes)
-    lines.append(f"{'class':<{width + 4}}" +
-                 ''.join(f'{split:>7}' for split in splits))
-    for class_id, name in enumerate(classes):
-        lines.append(f'{class_id:>2}  {name:<{width + 2}}' + ''.join(
-            f"{int(stats[split]['instances'][class_id]):>7}"
-            for split in splits))
-    return '\n'.join(lines)
 
 
 def main(argv=None) -> None:

@@ -25,8 +25,8 @@ from snippet_plugin.datasets.annotation import (AnnotationError,
 from snippet_plugin.datasets.converters.common import RawDataError
 from snippet_plugin.datasets.converters.ntu import (convert_ntu_pickle,
                                                     convert_ntu_skeletons,
-                                                    read_ignore_list,
-                                                    split_statistics)
+                                                    read_ignore_list)
+from snippet_plugin.datasets.statistics import format_statistics
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -51,15 +51,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def format_statistics(data: dict) -> str:
-    """Per split: clips, frames, hours and clips per body count."""
-    return '\n'.join(
-        f"{name:>5}: {s['clips']} clip(s), {s['frames']} frames, "
-        f"{s['hours']:.2f} h, bodies per clip " +
-        ', '.join(f'{m}: {n}' for m, n in s['persons'].items())
-        for name, s in split_statistics(data).items())
-
-
 def main(argv=None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -77,7 +68,7 @@ def main(argv=None) -> None:
         sys.exit(f'error: {err}')
     print(f'\nwrote {args.out} in {time.perf_counter() - started:.1f} s, '
           f'{osp.getsize(args.out) / 2**20:.1f} MiB')
-    print(format_statistics(data))
+    print(format_statistics(data, unit='clips'))
     if report.notes or report.skipped:
         print(report.summary('clip'))
 

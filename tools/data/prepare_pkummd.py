@@ -28,8 +28,8 @@ from snippet_plugin.datasets.converters.common import RawDataError
 from snippet_plugin.datasets.converters.pkummd import (PKUMMD_CLASSES,
                                                        convert_pkummd,
                                                        parse_split_file,
-                                                       read_id_list,
-                                                       split_statistics)
+                                                       read_id_list)
+from snippet_plugin.datasets.statistics import format_statistics
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -93,26 +93,6 @@ def read_class_names(path: str):
     return names
 
 
-def format_statistics(data: dict) -> str:
-    """Per split: videos, frames, hours; then instances per class."""
-    classes = data['meta']['classes']
-    stats = split_statistics(data)
-    splits = list(stats)
-    lines = [
-        f"{name:>5}: {s['videos']} video(s), {s['frames']} frames, "
-        f"{s['hours']:.2f} h, {int(s['instances'].sum())} action instances"
-        for name, s in stats.items()
-    ]
-    width = max(len(name) for name in classes)
-    lines.append(f"{'id':>3}  {'class':<{width}}" +
-                 ''.join(f'{name:>7}' for name in splits))
-    for class_id, name in enumerate(classes):
-        lines.append(f'{class_id:>3}  {name:<{width}}' + ''.join(
-            f"{int(stats[split]['instances'][class_id]):>7}"
-            for split in splits))
-    return '\n'.join(lines)
-
-
 def main(argv=None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -130,7 +110,7 @@ def main(argv=None) -> None:
         sys.exit(f'error: {err}')
     print(f'\nwrote {args.out} in {time.perf_counter() - started:.1f} s, '
           f'{osp.getsize(args.out) / 2**20:.1f} MiB')
-    print(format_statistics(data))
+    print(format_statistics(data, unit='videos'))
     if report.notes or report.skipped:
         print(report.summary('video'))
 

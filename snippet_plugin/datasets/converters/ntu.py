@@ -402,22 +402,3 @@ def convert_ntu_pickle(path: str, max_action: int = NTU60_ACTIONS
     data = dict(meta=_pretraining_meta(f'NTU RGB+D 60, {osp.basename(path)}'),
                 split=split, annotations=annotations)
     return data, report
-
-
-def split_statistics(data: dict) -> Dict[str, dict]:
-    """Per split: ``clips``, ``frames``, ``hours`` and ``persons``
-    (``{M: clips with M bodies}``)."""
-    fps = data['meta']['fps']
-    by_name = {s['frame_dir']: s for s in data['annotations']}
-    stats = {}
-    for name, members in data['split'].items():
-        samples = [by_name[m] for m in members]
-        frames = sum(int(s['total_frames']) for s in samples)
-        persons: Dict[int, int] = {}
-        for s in samples:
-            count = int(s['keypoint'].shape[0])
-            persons[count] = persons.get(count, 0) + 1
-        stats[name] = dict(clips=len(samples), frames=frames,
-                           hours=frames / fps / 3600,
-                           persons=dict(sorted(persons.items())))
-    return stats

@@ -397,21 +397,3 @@ def _count_unlisted(skeleton_dir: str,
     videos = {osp.splitext(name)[0] for name in names
               if osp.splitext(name)[1] in SKELETON_SUFFIXES}
     return len(videos - listed)
-
-
-def split_statistics(data: dict) -> Dict[str, dict]:
-    """Per split: ``videos``, ``frames``, ``hours`` and ``instances``
-    (int64 ``(K,)`` action instances per class)."""
-    num_classes = len(data['meta']['classes'])
-    fps = data['meta']['fps']
-    by_name = {s['frame_dir']: s for s in data['annotations']}
-    stats = {}
-    for name, members in data['split'].items():
-        samples = [by_name[m] for m in members]
-        frames = sum(int(s['total_frames']) for s in samples)
-        class_ids = [c for s in samples for _, _, c in s['segments']]
-        stats[name] = dict(
-            videos=len(samples), frames=frames, hours=frames / fps / 3600,
-            instances=np.bincount(np.asarray(class_ids, dtype=np.int64),
-                                  minlength=num_classes))
-    return stats

@@ -10,12 +10,12 @@ prepare_mocapmix.py`` writes the annotation file.
 Classes (ids in order): walk, run, turn, jump, kick, punch, spinkick,
 backflip, cartwheel, roll, crawl, dance, getup, spin; background is 14.
 """
-from .builder import build_mocapmix, render_sequence, split_statistics
+from .builder import build_mocapmix, render_sequence
 from .clips import CLASS_CLIPS, CLASSES, CLIP_NAMES, load_clip, read_clip
 from .kinematics import forward_kinematics, pose_to_ntu25
 
 __all__ = [
-    'build_mocapmix', 'render_sequence', 'split_statistics', 'CLASSES',
+    'build_mocapmix', 'render_sequence', 'CLASSES',
     'CLASS_CLIPS', 'CLIP_NAMES', 'load_clip', 'read_clip',
     'forward_kinematics', 'pose_to_ntu25'
 ]

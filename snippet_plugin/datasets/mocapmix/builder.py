@@ -387,36 +387,9 @@ def build_mocapmix(seed: int = 0, num_train: int = 48,
     return {'meta': meta, 'split': split, 'annotations': annotations}
 
 
-def split_statistics(data: Dict) -> Dict[str, Dict]:
-    """Per split: sequences, frames, lengths, instances per class.
-
-    Returns:
-        ``{split: {'sequences': n, 'frames': F, 'min_frames': a,
-        'max_frames': b, 'instances': (K,) int64}}``.
-    """
-    by_name = {a['frame_dir']: a for a in data['annotations']}
-    num_classes = len(data['meta']['classes'])
-    stats = {}
-    for split, names in data['split'].items():
-        samples = [by_name[n] for n in names]
-        counts = np.zeros(num_classes, dtype=np.int64)
-        for sample in samples:
-            for _, _, class_id in sample.get('segments', []):
-                counts[class_id] += 1
-        lengths = [int(s['total_frames']) for s in samples] or [0]
-        stats[split] = {
-            'sequences': len(samples),
-            'frames': sum(lengths),
-            'min_frames': min(lengths),
-            'max_frames': max(lengths),
-            'instances': counts,
-        }
-    return stats
-
-
 __all__ = [
     'ClipInstance', 'SequencePlan', 'RenderedSequence', 'ClassDeck',
     'plan_instance', 'plan_sequence', 'plan_split', 'place_pose',
     'junction_length', 'blend_poses', 'join_clip', 'render_instance',
-    'render_sequence', 'make_sample', 'build_mocapmix', 'split_statistics'
+    'render_sequence', 'make_sample', 'build_mocapmix'
 ]
