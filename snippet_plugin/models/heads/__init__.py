@@ -1,0 +1,3 @@
+from .framewise_head import FramewiseLocalizationHead
+
+__all__ = ['FramewiseLocalizationHead']

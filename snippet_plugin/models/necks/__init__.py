@@ -1,0 +1,3 @@
+from .ushape_neck import LastLevelUpsample, UShapeNeck
+
+__all__ = ['LastLevelUpsample', 'UShapeNeck']
