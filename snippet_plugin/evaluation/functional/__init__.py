@@ -1,15 +1,26 @@
-"""NumPy functions for temporal action localization: tIoU, AP/mAP, and the
+"""NumPy functions for temporal action localization: tIoU, AP/mAP under the
+'voc', 'pkummd' and 'anet' protocols, action-segmentation scores, and the
 frame-score -> segment post-processing."""
 from .detection_map import (DEFAULT_TIOU_THRESHOLDS, TemporalMAPResult,
                             average_precision, temporal_map)
 from .postprocess import (DEFAULT_PROPOSAL_THRESHOLDS, find_runs,
                           frames_to_segments, labels_to_segments,
                           lower_score_overlap_nms, outer_inner_scores)
+from .protocols import (ALLOWED_PROTOCOLS, check_protocol,
+                        pkummd_average_precision, pkummd_map, pkummd_match,
+                        pkummd_overlap, protocol_map)
+from .segmentation import (DEFAULT_F1_OVERLAPS, edit_score, f1_counts,
+                           f1_from_counts, label_segments, levenshtein,
+                           segmentation_scores)
 from .tiou import paired_segment_iou, segment_iou
 
 __all__ = [
     'DEFAULT_TIOU_THRESHOLDS', 'TemporalMAPResult', 'average_precision',
     'temporal_map', 'DEFAULT_PROPOSAL_THRESHOLDS', 'find_runs',
     'frames_to_segments', 'labels_to_segments', 'lower_score_overlap_nms',
-    'outer_inner_scores', 'paired_segment_iou', 'segment_iou'
+    'outer_inner_scores', 'paired_segment_iou', 'segment_iou',
+    'ALLOWED_PROTOCOLS', 'check_protocol', 'pkummd_average_precision',
+    'pkummd_map', 'pkummd_match', 'pkummd_overlap', 'protocol_map',
+    'DEFAULT_F1_OVERLAPS', 'edit_score', 'f1_counts', 'f1_from_counts',
+    'label_segments', 'levenshtein', 'segmentation_scores'
 ]

@@ -9,21 +9,29 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from mmaction.registry import METRICS
-from ..functional import (DEFAULT_TIOU_THRESHOLDS, TemporalMAPResult,
-                          temporal_map)
-
-ALLOWED_PROTOCOLS = ('voc', )
+from ...datasets.annotation import derive_frame_labels
+from ..functional import (ALLOWED_PROTOCOLS, DEFAULT_TIOU_THRESHOLDS,
+                          TemporalMAPResult, check_protocol, protocol_map,
+                          segmentation_scores)
 
 
 @METRICS.register_module()
 class TemporalLocalizationMetric(BaseMetric):
-    """Mean average precision of action segments at tIoU thresholds.
+    """Mean average precision of action segments at tIoU thresholds, and
+    action-segmentation scores of frame labels.
 
-    Protocol ``'voc'`` (:func:`~snippet_plugin.evaluation.functional.
-    temporal_map`): per class, greedy score-ordered matching to the best-IoU
-    unmatched ground truth with IoU >= theta over half-open ``[start, end)``
-    frame intervals, VOC all-point interpolated AP, mean over the classes
-    present in the ground truth.
+    Protocols (:mod:`snippet_plugin.evaluation.functional.protocols`):
+
+    * ``'voc'`` (default, :func:`~snippet_plugin.evaluation.functional.
+      temporal_map`): per class, greedy score-ordered matching to the
+      best-IoU unmatched ground truth with IoU >= theta over half-open
+      ``[start, end)`` frame intervals, VOC all-point interpolated AP, mean
+      over the classes present in the ground truth.
+    * ``'anet'``: ActivityNet's ``compute_average_precision_detection``
+      (mmaction); its rules coincide with ``'voc'``.
+    * ``'pkummd'``: the official PKU-MMD evaluator (overlap over the hull,
+      non-exclusive best-overlap matching, its own interpolated AP); the
+      official headline is ``mAP@0.5``, so keep 0.5 in ``tiou_thresholds``.
 
     Keys read from each data sample (the dict mmengine passes after
     ``to_dict()``; metainfo and data fields sit side by side):
@@ -37,19 +45,34 @@ class TemporalLocalizationMetric(BaseMetric):
       scores are not called ``pred_scores`` because ``ActionDataSample``
       reserves that name for a ``LabelData``.)
 
+    * ``pred_frame_labels`` (optional): ``(T',)`` predicted class id per
+      frame (background = K), ``T' >= total_frames``; frames from
+      ``total_frames`` on (padding) are not evaluated. When present, the GT
+      frame labels are derived from ``gt_segments`` and the metainfo
+      ``total_frames`` (default ``T'``) by
+      :func:`~snippet_plugin.datasets.annotation.derive_frame_labels`
+      (background id K = ``len(dataset_meta['classes'])``, which must be
+      set), and the MS-TCN segmentation scores are added
+      (:func:`~snippet_plugin.evaluation.functional.segmentation_scores`,
+      background K ignored for edit and F1). A sample without
+      ``pred_frame_labels`` is silently left out of those scores; if no
+      sample has them, the keys are absent.
+
     A sample without ``gt_segments`` has no ground truth (all background);
     one without ``pred_segments`` has no predictions. Class ids index
     ``dataset_meta['classes']`` (0..K-1; the background id K never appears in
     segments).
 
     :meth:`compute_metrics` returns percentages, as in the paper's tables:
-    ``{'mAP@0.1': ..., ..., 'mAP@0.5': ..., 'mAP_avg': ...}`` (logged under
-    the prefix ``tal/``), and logs a table of per-class AP named after
+    ``{'mAP@0.1': ..., ..., 'mAP@0.5': ..., 'mAP_avg': ...}``, plus ``acc``,
+    ``edit``, ``F1@10``, ``F1@25``, ``F1@50`` with frame labels (logged
+    under the prefix ``tal/``), and logs a table of per-class AP named after
     ``dataset_meta['classes']``.
 
     Args:
         tiou_thresholds (Sequence[float]): tIoU thresholds in ``(0, 1]``.
-        protocol (str): Matching/AP protocol; only ``'voc'`` for now.
+        protocol (str): Matching/AP protocol: ``'voc'``, ``'pkummd'`` or
+            ``'anet'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``, for distributed runs.
         prefix (str, optional): Metric-name prefix; defaults to ``'tal'``.
         collect_dir (str, optional): Directory for collecting results across
@@ -65,9 +88,7 @@ class TemporalLocalizationMetric(BaseMetric):
                  collect_dir: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix,
                          collect_dir=collect_dir)
-        if protocol not in ALLOWED_PROTOCOLS:
-            raise ValueError(f'Unknown protocol {protocol!r}; allowed: '
-                             f'{", ".join(ALLOWED_PROTOCOLS)}')
+        check_protocol(protocol)
         self.protocol = protocol
         self.tiou_thresholds = tuple(float(t) for t in tiou_thresholds)
 
@@ -85,13 +106,22 @@ class TemporalLocalizationMetric(BaseMetric):
                                "'frame_dir' in each data sample's metainfo; "
                                f'got keys {sorted(sample)}')
             segments, scores = _predicted_segments(sample)
-            self.results.append(
-                dict(
-                    video=sample['frame_dir'],
-                    pred_segments=segments,
-                    pred_scores=scores,
-                    gt_segments=_segment_array(
-                        sample.get('gt_segments', []), 'gt_segments')))
+            result = dict(
+                video=sample['frame_dir'],
+                pred_segments=segments,
+                pred_scores=scores,
+                gt_segments=_segment_array(
+                    sample.get('gt_segments', []), 'gt_segments'))
+            if 'pred_frame_labels' in sample:
+                frame_labels = _to_numpy(
+                    sample['pred_frame_labels']).reshape(-1).astype(np.int64)
+                total = int(sample.get('total_frames', frame_labels.size))
+                if total > frame_labels.size:
+                    raise ValueError(
+                        f"{sample['frame_dir']}: {frame_labels.size} "
+                        f'pred_frame_labels but total_frames={total}')
+                result['pred_frame_labels'] = frame_labels[:total]
+            self.results.append(result)
 
     def compute_metrics(self, results: List[dict]) -> dict:
         """mAP (in percent) per threshold and averaged over thresholds.
@@ -108,7 +138,8 @@ class TemporalLocalizationMetric(BaseMetric):
             raise ValueError('TemporalLocalizationMetric expects one data '
                              f'sample per video; repeated: {repeated[:5]}')
         classes = (self.dataset_meta or {}).get('classes')
-        result = temporal_map(
+        result = protocol_map(
+            self.protocol,
             _columns(results, 'pred_segments', 'pred_scores'),
             _columns(results, 'gt_segments'),
             self.tiou_thresholds,
@@ -119,7 +150,29 @@ class TemporalLocalizationMetric(BaseMetric):
             for theta, value in zip(result.tiou_thresholds, result.mean_ap)
         }
         metrics['mAP_avg'] = 100.0 * result.average_mean_ap
+        metrics.update(_segmentation_metrics(results, classes))
         return metrics
+
+
+def _segmentation_metrics(results: List[dict],
+                          classes: Optional[Sequence[str]]) -> dict:
+    """MS-TCN scores (percent) of the results with ``pred_frame_labels``;
+    empty when there are none."""
+    with_frames = [r for r in results if 'pred_frame_labels' in r]
+    if not with_frames:
+        return {}
+    if classes is None:
+        raise ValueError("pred_frame_labels need dataset_meta['classes'] to "
+                         'fix the background id (= number of classes)')
+    background = len(classes)
+    gt_labels = [
+        derive_frame_labels(r['gt_segments'].astype(np.int64),
+                            r['pred_frame_labels'].size, background)
+        for r in with_frames
+    ]
+    return segmentation_scores([r['pred_frame_labels'] for r in with_frames],
+                               gt_labels,
+                               ignore_labels=(background, ))
 
 
 def format_ap_table(result: TemporalMAPResult,
