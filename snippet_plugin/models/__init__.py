@@ -1,13 +1,15 @@
 """Models: multi-scale backbone wrapper, self-supervised pretraining, and the
-localization neck and head."""
+localization neck, head and localizer."""
 from .backbones import MultiScaleGCN
 from .heads import FramewiseLocalizationHead
+from .localizers import SkeletonLocalizer, backbone_state_from_checkpoint
 from .necks import LastLevelUpsample, UShapeNeck
 from .selfsup import (DenseProjectionHead, GlobalProjectionHead,
                       QueueMemoryBank, SkeletonMoCo, SnippetMatcher, info_nce)
 
 __all__ = [
     'DenseProjectionHead', 'FramewiseLocalizationHead', 'GlobalProjectionHead',
-    'LastLevelUpsample', 'MultiScaleGCN', 'QueueMemoryBank', 'SkeletonMoCo',
-    'SnippetMatcher', 'UShapeNeck', 'info_nce'
+    'LastLevelUpsample', 'MultiScaleGCN', 'QueueMemoryBank',
+    'SkeletonLocalizer', 'SkeletonMoCo', 'SnippetMatcher', 'UShapeNeck',
+    'backbone_state_from_checkpoint', 'info_nce'
 ]
