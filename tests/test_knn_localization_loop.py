@@ -5,10 +5,6 @@ A stub model (registered for the tests only) gives either cheat features
 features (a fixed projection of one joint's coordinates), so every result is
 checked against an answer computed here independently (brute force).
 """
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -19,7 +15,8 @@ from mmengine.runner import Runner
 from torch import nn
 
 from mmaction.registry import HOOKS, MODELS
-from helpers import labelled_sample, write_annotation_file
+from helpers import (labelled_sample, run_on_two_gloo_ranks,
+                     write_annotation_file)
 from snippet_plugin.datasets.annotation import UNLABELLED, derive_frame_labels
 from snippet_plugin.engine.loops.knn_localization import (RandomFrameSubset,
                                                           knn_topk)
@@ -409,16 +406,12 @@ def test_bad_arguments_are_refused(dataset, random_runner):
         random_runner.build_test_loop(loop_cfg(ann_file, k=0))
 
 
-DDP_SCRIPT = '''
-import os, socket, sys
+RANK_BODY = '''
+import os
 import torch
-import torch.distributed as dist
-import torch.multiprocessing as mp
 
 
-def worker(rank, port, out):
-    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    dist.init_process_group('gloo', rank=rank, world_size=2)
+def run(rank, out):
     from snippet_plugin.engine.loops.knn_localization import RandomFrameSubset
     ids = torch.arange(30) if rank == 0 else 100 + torch.arange(45)
     subset = RandomFrameSubset(capacity=20, seed=5)
@@ -427,25 +420,13 @@ def worker(rank, port, out):
     memory = subset.gather()
     torch.save([memory.labels, memory.features],
                os.path.join(out, f'{rank}.pt'))
-    dist.destroy_process_group()
-
-
-if __name__ == '__main__':
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
-    mp.start_processes(worker, args=(port, sys.argv[1]), nprocs=2,
-                       start_method='fork')
 '''
 
 
 def test_ranks_share_the_bottom_k_of_all_ranks_frames(tmp_path):
     """Two gloo ranks (30 and 45 frames) end with the same memory: the 20
     frames of smallest key, keys drawn per rank with seed + rank."""
-    script = tmp_path / 'ddp.py'
-    script.write_text(DDP_SCRIPT)
-    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True,
-                   timeout=120, cwd=Path(__file__).resolve().parents[1])
+    run_on_two_gloo_ranks(tmp_path, RANK_BODY)
     keys, ids = [], []
     for rank, frames, first_id in ((0, 30, 0), (1, 45, 100)):
         generator = torch.Generator().manual_seed(5 + rank)
