@@ -14,7 +14,7 @@ def test_compare_table_scores_each_model_from_its_dump(load_tool):
     partial = [dict(frame_dir='v', gt_segments=gt,
                     pred_segments=np.array([[5, 15, 0]]),
                     pred_segment_scores=np.array([0.7]))]
-    table = compare.map_table(dict(good=perfect, half=partial), 2)
+    table = compare.map_table(dict(good=perfect, half=partial), ['a', 'b'])
     rows = {line.split()[0]: line.split()[1:] for line in
             table.splitlines()[2:]}
     assert rows['good'] == ['100.0'] * 6

@@ -2,9 +2,9 @@
 
 Reads the predictions that ``tools/test.py CONFIG CKPT --dump preds.pkl``
 wrote for each model, prints one table of mAP at every tIoU threshold and
-their average (computed by the same :func:`temporal_map` as
-``TemporalLocalizationMetric``), and draws the ground truth above each
-model's frame-wise predictions for one sequence (the paper's Fig. 4).
+their average (scored by ``TemporalLocalizationMetric`` itself), and draws
+the ground truth above each model's frame-wise predictions for one sequence
+(the paper's Fig. 4).
 
 Example::
 
@@ -26,8 +26,8 @@ from mmengine.fileio import load
 
 from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 load_annotations)
-from snippet_plugin.evaluation.functional import (DEFAULT_TIOU_THRESHOLDS,
-                                                  temporal_map)
+from snippet_plugin.evaluation import TemporalLocalizationMetric
+from snippet_plugin.evaluation.functional import DEFAULT_TIOU_THRESHOLDS
 from snippet_plugin.visualization import add_class_legend, draw_label_timeline
 
 matplotlib.use('Agg')
@@ -64,36 +64,21 @@ def parse_results(pairs: Sequence[str]) -> Dict[str, str]:
     return results
 
 
-def columns(samples: List[dict], prefix: str) -> dict:
-    """Segments of all samples as the column dict ``temporal_map`` takes."""
-    videos, rows, scores = [], [], []
-    for sample in samples:
-        segments = np.asarray(sample.get(f'{prefix}_segments', []),
-                              dtype=np.float64).reshape(-1, 3)
-        videos += [sample['frame_dir']] * len(segments)
-        rows.append(segments)
-        if prefix == 'pred':
-            scores.append(np.asarray(sample['pred_segment_scores'],
-                                     dtype=np.float64).reshape(-1))
-    rows = np.concatenate(rows) if rows else np.zeros((0, 3))
-    table = dict(video=np.asarray(videos, dtype=object), start=rows[:, 0],
-                 end=rows[:, 1], label=rows[:, 2].astype(np.int64))
-    if prefix == 'pred':
-        table['score'] = np.concatenate(scores) if scores else np.zeros(0)
-    return table
-
-
-def map_table(results: Dict[str, List[dict]], num_classes: int,
+def map_table(results: Dict[str, List[dict]], classes: Sequence[str],
               thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS) -> str:
-    """One row per model: mAP (%) at each threshold and the average."""
+    """One row per model: mAP (%) at each threshold and the average, scored
+    by ``TemporalLocalizationMetric`` itself (which also logs per-class AP).
+    """
     header = ['model'] + [f'mAP@{t:g}' for t in thresholds] + ['avg']
     rows = []
     for name, samples in results.items():
-        scored = temporal_map(columns(samples, 'pred'),
-                              columns(samples, 'gt'), thresholds,
-                              num_classes=num_classes)
-        rows.append([name] + [f'{100 * v:.1f}' for v in scored.mean_ap] +
-                    [f'{100 * scored.average_mean_ap:.1f}'])
+        metric = TemporalLocalizationMetric(tiou_thresholds=thresholds)
+        metric.dataset_meta = dict(classes=list(classes))
+        metric.process(None, samples)
+        scores = metric.compute_metrics(metric.results)
+        rows.append([name] + [f'{scores[f"mAP@{t:g}"]:.1f}'
+                              for t in thresholds] +
+                    [f'{scores["mAP_avg"]:.1f}'])
     widths = [max(len(r[c]) for r in [header] + rows)
               for c in range(len(header))]
     lines = ['  '.join(cell.ljust(w) if c == 0 else cell.rjust(w)
@@ -150,7 +135,7 @@ def main(argv=None) -> None:
     classes = load_annotations(args.ann_file)['meta']['classes']
     results = {name: load(path)
                for name, path in parse_results(args.result).items()}
-    print(map_table(results, len(classes)))
+    print(map_table(results, classes))
     if args.out:
         draw_timelines(results, classes, args.sample, args.out)
         print(f'wrote {args.out}')

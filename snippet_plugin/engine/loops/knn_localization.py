@@ -19,7 +19,7 @@ from mmengine.runner.amp import autocast
 from torch.utils.data import DataLoader
 
 from mmaction.registry import LOOPS
-from ...evaluation.functional import frames_to_segments
+from ...evaluation.predictions import set_frame_predictions
 
 KNN_PROPOSAL_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 """Default proposal thresholds for kNN vote fractions (see
@@ -415,48 +415,8 @@ class KNNLocalizationLoop(BaseLoop):
             memory: The memory bank.
         """
         valid = sample.frame_mask.bool()
-        original = original_frames(sample, valid)
         probs = knn_class_probabilities(features[valid], memory,
                                         len(self.classes) + 1, self.k,
                                         self.temperature, self.chunk_size)
-        frame_scores = probs.new_zeros(probs.shape[::-1])
-        frame_scores[:, original] = probs.T
-        frame_scores = frame_scores.cpu()
-        segments, scores = frames_to_segments(
-            frame_scores.numpy(),
-            background_id=len(self.classes),
-            **self.postprocess)
-        sample.set_metainfo(
-            dict(pred_segments=segments, pred_segment_scores=scores))
-        sample.set_field(frame_scores, 'pred_frame_scores')
-        sample.set_field(frame_scores.argmax(dim=0), 'pred_frame_labels')
-
-
-def original_frames(sample, valid: torch.Tensor) -> torch.Tensor:
-    """Original frame of each valid packed frame, checked to cover the
-    sequence exactly once.
-
-    Args:
-        sample: ``ActionDataSample`` with ``frame_inds`` ``(T,)`` and
-            metainfo ``total_frames`` (original length ``T_ori``).
-        valid: ``(T,)`` bool, the real frames.
-
-    Returns:
-        ``(T_valid,)`` long indices into ``[0, T_ori)``.
-
-    Raises:
-        ValueError: if the sample does not hold each original frame once.
-    """
-    frames = sample.frame_inds[valid]
-    total = int(sample.total_frames)
-    covered = torch.zeros(total, dtype=torch.long, device=frames.device)
-    in_range = bool(((frames >= 0) & (frames < total)).all())
-    if in_range:
-        covered.index_add_(0, frames, torch.ones_like(frames))
-    if not in_range or not bool((covered == 1).all()):
-        raise ValueError(
-            f'KNNLocalizationLoop needs every frame of a sequence exactly '
-            f'once per data sample (a whole-sequence pipeline such as '
-            f'PadFrames, no dataset window); {sample.frame_dir!r} holds '
-            f'{len(frames)} frames of {total}')
-    return frames
+        set_frame_predictions(sample, probs.T, valid, len(self.classes),
+                              **self.postprocess)

@@ -9,14 +9,13 @@ coordinates at test time.
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import torch
 from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import nn
 
 from mmaction.registry import MODELS
-from ...evaluation.functional import frames_to_segments
+from ...evaluation.predictions import set_frame_predictions
 from ...utils.checkpoint import load_checkpoint_file
 
 SUPERVISIONS = ('frame', 'weak')
@@ -57,42 +56,6 @@ def backbone_state_from_checkpoint(
         if wanted & set(selected):
             return selected
     return {}
-
-
-def _original_frames(sample,
-                     valid: torch.Tensor) -> Tuple[torch.Tensor, int]:
-    """Original frame of each valid packed frame and the original length.
-
-    ``frame_inds`` (``-1`` on padding) map the valid frames back; without
-    it the valid frames are the whole sequence in order. Every original
-    frame ``0 .. total_frames - 1`` must appear exactly once (one data
-    sample per video, as the localization metric expects).
-
-    Args:
-        sample: ``ActionDataSample``.
-        valid: ``(T,)`` bool, the real frames.
-
-    Returns:
-        tuple: ``(T_valid,)`` long indices and ``T_ori``.
-
-    Raises:
-        ValueError: if the sample does not cover its sequence exactly once.
-    """
-    num_valid = int(valid.sum())
-    total = int(sample.metainfo.get('total_frames', num_valid))
-    if 'frame_inds' in sample:
-        frames = sample.frame_inds.to(valid.device)[valid]
-    else:
-        frames = torch.arange(num_valid, device=valid.device)
-    in_range = bool(((frames >= 0) & (frames < total)).all())
-    distinct = frames.unique().numel()
-    if not in_range or distinct != total or num_valid != total:
-        raise ValueError(
-            'SkeletonLocalizer.predict needs every frame of a sequence '
-            'exactly once per data sample (a whole-sequence pipeline such '
-            f'as PadFrames); {sample.metainfo.get("frame_dir")!r} holds '
-            f'frames {frames.tolist()[:8]}... ({num_valid}) of {total}')
-    return frames, total
 
 
 @MODELS.register_module()
@@ -345,17 +308,6 @@ class SkeletonLocalizer(BaseModel):
         mask = self._frame_mask(data_samples, logits.device)
         probs = self.head.predict(logits, mask).float()
         for sample_probs, valid, sample in zip(probs, mask, data_samples):
-            frames, total = _original_frames(sample, valid)
-            frame_scores = sample_probs.new_zeros(
-                (sample_probs.shape[0], total))
-            frame_scores[:, frames] = sample_probs[:, valid]
-            frame_scores = frame_scores.cpu()
-            segments, scores = frames_to_segments(
-                frame_scores.numpy().astype(np.float64),
-                background_id=self.num_classes,
-                **self.postprocess)
-            sample.set_metainfo(
-                dict(pred_segments=segments, pred_segment_scores=scores))
-            sample.set_field(frame_scores, 'pred_frame_scores')
-            sample.set_field(frame_scores.argmax(dim=0), 'pred_frame_labels')
+            set_frame_predictions(sample, sample_probs[:, valid], valid,
+                                  self.num_classes, **self.postprocess)
         return data_samples
