@@ -157,6 +157,43 @@ class SkeletonMoCo(BaseModel):
         raise ValueError(f'invalid mode {mode!r}; use tensor, loss or '
                          'predict')
 
+    def encode_query(self, views: torch.Tensor
+                     ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Query encoder on one batch of views.
+
+        Args:
+            views (Tensor): ``(N, M, T, V, C)``.
+
+        Returns:
+            tuple[Tensor, Tensor]: last backbone level ``h̄`` ``(N, C_e, T_l)``
+            and the global embedding ``p̄`` ``(N, C)`` (L2-normalised).
+        """
+        feats = self.encoder_q['backbone'](views)[-1]
+        return feats, self.encoder_q['global_head'](feats)
+
+    @torch.no_grad()
+    def momentum_update(self) -> None:
+        """One EMA step of the key encoder towards the query encoder
+        (``k = m·k + (1-m)·q``); call it once per step, before
+        :meth:`encode_key`."""
+        self.encoder_k.update_parameters(self.encoder_q)
+
+    @torch.no_grad()
+    def encode_key(self, views: torch.Tensor
+                   ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Key (momentum) encoder on one batch of views, without gradient.
+
+        Args:
+            views (Tensor): ``(N, M, T, V, C)``.
+
+        Returns:
+            tuple[Tensor, Tensor]: ``ĥ`` ``(N, C_e, T_l)`` and ``p̂``
+            ``(N, C)``.
+        """
+        key_encoder = self.encoder_k.module
+        feats = key_encoder['backbone'](views)[-1]
+        return feats, key_encoder['global_head'](feats)
+
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         """Contrastive losses of one batch of view pairs (Eq. 2, 5, 6).
@@ -176,13 +213,9 @@ class SkeletonMoCo(BaseModel):
         if inputs.dim() != 6 or inputs.shape[1] != 2:
             raise ValueError('SkeletonMoCo.loss expects (N, 2, M, T, V, C) '
                              f'view pairs, got shape {tuple(inputs.shape)}')
-        query_feats = self.encoder_q['backbone'](inputs[:, 0])[-1]
-        query = self.encoder_q['global_head'](query_feats)
-        with torch.no_grad():
-            self.encoder_k.update_parameters(self.encoder_q)
-            key_encoder = self.encoder_k.module
-            key_feats = key_encoder['backbone'](inputs[:, 1])[-1]
-            key = key_encoder['global_head'](key_feats)
+        query_feats, query = self.encode_query(inputs[:, 0])
+        self.momentum_update()
+        key_feats, key = self.encode_key(inputs[:, 1])
         loss_global, acc_global = info_nce(query, key,
                                            self.global_queue.negatives(),
                                            self.temperature)
