@@ -3,6 +3,7 @@ from .contrastive import ContrastiveViews, RandomShear, TemporalPadCrop
 from .formatting import PackUntrimmedPoseInputs
 from .normalize import NormalizeSkeleton3D
 from .persons import FixPersonCount
+from .tempo import RelativeTempoViews, tempo_indices
 from .windows import (FRAME_ALIGNED_KEYS, PadFrames, RandomWindowCrop,
                       WindowCrop, sliding_window_starts, take_frames)
 
@@ -12,3 +13,5 @@ __all__ = [
     'sliding_window_starts', 'take_frames', 'ContrastiveViews',
     'RandomShear', 'TemporalPadCrop'
 ]
+__all__ += ['RelativeTempoViews', 'tempo_indices']
+
