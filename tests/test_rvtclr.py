@@ -1,0 +1,360 @@
+"""RVTCLR: its losses recomputed by hand from the encoders and the queue,
+the key it enqueues, the part head, the snippet branch, and one training
+step of the headline BABEL config."""
+import copy
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import OptimWrapper
+
+from mmaction.registry import DATASETS, MODELS, TRANSFORMS
+from mmaction.structures import ActionDataSample
+from snippet_plugin.datasets.annotation import save_annotations
+from snippet_plugin.models.selfsup import (NTU25_BODY_PARTS, RVTCLR,
+                                           BodyPartRelationHead,
+                                           contrast_logits,
+                                           distribution_matching, info_nce,
+                                           margin_ranking)
+
+FEAT_DIM = 16
+QUEUE_SIZE = 10
+TEMPERATURE = 0.5
+MARGIN = 1.0
+NUM_FRAMES = 16  # levels 16, 8, 4, 2 with down_stages=[2, 5, 8]
+CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
+
+
+def rvtclr_cfg(dense=False, **kwargs):
+    """Tiny STGCN RVTCLR; the last level has 32 channels."""
+    cfg = dict(
+        type='RVTCLR',
+        backbone=dict(
+            type='MultiScaleGCN',
+            backbone=dict(type='STGCN',
+                          graph_cfg=dict(layout='nturgb+d',
+                                         mode='stgcn_spatial'),
+                          base_channels=8, down_stages=[2, 5, 8])),
+        global_head=dict(type='GlobalProjectionHead', in_channels=32,
+                         out_channels=FEAT_DIM),
+        motion_head=dict(type='GlobalProjectionHead', in_channels=32,
+                         out_channels=FEAT_DIM),
+        part_head=dict(type='BodyPartRelationHead', in_channels=32,
+                       out_channels=FEAT_DIM),
+        dense_head=dict(type='DenseProjectionHead', in_channels=32,
+                        out_channels=FEAT_DIM, num_snippets=2)
+        if dense else None,
+        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE,
+        margin=MARGIN)
+    cfg.update(kwargs)
+    return cfg
+
+
+def build(dense=False, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    return MODELS.build(rvtclr_cfg(dense, **kwargs))
+
+
+def tempo_views(num_samples=3, seed=1):
+    """``(N, 4, M=1, T, V, C)`` random views."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(num_samples, 4, 1, NUM_FRAMES, 25, 3,
+                       generator=generator)
+
+
+def dot(a, b):
+    return float(a.double() @ b.double())
+
+
+def reference_info_nce(query, positive, negatives):
+    """-log(e^{q.k+/t} / (e^{q.k+/t} + sum_n e^{q.n/t})), mean over rows."""
+    total = 0.0
+    for q, k in zip(query, positive):
+        positive_term = math.exp(dot(q, k) / TEMPERATURE)
+        negative_terms = sum(
+            math.exp(dot(q, n) / TEMPERATURE) for n in negatives)
+        total -= math.log(positive_term / (positive_term + negative_terms))
+    return total / len(query)
+
+
+def reference_distribution_matching(part, query, key, negatives):
+    """-sum_j softmax([q.k, q.Q]/t)_j log softmax([p.k, p.Q]/t)_j, mean."""
+    total = 0.0
+    for p, q, k in zip(part, query, key):
+        target = [math.exp(dot(q, x) / TEMPERATURE)
+                  for x in [k, *negatives]]
+        predicted = [math.exp(dot(p, x) / TEMPERATURE)
+                     for x in [k, *negatives]]
+        total -= sum(t / sum(target) * math.log(e / sum(predicted))
+                     for t, e in zip(target, predicted))
+    return total / len(query)
+
+
+@torch.no_grad()
+def reference_step(model, views):
+    """Every loss of the first step from a copy of the model taken before
+    it: the first EMA step copies the query encoder, so keys come from the
+    query encoder too (train mode, batch statistics, like the model)."""
+    encoder = model.encoder_q
+
+    def embed(view):
+        feats = encoder['backbone'](view)[-1]
+        return (encoder['global_head'](feats),
+                encoder['motion_head'](feats))
+
+    query, query_motion = embed(views[:, 0])
+    key, key_motion = embed(views[:, 1])
+    other_key, other_motion = embed(views[:, 2])
+    # STGCN returns its last stage per joint: (N, M, C, T, V)
+    part = model.part_head(encoder['backbone'].backbone(views[:, 3]))
+    negatives = model.global_queue.queue.clone()
+    rank = [
+        max(0.0, MARGIN - (dot(m, k) - dot(m, o)) / TEMPERATURE)
+        for m, k, o in zip(query_motion, key_motion, other_motion)
+    ]
+    return dict(
+        loss_global=reference_info_nce(query, key, negatives),
+        loss_cross_tempo=reference_info_nce(query, other_key, negatives),
+        loss_tempo_rank=sum(rank) / len(rank),
+        loss_part=reference_distribution_matching(part, query, key,
+                                                  negatives))
+
+
+def test_margin_ranking_is_zero_beyond_the_margin_and_hinged_otherwise():
+    higher = torch.tensor([3.0, 0.5, 1.0], requires_grad=True)
+    lower = torch.tensor([1.0, 0.5, 2.5], requires_grad=True)
+    loss = margin_ranking(higher, lower, margin=1.0)
+    # rows: gap 2 > margin -> 0; gap 0 -> 1; gap -1.5 -> 2.5
+    assert loss.item() == pytest.approx((0.0 + 1.0 + 2.5) / 3)
+    assert loss.item() == pytest.approx(
+        torch.nn.MarginRankingLoss(margin=1.0)(higher, lower,
+                                               torch.ones(3)).item())
+    loss.backward()
+    # descending the gradient raises `higher` and lowers `lower`, except on
+    # the row already past the margin
+    torch.testing.assert_close(higher.grad, torch.tensor([0., -1., -1.]) / 3)
+    torch.testing.assert_close(lower.grad, torch.tensor([0., 1., 1.]) / 3)
+    assert margin_ranking(torch.tensor([2.01]), torch.tensor([1.0]),
+                          1.0).item() == 0.0
+
+
+def test_distribution_matching_equals_cross_entropy_to_detached_target():
+    logits = torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]],
+                          requires_grad=True)
+    target_logits = torch.tensor([[0.0, 1.0, 0.0], [3.0, 0.0, 0.0]],
+                                 requires_grad=True)
+    loss = distribution_matching(logits, target_logits)
+    expected = 0.0
+    for row, target_row in zip(logits.tolist(), target_logits.tolist()):
+        target = [math.exp(t) / sum(map(math.exp, target_row))
+                  for t in target_row]
+        log_p = [x - math.log(sum(map(math.exp, row))) for x in row]
+        expected -= sum(t * lp for t, lp in zip(target, log_p))
+    assert loss.item() == pytest.approx(expected / 2)
+    loss.backward()
+    assert target_logits.grad is None
+    # gradient of the cross-entropy wrt logits: (softmax - target) / B
+    torch.testing.assert_close(
+        logits.grad, (logits.softmax(1) - target_logits.softmax(1)) / 2)
+
+
+def test_contrast_logits_are_the_ones_info_nce_classifies():
+    generator = torch.Generator().manual_seed(0)
+    query, positive, negatives = (
+        F.normalize(torch.randn(n, 8, generator=generator), dim=1)
+        for n in (4, 4, 6))
+    logits = contrast_logits(query, positive, negatives, 0.3)
+    assert logits.shape == (4, 7)
+    assert logits[2, 0].item() == pytest.approx(
+        dot(query[2], positive[2]) / 0.3, rel=1e-5)
+    assert logits[1, 4].item() == pytest.approx(
+        dot(query[1], negatives[3]) / 0.3, rel=1e-5)
+    loss, _ = info_nce(query, positive, negatives, 0.3)
+    assert F.cross_entropy(logits, torch.zeros(4, dtype=torch.long)).item() \
+        == pytest.approx(loss.item())
+
+
+def test_part_pooling_averages_each_body_part_of_all_25_joints():
+    head = BodyPartRelationHead(in_channels=4, out_channels=3)
+    assert sorted(j for part in NTU25_BODY_PARTS for j in part) == list(
+        range(25))
+    x = torch.randn(2, 4, 5, 25)
+    pooled = torch.einsum('bctv,vp->bctp', x, head.pooling)
+    for p, joints in enumerate(NTU25_BODY_PARTS):
+        torch.testing.assert_close(pooled[..., p],
+                                   x[..., list(joints)].mean(-1))
+
+
+def test_part_head_equals_a_loop_over_parts_frames_and_persons():
+    """Eval mode, BN made non-trivial: the head's output against a
+    per-sample, per-part, per-frame loop of steps 1-4."""
+    torch.manual_seed(0)
+    head = BodyPartRelationHead(in_channels=4, out_channels=3,
+                                hidden_channels=5)
+    batch_norm = head.inter_part_out[1]
+    with torch.no_grad():
+        batch_norm.weight.copy_(torch.tensor([1.0, -0.5, 2.0, 0.3]))
+        batch_norm.bias.copy_(torch.tensor([0.1, 0.0, -0.2, 0.4]))
+        batch_norm.running_mean.copy_(torch.tensor([0.2, -0.1, 0.0, 0.5]))
+        batch_norm.running_var.copy_(torch.tensor([1.5, 0.5, 2.0, 1.0]))
+    head.eval()
+    x = torch.randn(2, 3, 4, 6, 25)  # (N, M, C, T, V)
+    with torch.no_grad():
+        out = head(x)
+        expected = []
+        for sample in x:
+            person_feats = []
+            for person in sample:  # (C, T, V)
+                parts = torch.stack([person[:, :, list(j)].mean(-1)
+                                     for j in NTU25_BODY_PARTS], dim=2)
+                intra = torch.stack([
+                    torch.stack([head.intra_part(parts[:, t, p, None, None])
+                                 [:, 0, 0] for p in range(5)], dim=1)
+                    for t in range(6)], dim=1)  # (C, T, P)
+                mean_part = intra.mean(dim=2)  # (C, T)
+                theta = head.theta(mean_part[None])[0]
+                phi = head.phi(mean_part[None])[0]
+                g = head.g(intra[None])[0]  # (C/2, T, P)
+                affinity = torch.softmax(theta.t() @ phi, dim=1)  # (T, T)
+                related = torch.zeros_like(g)
+                for t in range(6):
+                    for s in range(6):
+                        related[:, t] += affinity[t, s] * g[:, s]
+                out_conv = head.inter_part_out[0](related[None])[0]
+                normed = ((out_conv - batch_norm.running_mean[:, None, None])
+                          / torch.sqrt(batch_norm.running_var[:, None, None]
+                                       + batch_norm.eps)
+                          * batch_norm.weight[:, None, None]
+                          + batch_norm.bias[:, None, None])
+                person_feats.append((intra + normed).mean(dim=(1, 2)))
+            pooled = torch.stack(person_feats).mean(dim=0)
+            expected.append(F.normalize(head.projection(pooled), dim=0))
+    torch.testing.assert_close(out, torch.stack(expected), rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_first_step_losses_match_hand_recomputation():
+    model = build()
+    views = tempo_views()
+    expected = reference_step(copy.deepcopy(model), views)
+    losses = model.loss(views)
+    assert set(losses) == {
+        'loss_global', 'loss_cross_tempo', 'loss_tempo_rank', 'loss_part',
+        'acc_global', 'acc_cross_tempo', 'acc_tempo_rank'}
+    for name, value in expected.items():
+        assert losses[name].item() == pytest.approx(value, rel=1e-4,
+                                                    abs=1e-6), name
+    assert not losses['acc_tempo_rank'].requires_grad
+
+
+def test_the_other_tempo_key_is_enqueued():
+    model = build()
+    views = tempo_views(num_samples=3)
+    queue_before = model.global_queue.queue.clone()
+    model.loss(views)
+    other_key = model.encode_key(views[:, 2])[1]
+    same_key = model.encode_key(views[:, 1])[1]
+    torch.testing.assert_close(model.global_queue.queue[:3], other_key)
+    assert not torch.allclose(model.global_queue.queue[:3], same_key)
+    torch.testing.assert_close(model.global_queue.queue[3:],
+                               queue_before[3:])
+    assert int(model.global_queue.ptr) == 3
+
+
+@pytest.mark.parametrize('dense_positive, view', [('same_tempo', 1),
+                                                  ('other_tempo', 2)])
+def test_snippet_branch_pairs_with_the_chosen_key_view(dense_positive, view):
+    model = build(dense=True, dense_positive=dense_positive)
+    views = tempo_views(num_samples=3)
+    losses = model.loss(views)
+    assert losses['loss_dense'].requires_grad
+    key_encoder = model.encoder_k.module
+    with torch.no_grad():
+        snippets = key_encoder['dense_head'](model.encode_key(
+            views[:, view])[0])
+    torch.testing.assert_close(model.dense_queue.queue[:3],
+                               F.normalize(snippets.mean(dim=2), dim=1))
+    assert int(model.dense_queue.ptr) == int(model.global_queue.ptr) == 3
+
+
+def test_train_step_with_dense_head_is_finite_and_moves_the_queues():
+    model = build(dense=True)
+    optim_wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    data = dict(inputs=list(tempo_views(num_samples=4)),
+                data_samples=[ActionDataSample() for _ in range(4)])
+    part_before = copy.deepcopy(model.part_head.state_dict())
+    motion_before = model.encoder_q['motion_head'].projection.weight.clone()
+    log_vars = model.train_step(data, optim_wrapper)
+    losses = [log_vars[name] for name in (
+        'loss_global', 'loss_cross_tempo', 'loss_tempo_rank', 'loss_part',
+        'loss_dense')]
+    assert all(torch.isfinite(loss) for loss in losses)
+    assert log_vars['loss'].item() == pytest.approx(
+        sum(loss.item() for loss in losses), rel=1e-5)
+    assert int(model.global_queue.ptr) == int(model.dense_queue.ptr) == 4
+    assert not torch.equal(model.part_head.projection[2].weight,
+                           part_before['projection.2.weight'])
+    if log_vars['loss_tempo_rank'] > 0:
+        assert not torch.equal(
+            model.encoder_q['motion_head'].projection.weight, motion_before)
+    assert 'motion_head.projection.weight' in dict(
+        model.encoder_k.module.named_parameters())
+    assert not any(name.startswith('part_head')
+                   for name, _ in model.encoder_k.module.named_parameters())
+
+
+def test_refuses_wrong_view_count_and_part_width():
+    model = build()
+    with pytest.raises(ValueError, match=r'\(N, 4, M, T, V, C\)'):
+        model.loss(torch.randn(2, 2, 1, NUM_FRAMES, 25, 3))
+    with pytest.raises(ValueError, match='part_head projects to 8'):
+        build(part_head=dict(type='BodyPartRelationHead', in_channels=32,
+                             out_channels=8))
+    with pytest.raises(ValueError, match='dense_positive'):
+        build(dense_positive='both')
+    assert MODELS.get('RVTCLR') is RVTCLR
+
+
+SDA = ('GaussianJitter', 'TemporalGaussianBlur', 'RandomAxisMask')
+
+
+@pytest.mark.skipif(
+    not all(TRANSFORMS.get(name) for name in SDA),
+    reason='the S-DA transforms come with the aimclr branch (extreme.py)')
+def test_headline_config_trains_one_step_on_generated_babel_data(tmp_path):
+    """configs/snippet_rvtclr_2sagcn_babel.py with base_channels 8 and a
+    small queue, its own BABEL pretraining pipeline, two 320-frame
+    sequences: 300-frame windows -> four 150-frame views -> 19 snippets."""
+    rng = np.random.default_rng(0)
+    names = ['seq_a', 'seq_b']
+    save_annotations(
+        dict(meta=dict(classes=['walk'], fps=30, layout='nturgb+d'),
+             split=dict(train=names, val=[]),
+             annotations=[dict(frame_dir=name, total_frames=320,
+                               keypoint=rng.normal(size=(1, 320, 25, 3))
+                               .astype(np.float32)) for name in names]),
+        str(tmp_path / 'babel_pretrain.pkl'))
+    cfg = Config.fromfile(str(CONFIGS / 'snippet_rvtclr_2sagcn_babel.py'))
+    cfg.model.backbone.backbone.base_channels = 8
+    for head in ('global_head', 'motion_head', 'part_head', 'dense_head'):
+        cfg.model[head].in_channels = 32
+    cfg.model.part_head.hidden_channels = 32
+    cfg.model.queue_size = 64
+    cfg.train_dataloader.dataset.ann_file = str(tmp_path /
+                                                'babel_pretrain.pkl')
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    np.random.seed(0)
+    torch.manual_seed(0)
+    batch = pseudo_collate([dataset[0], dataset[1]])
+    assert batch['inputs'][0].shape == (4, 1, 150, 25, 3)
+    model = MODELS.build(cfg.model)
+    optim_wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    log_vars = model.train_step(batch, optim_wrapper)
+    assert torch.isfinite(log_vars['loss'])
+    assert 'loss_dense' in log_vars and 'loss_part' in log_vars
+    assert int(model.global_queue.ptr) == int(model.dense_queue.ptr) == 2
