@@ -1,11 +1,10 @@
 """RVTCLR + 2s-AGCN pretrained on BABEL, evaluated by KNN localization.
 
 The RVTCLR baseline row of Tab. 2 (KNN, mAP@tIoU 0.1-0.5, BABEL Subset-1;
-set ``subset`` in ``_base_/datasets/babel_knn.py`` or override
-``subset_ann_file`` for Subsets 2-3); its checkpoint also starts the linear
-evaluation of Tab. 3. Batch 128, 300-frame windows as four 150-frame tempo
-views, SGD lr 0.1, 300 epochs. The snippet variant is
-``snippet_rvtclr_2sagcn_babel.py``.
+set ``subset`` in ``_base_/datasets/babel_knn.py`` for Subsets 2-3); its
+checkpoint also starts the linear evaluation of Tab. 3. Batch 128,
+300-frame windows as four 150-frame tempo views, SGD lr 0.1, 300 epochs.
+The snippet variant is ``snippet_rvtclr_2sagcn_babel.py``.
 
     python tools/train.py configs/rvtclr_2sagcn_babel.py
     python tools/test.py configs/rvtclr_2sagcn_babel.py CHECKPOINT

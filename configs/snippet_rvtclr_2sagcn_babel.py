@@ -22,8 +22,10 @@ Data (see ``docs/datasets.md``; made by ``tools/data/prepare_babel.py``):
 * ``data/babel/babel_pretrain.pkl``: every BABEL train sequence (25 NTU
   joints, 30 fps, one person), read without labels for pretraining;
 * ``data/babel/babel_subset{1,2,3}.pkl``: the subset's frame-labelled
-  ``train`` sequences (the KNN memory) and ``val`` sequences (evaluated);
-  Subset-1 by default, ``--cfg-options subset_ann_file=...`` for others.
+  ``train`` sequences (the KNN memory) and ``val`` sequences (evaluated).
+  Subset-1 by default; the pretraining does not depend on the subset, so
+  evaluate one checkpoint on Subsets 2-3 with ``tools/test.py`` after
+  setting ``subset`` in ``_base_/datasets/babel_knn.py``.
 
 Input: 300-frame windows, each turned into four 150-frame tempo views
 (``RelativeTempoViews``: query and key at the sample's tempo, normal
@@ -44,8 +46,12 @@ arguments), e.g. UNIK::
     python tools/train.py configs/snippet_rvtclr_2sagcn_babel.py \\
         --cfg-options model.backbone.backbone.type=UNIK
 
-(``snippet_rvtclr_stgcn_babel.py`` / ``snippet_rvtclr_unik_babel.py`` are
-the same runs as files.) The snippet positive is the same-tempo key;
+(``snippet_rvtclr_unik_babel.py`` is that run as a file;
+``snippet_rvtclr_stgcn_babel.py`` trains ST-GCN with its own
+``stgcn_spatial`` graph.) Several GPUs:
+``bash tools/dist_train.sh configs/snippet_rvtclr_2sagcn_babel.py 2
+--cfg-options train_dataloader.batch_size=64`` (the batch size is per
+GPU; this keeps 128 in total). The snippet positive is the same-tempo key;
 ``model.dense_positive=other_tempo`` pairs with the other-tempo key as the
 authors' public code does (see :class:`RVTCLR`).
 """
