@@ -11,8 +11,9 @@ annotation ``.pkl`` (pick the sample with ``--sample``).
 
 Example::
 
-    python tools/localize.py configs/my_localizer.py work_dirs/loc/epoch_40.pth \\
-        my_recording.skeleton --out-dir work_dirs/localized
+    python tools/localize.py configs/my_localizer.py \\
+        work_dirs/loc/epoch_40.pth my_recording.skeleton \\
+        --out-dir work_dirs/localized
 """
 import argparse
 import json
