@@ -121,10 +121,13 @@ def test_every_file_format_gives_the_array_result(localizer, tmp_path):
     write_pkummd_skeleton(pku, keypoint[0])
     ntu = tmp_path / 'S001C001P001R001A001.skeleton'
     write_ntu_skeleton(ntu, 41, [('7', range(41), keypoint[0])])
+    pku_named_skeleton = tmp_path / '0003-M.skeleton'
+    write_pkummd_skeleton(pku_named_skeleton, keypoint[0])
     npy = tmp_path / 'recording.npy'
     np.save(npy, keypoint)
     inputs = [(pkl, 'mine', 'mine'), (pkl, 1, 'mine'), (pku, None, '0002-L'),
-              (ntu, None, 'S001C001P001R001A001'), (npy, None, 'recording')]
+              (ntu, None, 'S001C001P001R001A001'),
+              (pku_named_skeleton, None, '0003-M'), (npy, None, 'recording')]
     for path, sample, name in inputs:
         result = inference_localizer(localizer, str(path), sample=sample)
         assert result.name == name
