@@ -217,6 +217,25 @@ def test_bad_arrays_are_named_with_their_problem(localizer, array, message):
     assert message in str(info.value)
 
 
+def test_tensors_are_arrays_and_ragged_lists_are_refused(localizer):
+    keypoint = rounded_skeleton(21, seed=3)
+    from_tensor = inference_localizer(localizer, torch.from_numpy(keypoint))
+    assert from_tensor.frame_labels.tolist() == inference_localizer(
+        localizer, keypoint).frame_labels.tolist()
+    with pytest.raises(SkeletonInputError, match='not a rectangular array'):
+        inference_localizer(localizer, [np.zeros((4, 25, 3)),
+                                        np.zeros((5, 25, 3))])
+    with pytest.raises(ValueError, match='fps must be > 0, got 0'):
+        inference_localizer(localizer, keypoint, fps=0)
+
+
+def test_a_model_without_frame_scores_is_refused(localizer, monkeypatch):
+    monkeypatch.setattr(localizer, 'test_step',
+                        lambda data: data['data_samples'])
+    with pytest.raises(TypeError, match='set no pred_frame_scores'):
+        inference_localizer(localizer, rounded_skeleton(9))
+
+
 def test_the_model_joint_count_is_required(localizer):
     with pytest.raises(SkeletonInputError, match='the model needs 25'):
         inference_localizer(localizer, np.zeros((10, 18, 3)))

@@ -150,8 +150,9 @@ def init_localizer(config: Union[str, Config],
     come from, in order: ``class_names``; the checkpoint's
     ``meta['dataset_meta']`` (which MMEngine's runner saves); the test
     dataset's ``metainfo`` in the config; the ``meta`` of its
-    ``ann_file`` if that file exists; else ``class_0 .. class_{K-1}`` with
-    a warning. ``fps`` comes from the same sources (None if none has it).
+    ``ann_file`` if that file exists (read only when no earlier source names
+    the classes); else ``class_0 .. class_{K-1}`` with a warning. ``fps``
+    is the first one these sources give (None if none does).
 
     Args:
         config: Config file path or :class:`~mmengine.config.Config`.
@@ -349,9 +350,15 @@ def load_skeleton_input(skeleton, sample: Union[str, int, None] = None
     """
     if isinstance(skeleton, (str, os.PathLike)):
         return read_skeleton_file(os.fspath(skeleton), sample)
-    if isinstance(skeleton, (np.ndarray, torch.Tensor, list, tuple)):
-        return SkeletonSequence('sequence', np.asarray(skeleton),
-                                'array input')
+    if isinstance(skeleton, torch.Tensor):
+        skeleton = skeleton.detach().cpu().numpy()
+    if isinstance(skeleton, (np.ndarray, list, tuple)):
+        try:
+            array = np.asarray(skeleton)
+        except ValueError as err:
+            raise SkeletonInputError(f'array input: not a rectangular '
+                                     f'array ({err})') from err
+        return SkeletonSequence('sequence', array, 'array input')
     raise SkeletonInputError(
         f'skeleton input of type {type(skeleton).__name__}: give a NumPy '
         f'array (T, V, C) / (M, T, V, C) or a file path '
@@ -496,6 +503,10 @@ def predict_frames(model: nn.Module, packed: Dict):
     with torch.no_grad():
         [output] = model.test_step(
             dict(inputs=[packed['inputs']], data_samples=[data_sample]))
+    if 'pred_frame_scores' not in output:
+        raise TypeError(f'{type(model).__name__}.test_step set no '
+                        'pred_frame_scores: it is not a localizer (see '
+                        'SkeletonLocalizer.predict)')
     return output.pred_frame_scores.float().cpu(), frames.cpu()
 
 
@@ -517,8 +528,8 @@ def inference_localizer(model: nn.Module,
             ``dataset_meta``).
         skeleton: Array ``(T, V, C)`` / ``(M, T, V, C)`` or file path (see
             :func:`load_skeleton_input`).
-        fps: Frame rate for the seconds; default the input file's, else the
-            model's dataset meta, else :data:`DEFAULT_FPS`.
+        fps: Frame rate for the seconds (> 0); default the input file's,
+            else the model's dataset meta, else :data:`DEFAULT_FPS`.
         sample: Sample of an annotation ``.pkl`` (``frame_dir`` or index).
 
     Returns:
@@ -528,11 +539,15 @@ def inference_localizer(model: nn.Module,
     Raises:
         SkeletonInputError: a bad input (see :func:`check_keypoint`,
             :func:`load_skeleton_input`).
+        ValueError: ``fps <= 0``.
+        TypeError: the model's ``test_step`` gives no frame scores.
     """
     sequence = load_skeleton_input(skeleton, sample)
     keypoint = check_keypoint(sequence.keypoint, sequence.source,
                               model_num_joints(model))
     meta = model.dataset_meta
+    if fps is not None and not fps > 0:
+        raise ValueError(f'fps must be > 0, got {fps}')
     fps = float(fps or sequence.fps or meta.get('fps') or DEFAULT_FPS)
     classes = list(meta['classes'])
     transforms = inference_dataset_config(model.cfg)['pipeline']
