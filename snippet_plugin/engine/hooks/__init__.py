@@ -1,5 +1,6 @@
 """Training hooks of the plug-in."""
 from .dense_loss_warmup_hook import DenseLossWarmupHook
 from .rng_state_hook import RNGStateHook
+from .timeline_visualization_hook import TimelineVisualizationHook
 
-__all__ = ['DenseLossWarmupHook', 'RNGStateHook']
+__all__ = ['DenseLossWarmupHook', 'RNGStateHook', 'TimelineVisualizationHook']
