@@ -2,7 +2,8 @@
 
 The HiCLR quick start plus the dense head and λ, as
 ``snippet_skeletonclr_stgcn_mocapmix.py``: 8 snippets of 16 frames,
-λ = 1.5 reached by a linear warm-up over the first half of training. The
+λ = 1.5 reached by a linear warm-up over the first half of training
+(96 of 16 x 12 iterations). The
 snippet branch contrasts the query view 0 with the normal key view 1.
 
     python tools/train.py configs/quickstart/snippet_hiclr_stgcn_mocapmix.py
@@ -19,5 +20,5 @@ model = dict(
 
 custom_hooks = [
     dict(type='RNGStateHook'),
-    dict(type='DenseLossWarmupHook', warmup_iters=240),
+    dict(type='DenseLossWarmupHook', warmup_iters=96),
 ]
