@@ -49,10 +49,10 @@ class HiCLR(SkeletonMoCo):
     Facts from the paper and its public code (JHang2020/HiCLR):
 
     * the code's loss is ``InfoNCE + (D_01 + D_12) / 2``: default weights
-      ``(0.5, 0.5)``; it measures ``D`` by cross-entropy, while the
-      paper states a KL divergence: same gradient (they differ by the
-      entropy of the detached target); ``divergence`` picks one, KL by
-      default so that a converged pair reads 0;
+      ``(0.5, 0.5)``; it measures ``D`` by the cross-entropy against the
+      detached weaker distribution. ``divergence='kl'`` (default) subtracts
+      that target's entropy: the same gradient, and a matched pair reads 0.
+      ``'ce'`` logs the code's values;
     * masking replaces raw input coordinates of joints (not an embedding)
       by a learnable token, 10 % of the joints per frame, a fresh random set
       per frame, the same joints for every person of the frame. The code's
@@ -70,8 +70,8 @@ class HiCLR(SkeletonMoCo):
             token. Defaults to 3.
         hierarchical_weights (sequence of float): ``(w_0, w_1)``. Defaults
             to ``(0.5, 0.5)``.
-        divergence (str): ``'kl'`` (paper) or ``'ce'`` (public code).
-            Defaults to ``'kl'``.
+        divergence (str): ``'kl'`` or ``'ce'`` (public code's values); same
+            gradient. Defaults to ``'kl'``.
         **kwargs: :class:`SkeletonMoCo` arguments (``backbone``,
             ``global_head``, ``dense_head``, queue, temperature, momentum, λ).
 
