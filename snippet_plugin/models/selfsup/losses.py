@@ -34,3 +34,85 @@ def info_nce(query: torch.Tensor, positive: torch.Tensor,
     loss = F.cross_entropy(logits, target)
     accuracy = (logits.detach().argmax(dim=1) == 0).float().mean() * 100
     return loss, accuracy
+
+
+def contrastive_logits(query: torch.Tensor, positive: torch.Tensor,
+                       negatives: torch.Tensor,
+                       temperature: float) -> torch.Tensor:
+    """The logits of :func:`info_nce`: ``[q_b.k+_b, q_b.negᵀ] / t``.
+
+    Args:
+        query (Tensor): ``(B, C)``, L2-normalised.
+        positive (Tensor): ``(B, C)``, L2-normalised.
+        negatives (Tensor): ``(K, C)``, L2-normalised.
+        temperature (float): ``t``.
+
+    Returns:
+        Tensor: ``(B, 1 + K)``; column 0 is the positive.
+    """
+    positive_logits = (query * positive).sum(dim=1, keepdim=True)
+    return torch.cat([positive_logits, query @ negatives.t()],
+                     dim=1) / temperature
+
+
+def distribution_matching_loss(strong_logits: torch.Tensor,
+                               weak_logits: torch.Tensor,
+                               divergence: str = 'kl') -> torch.Tensor:
+    """Pull a stronger view's similarity distribution towards a weaker
+    view's, which is held fixed (stop-gradient).
+
+    With ``p_b = softmax(weak_logits_b)`` (detached) and
+    ``q_b = softmax(strong_logits_b)`` over the ``L`` entries (the positive
+    key and the queue), the loss is the mean over ``b`` of
+
+    * ``'kl'``: ``KL(p_b || q_b) = sum_l p_bl (log p_bl - log q_bl)``;
+    * ``'ce'``: ``H(p_b, q_b) = -sum_l p_bl log q_bl``.
+
+    The two differ by the entropy of the detached ``p_b``, so they have the
+    same gradient; KL is 0 when the distributions agree.
+
+    Args:
+        strong_logits (Tensor): ``(B, L)``, receives the gradient.
+        weak_logits (Tensor): ``(B, L)``, the target; detached here.
+        divergence (str): ``'kl'`` or ``'ce'``.
+
+    Returns:
+        Tensor: The scalar loss.
+    """
+    if divergence not in ('kl', 'ce'):
+        raise ValueError(f"divergence must be 'kl' or 'ce', got "
+                         f'{divergence!r}')
+    target = F.softmax(weak_logits.detach(), dim=1)
+    loss = -(target * F.log_softmax(strong_logits, dim=1)).sum(dim=1)
+    if divergence == 'kl':
+        loss = loss + torch.xlogy(target, target).sum(dim=1)
+    return loss.mean()
+
+
+def hierarchical_matching_loss(logits: list[torch.Tensor],
+                               weights: list[float],
+                               divergence: str = 'kl') -> torch.Tensor:
+    """HiCLR's asymmetric hierarchical consistency: each view's similarity
+    distribution is pulled towards the next weaker view's, never the reverse.
+
+    ``L = sum_i w_i D(sg[softmax(z_i)] || softmax(z_{i+1}))`` for
+    ``i = 0 .. n-2``, ``D`` of :func:`distribution_matching_loss`, ``sg``
+    the stop-gradient, ``z_i = logits[i]``.
+
+    Args:
+        logits (list[Tensor]): ``n >= 2`` tensors ``(B, L)``, ordered
+            from the weakest augmentation to the strongest; all computed
+            against the same positive key and negatives.
+        weights (list[float]): ``n - 1`` weights ``w_i``, one per
+            adjacent pair.
+        divergence (str): ``'kl'`` or ``'ce'``.
+
+    Returns:
+        Tensor: The scalar weighted sum.
+    """
+    if len(logits) < 2 or len(weights) != len(logits) - 1:
+        raise ValueError(f'need n >= 2 logits and n - 1 weights, got '
+                         f'{len(logits)} logits and {len(weights)} weights')
+    return sum(
+        weight * distribution_matching_loss(stronger, weaker, divergence)
+        for weight, weaker, stronger in zip(weights, logits, logits[1:]))
