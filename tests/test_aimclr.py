@@ -72,13 +72,19 @@ def test_multi_positive_info_nce_by_hand_and_equal_to_info_nce_alone():
     assert torch.allclose(loss, ref_loss) and acc == ref_acc
     mask = only_key.clone()
     mask[0, 3] = mask[2, 1] = mask[2, 5] = True
+    mask[torch.arange(3), logits.argmax(dim=1)] = True  # as mining does
     expected = 0.0
     for row, positives in zip(logits.tolist(), mask.tolist()):
         log_norm = math.log(sum(math.exp(v) for v in row))
         chosen = [v - log_norm for v, p in zip(row, positives) if p]
         expected -= sum(chosen) / len(chosen)
-    loss, _ = multi_positive_info_nce(logits, mask)
+    loss, acc = multi_positive_info_nce(logits, mask)
     assert float(loss) == pytest.approx(expected / 3, rel=1e-5)
+    # accuracy: the key (column 0) on top, mined positives do not count
+    rows = logits.tolist()
+    hits = [row.index(max(row)) == 0 for row in rows]
+    assert not all(hits)  # some row has a mined positive on top
+    assert float(acc) == pytest.approx(100 * sum(hits) / 3)
 
 
 def test_nearest_neighbour_mask_is_the_brute_force_argmax_union():
@@ -237,11 +243,12 @@ def test_loss_is_infonce_plus_d3m_recomputed_from_the_encoders():
     expected_d3m = 0.5 * (
         hand_cross_entropy(logits(query), logits(extreme)) +
         hand_cross_entropy(logits(query), logits(dropped)))
-    assert float(losses['loss_d3m'].detach()) == pytest.approx(expected_d3m, rel=1e-4)
+    assert float(losses['loss_d3m'].detach()) == pytest.approx(
+        expected_d3m, rel=1e-4)
     expected_global = float(
         F.cross_entropy(logits(query), torch.zeros(3, dtype=torch.long)))
-    assert float(losses['loss_global'].detach()) == pytest.approx(expected_global,
-                                                         rel=1e-4)
+    assert float(losses['loss_global'].detach()) == pytest.approx(
+        expected_global, rel=1e-4)
 
 
 def test_d3m_weight_scales_only_its_loss():
@@ -280,3 +287,10 @@ def test_one_training_step(dense, mining):
 def test_refuses_view_pairs():
     with pytest.raises(ValueError, match=r'\(N, 3, M, T, V, C\)'):
         build().loss(view_triplets()[:, :2])
+
+
+def test_model_and_hook_are_registered():
+    from mmaction.registry import HOOKS
+    from snippet_plugin.models.selfsup import AimCLR
+    assert MODELS.get('AimCLR') is AimCLR
+    assert HOOKS.get('NeighbourMiningHook') is NeighbourMiningHook

@@ -259,3 +259,10 @@ def test_augment_view_refuses_unstacked_input_and_a_missing_view():
     stacked = ContrastiveViews(pipeline=[], num_views=2)(distinct_results())
     with pytest.raises(ValueError, match='V_n > 2'):
         AugmentView(index=2, pipeline=[])(stacked)
+
+
+def test_transforms_are_registered_under_their_names():
+    from mmaction.registry import TRANSFORMS
+    for cls in (SkeletonFlip, RandomAxisRotation, GaussianJitter,
+                TemporalGaussianBlur, RandomAxisMask, AugmentView):
+        assert TRANSFORMS.get(cls.__name__) is cls

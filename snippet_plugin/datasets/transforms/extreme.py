@@ -109,13 +109,14 @@ class RandomAxisRotation(BaseTransform):
     """Rotation about one randomly chosen coordinate axis.
 
     With probability ``prob``: draw the axis uniformly from x, y, z and an
-    angle uniformly from ``[0, max_angle]`` degrees (AimCLR's code draws
-    ``U(0, 30)``, non-negative, counter-clockwise here), and rotate every
-    joint ``p`` to ``R p`` (one matrix for all persons and frames; missing
-    all-zero joints stay zero). AimCLR's code also rotates about each of the
-    two other axes by ``U(0, 1)`` degrees; ``minor_max_angle=1`` reproduces
-    that (rotations applied about x, then y, then z), the default 0 gives the
-    paper's single-axis rotation.
+    angle uniformly from ``[0, max_angle]`` degrees, and rotate every joint
+    ``p`` to ``R p``, counter-clockwise about the axis (right-hand rule; one
+    matrix for all persons and frames; missing all-zero joints stay zero).
+    AimCLR's code also draws ``U(0, 30)``, never negative, but its matrices
+    turn clockwise: the same set of rotations about the opposite axes. AimCLR's
+    code also rotates about each of the two other axes by ``U(0, 1)`` degrees;
+    ``minor_max_angle=1`` reproduces that (rotations applied about x, then y,
+    then z), the default 0 gives the paper's single-axis rotation.
 
     Required keys: ``keypoint`` ``(M, T, V, 3)``.
     Modified keys: ``keypoint`` (float32).

@@ -252,8 +252,8 @@ class SkeletonMoCo(BaseModel):
         ``key`` and the global queue. With it on, the ``neighbour_topk``
         queue entries most similar to ``query`` (and to each of
         ``mining_queries``, OR-ed) join ``key`` as positives of
-        :func:`multi_positive_info_nce` (AimCLR's NNM; its accuracy counts
-        a mined neighbour on top as a hit).
+        :func:`multi_positive_info_nce` (AimCLR's NNM; the accuracy still
+        counts the key on top only).
 
         Args:
             query (Tensor): ``p̄`` ``(N, C)``.
