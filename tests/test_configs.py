@@ -59,7 +59,7 @@ def test_quickstart_config_runs_a_training_step(path, mocapmix_dir,
     model = MODELS.build(cfg.model)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
     batch = pseudo_collate([dataset[i] for i in range(2)])
-    assert batch['inputs'][0].shape == (2, 1, 128, 25, 3)
+    assert batch['inputs'][0].shape[1:] == (1, 128, 25, 3)  # any view count
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     before = [p.detach().clone() for p in model.encoder_q.parameters()]
     losses = model.train_step(batch, optim)

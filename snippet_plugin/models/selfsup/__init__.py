@@ -1,17 +1,17 @@
+from .aimclr import AimCLR, energy_attention_drop
 from .heads import DenseProjectionHead, GlobalProjectionHead
 from .hiclr import HiCLR
-from .losses import info_nce
-from .losses import (contrastive_logits, distribution_matching_loss,
-                     hierarchical_matching_loss)
+from .losses import (contrastive_logits, d3m_loss, distribution_matching_loss,
+                     hierarchical_matching_loss, info_nce,
+                     multi_positive_info_nce, nearest_neighbour_mask)
 from .matcher import SnippetMatcher
 from .queue import QueueMemoryBank
 from .skeleton_moco import SkeletonMoCo
 
 __all__ = [
-    'DenseProjectionHead', 'GlobalProjectionHead', 'QueueMemoryBank',
-    'SkeletonMoCo', 'SnippetMatcher', 'info_nce'
-]
-__all__ += [
-    'HiCLR', 'contrastive_logits', 'distribution_matching_loss',
-    'hierarchical_matching_loss'
+    'AimCLR', 'DenseProjectionHead', 'GlobalProjectionHead', 'HiCLR',
+    'QueueMemoryBank', 'SkeletonMoCo', 'SnippetMatcher', 'contrastive_logits',
+    'd3m_loss', 'distribution_matching_loss', 'energy_attention_drop',
+    'hierarchical_matching_loss', 'info_nce', 'multi_positive_info_nce',
+    'nearest_neighbour_mask'
 ]

@@ -8,7 +8,8 @@ from mmengine.model import BaseModel, ExponentialMovingAverage, ModuleDict
 from torch import nn
 
 from mmaction.registry import MODELS
-from .losses import info_nce
+from .losses import (contrastive_logits, info_nce, multi_positive_info_nce,
+                     nearest_neighbour_mask)
 from .queue import QueueMemoryBank
 
 
@@ -29,7 +30,10 @@ class SkeletonMoCo(BaseModel):
        query encoder (``k = m·k + (1-m)·q``; the very first step copies the
        query encoder, so keys start from ``k = q`` whatever ``init_weights``
        did), then encodes view 1: ``ĥ``, ``p̂``;
-    3. ``L_global = InfoNCE(p̄, p̂, global queue)`` (Eq. 2);
+    3. ``L_global = InfoNCE(p̄, p̂, global queue)`` (Eq. 2); while
+       ``mine_neighbours`` is on (set by ``NeighbourMiningHook``), the
+       ``neighbour_topk`` queue entries nearest to ``p̄`` are extra positives
+       (AimCLR's nearest-neighbour mining, :meth:`_global_loss`);
     4. dense: ``F̄_d = D.pool(h̄)``, ``S̄ = D.project(F̄_d)`` from the query
        encoder, ``F̂_d``, ``Ŝ`` from the key encoder; positives
        ``ŝ_{j*}`` with ``j*`` matched between ``F̄_d`` (query encoder, view 0)
@@ -65,6 +69,8 @@ class SkeletonMoCo(BaseModel):
             Defaults to 0.999.
         loss_dense_weight (float): ``λ`` of Eq. 6; a plain attribute that a
             hook may change during training. Defaults to 1.5.
+        neighbour_topk (int): Queue entries mined per query as extra global
+            positives while ``mine_neighbours`` is on. Defaults to 1.
         data_preprocessor (dict or nn.Module): Defaults to
             ``dict(type='ActionDataPreprocessor')``.
         init_cfg (dict or list[dict], optional): Initialisation config.
@@ -78,6 +84,8 @@ class SkeletonMoCo(BaseModel):
         global_queue (QueueMemoryBank): negatives of Eq. 2.
         dense_queue (QueueMemoryBank): negatives of Eq. 5 (dense only).
         matcher (SnippetMatcher): Eq. 4 (dense only).
+        mine_neighbours (bool): Nearest-neighbour mining on/off; False at
+            build time (the baseline), switched by ``NeighbourMiningHook``.
     """
 
     def __init__(self,
@@ -90,6 +98,7 @@ class SkeletonMoCo(BaseModel):
                  temperature: float = 0.07,
                  momentum: float = 0.999,
                  loss_dense_weight: float = 1.5,
+                 neighbour_topk: int = 1,
                  data_preprocessor: Union[Dict, nn.Module] = dict(
                      type='ActionDataPreprocessor'),
                  init_cfg=None) -> None:
@@ -113,6 +122,11 @@ class SkeletonMoCo(BaseModel):
             encoder, momentum=1 - momentum, update_buffers=False)
         self.temperature = temperature
         self.loss_dense_weight = loss_dense_weight
+        if not 1 <= neighbour_topk <= queue_size:
+            raise ValueError(f'neighbour_topk must be in [1, queue_size], '
+                             f'got {neighbour_topk}')
+        self.neighbour_topk = neighbour_topk
+        self.mine_neighbours = False
         self.global_queue = QueueMemoryBank(queue_size, feat_dim)
         if dense_head is not None:
             self.dense_queue = QueueMemoryBank(queue_size, feat_dim)
@@ -216,9 +230,7 @@ class SkeletonMoCo(BaseModel):
         query_feats, query = self.encode_query(inputs[:, 0])
         self.momentum_update()
         key_feats, key = self.encode_key(inputs[:, 1])
-        loss_global, acc_global = info_nce(query, key,
-                                           self.global_queue.negatives(),
-                                           self.temperature)
+        loss_global, acc_global = self._global_loss(query, key)
         losses = dict(loss_global=loss_global, acc_global=acc_global)
         if self.with_dense:
             loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
@@ -227,6 +239,37 @@ class SkeletonMoCo(BaseModel):
                 acc_dense=acc_dense)
         self.global_queue.enqueue(key)
         return losses
+
+    def _global_loss(self,
+                     query: torch.Tensor,
+                     key: torch.Tensor,
+                     mining_queries: Tuple[torch.Tensor, ...] = ()
+                     ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``L_global`` (Eq. 2) and its accuracy, with optional
+        nearest-neighbour positives.
+
+        With ``mine_neighbours`` off this is :func:`info_nce` of ``query``,
+        ``key`` and the global queue. With it on, the ``neighbour_topk``
+        queue entries most similar to ``query`` (and to each of
+        ``mining_queries``, OR-ed) join ``key`` as positives of
+        :func:`multi_positive_info_nce` (AimCLR's NNM; the accuracy still
+        counts the key on top only).
+
+        Args:
+            query (Tensor): ``p̄`` ``(N, C)``.
+            key (Tensor): ``p̂`` ``(N, C)``.
+            mining_queries (tuple[Tensor]): Further ``(N, C)`` embeddings of
+                the same samples whose neighbours are mined too.
+        """
+        negatives = self.global_queue.negatives()
+        if not self.mine_neighbours:
+            return info_nce(query, key, negatives, self.temperature)
+        logits = contrastive_logits(query, key, negatives, self.temperature)
+        neighbours = nearest_neighbour_mask((query, *mining_queries),
+                                            negatives, self.neighbour_topk)
+        key_column = torch.ones_like(neighbours[:, :1])
+        return multi_positive_info_nce(
+            logits, torch.cat([key_column, neighbours], dim=1))
 
     def _dense_loss(self, query_feats: torch.Tensor, key_feats: torch.Tensor
                     ) -> Tuple[torch.Tensor, torch.Tensor]:
