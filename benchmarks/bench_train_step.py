@@ -56,7 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def method_configs(method: str, backbone: str):
     """``(baseline, snippet)`` configs, or a reason to skip the method."""
-    names = [f'{method}_{backbone}_babel', f'snippet_{method}_{backbone}_babel']
+    name = f'{method}_{backbone}_babel'
+    names = [name, f'snippet_{name}']
     missing = [n for n in names
                if not osp.isfile(osp.join(ROOT, 'configs', f'{n}.py'))]
     if missing:

@@ -30,6 +30,7 @@ import snippet_plugin  # noqa: F401
 from mmaction.registry import MODELS
 from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 derive_video_labels,
+                                                load_annotations,
                                                 save_annotations)
 from snippet_plugin.engine.loops.knn_localization import knn_topk
 from synthetic import (ROOT, generated_annotation, make_batch,
@@ -97,10 +98,9 @@ def check_units(args) -> None:
     assert finite and moved > 0, 'bf16 step failed'
 
     generator = torch.Generator().manual_seed(0)
-    bank = torch.nn.functional.normalize(torch.randn(5000, 64,
-                                                     generator=generator), dim=1)
-    query = torch.nn.functional.normalize(torch.randn(300, 64,
-                                                      generator=generator), dim=1)
+    normalize = torch.nn.functional.normalize
+    bank = normalize(torch.randn(5000, 64, generator=generator), dim=1)
+    query = normalize(torch.randn(300, 64, generator=generator), dim=1)
     cpu_sims, cpu_inds = knn_topk(query, bank, 20, 512)
     dev_sims, dev_inds = knn_topk(query.to(dev), bank.to(dev), 20, 512)
     same = (dev_inds.cpu() == cpu_inds).float().mean().item()
@@ -126,8 +126,8 @@ def check_ddp(args) -> None:
     batch = make_batch(pretrain_dataset(cfg, ann), size['batch'])
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(dev).train()
-    ddp = MMDistributedDataParallel(
-        model, device_ids=None if args.smoke else [torch.cuda.current_device()])
+    device_ids = None if args.smoke else [torch.cuda.current_device()]
+    ddp = MMDistributedDataParallel(model, device_ids=device_ids)
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
     ptr = int(model.global_queue.ptr)
     losses = ddp.train_step(batch, optim)
@@ -151,7 +151,6 @@ def labelled_annotation(size: dict, seed: int = 1) -> str:
     rng = np.random.default_rng(seed)
     base = generated_annotation(size['sequences'] // 4, size['min_frames'],
                                 size['max_frames'], seed)
-    from snippet_plugin.datasets.annotation import load_annotations
     data = load_annotations(base)
     data['meta']['classes'] = ['walk', 'stand', 'turn', 'jump']
     for sample in data['annotations']:

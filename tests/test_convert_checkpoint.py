@@ -137,13 +137,17 @@ def moco_state(encoder, prefix='encoder_q.'):
     return state
 
 
-def stgcn_target(base=8, down_stages=(5, 8)):
-    return MODELS.build(dict(
+def stgcn_target_cfg(base=8, down_stages=(5, 8)):
+    return dict(
         type='MultiScaleGCN',
         backbone=dict(type='STGCN', graph_cfg=dict(layout='nturgb+d',
                                                    mode='stgcn_spatial'),
                       in_channels=C, base_channels=base,
-                      down_stages=list(down_stages), inflate_stages=[5, 8])))
+                      down_stages=list(down_stages), inflate_stages=[5, 8]))
+
+
+def stgcn_target(base=8, down_stages=(5, 8)):
+    return MODELS.build(stgcn_target_cfg(base, down_stages))
 
 
 def aagcn_target(base=8):
@@ -316,10 +320,15 @@ def test_cli_writes_a_checkpoint_the_safe_loader_maps_to_the_backbone(
     assert checkpoint['meta']['source_backbone'] == 'stgcn'
     assert checkpoint['meta']['dropped_source_keys'] == [
         'encoder_q.fc.bias', 'encoder_q.fc.weight']
-    target = stgcn_target()
-    state = backbone_state_from_checkpoint(checkpoint,
-                                           list(target.state_dict()))
-    result = target.load_state_dict(state, strict=True)
-    assert not result.missing_keys and not result.unexpected_keys
-    assert torch.equal(target.backbone.gcn[9].tcn.conv.weight,
+    localizer = MODELS.build(dict(
+        type='SkeletonLocalizer', backbone=stgcn_target_cfg(),
+        head=dict(type='FramewiseLocalizationHead', num_classes=4),
+        pretrained=str(dst)))
+    localizer.init_weights()  # random init, then the converted backbone
+    ours = localizer.backbone.backbone.gcn
+    assert torch.equal(ours[9].tcn.conv.weight,
                        source.st_gcn_networks[9].tcn[2].weight)
+    assert torch.equal(ours[3].gcn.PA, source.edge_importance[3])
+    state = backbone_state_from_checkpoint(
+        checkpoint, list(localizer.backbone.state_dict()))
+    assert len(state) == 179
