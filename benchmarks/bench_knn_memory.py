@@ -117,7 +117,7 @@ def main(argv=None) -> None:
           f'batches of {args.batch_frames}, max_memory_frames '
           f'{args.capacity}')
     print(f'  kept {streamed["kept"]} frames in {streamed["seconds"]:.1f} s;'
-          f' peak +{streamed["peak"]:.0f} MiB, bound 2 (capacity + batch) '
+          f' peak +{streamed["peak"]:.0f} MiB, estimate 2 (capacity + batch) '
           f'(4C + 16) B = {bound:.0f} MiB, unbounded bank would be '
           f'{unbounded:.0f} MiB (x{unbounded / max(streamed["peak"], 1):.1f}'
           ' the measured peak)')
@@ -125,7 +125,7 @@ def main(argv=None) -> None:
     print(f'search: {args.queries} queries, bank {args.capacity} x '
           f'{args.dim} ({bank:.0f} MiB, allocated before the measurement), '
           f'k={args.k}')
-    print(f'  {"chunk":>6} {"peak +MiB":>10} {"block bound MiB":>16} '
+    print(f'  {"chunk":>6} {"peak +MiB":>10} {"block est. MiB":>16} '
           f'{"seconds":>8}')
     for chunk in args.chunk_sizes:
         result = in_child(args, str(chunk))

@@ -79,7 +79,7 @@ def main(argv=None) -> None:
     print(f'pipeline (1 worker, cpu): {pipeline_rate:8.1f} clips/s')
     print(f'model step ({args.device}, batch {args.batch}, base '
           f'{args.base_channels}): {step:.3f} s = {model_rate:.1f} clips/s')
-    print(f'model / pipeline throughput: {model_rate / pipeline_rate:.2f} '
+    print(f'model / pipeline throughput: {model_rate / pipeline_rate:.3g} '
           '(loader workers needed to keep the model busy)')
 
 

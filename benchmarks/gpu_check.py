@@ -79,6 +79,7 @@ def small_config(size: dict) -> Config:
 
 def check_units(args) -> None:
     size, dev = shapes(args.smoke), device(args.smoke)
+    size['sequences'] = min(size['sequences'], 40)  # batches cycle them
     cfg = small_config(size)
     ann = generated_annotation(size['sequences'], size['min_frames'],
                                size['max_frames'])
@@ -119,7 +120,8 @@ def check_ddp(args) -> None:
     rank, world = get_rank(), get_world_size()
     dev = 'cpu' if args.smoke else f'cuda:{torch.cuda.current_device()}'
     size = shapes(args.smoke)
-    size['batch'] = min(size['batch'], 16)
+    size.update(batch=min(size['batch'], 16),
+                sequences=min(size['sequences'], 40))
     cfg = small_config(size)
     ann = generated_annotation(size['sequences'], size['min_frames'],
                                size['max_frames'], seed=rank)
@@ -189,7 +191,7 @@ def check_runs(args) -> None:
     iters_per_epoch = size['sequences'] // size['batch']
     epochs = max(1, -(-args.iters // iters_per_epoch))
     cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=epochs,
-                         val_interval=epochs + 1)
+                         val_begin=epochs + 1)  # no validation in train()
     cfg.param_scheduler = []
     cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
                                         interval=epochs)

@@ -59,8 +59,10 @@ if [[ -n "$SMOKE" ]]; then
     --batch-frames 10000 --queries 128 --chunk-sizes 256 1024
 else
   python3 benchmarks/bench_pipeline.py --device cuda --clips 100
-  python3 benchmarks/bench_train_step.py --device cuda --amp bf16 --compile \
-    --steps 5 --warmup 2
-  python3 benchmarks/bench_knn_memory.py
+  # rows print as they finish; the timeouts keep a slow torch.compile from
+  # eating the whole lease
+  timeout 200 python3 benchmarks/bench_train_step.py --device cuda \
+    --amp bf16 --compile --steps 5 --warmup 2 || echo "(stopped: $?)"
+  timeout 120 python3 benchmarks/bench_knn_memory.py || echo "(stopped: $?)"
 fi
 section "done"
