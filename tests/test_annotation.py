@@ -1,9 +1,12 @@
 """The annotation format: derived labels, validation messages, atomic I/O."""
+import os.path as osp
 import pickle
+import runpy
 
 import numpy as np
 import pytest
 
+from snippet_plugin.datasets import UntrimmedPoseDataset
 from snippet_plugin.datasets import annotation as annotation_module
 from snippet_plugin.datasets.annotation import (AnnotationError,
                                                 derive_frame_labels,
@@ -299,3 +302,25 @@ def test_bad_samples_in_a_file_name_file_sample_and_problem(
         load_annotations(str(path))
     expected = f"{path}, sample 'clip_07' (index 1), {words}"
     assert expected in str(err.value).splitlines()
+
+
+def test_dataset_and_prepare_script_read_and_write_npz(tmp_path):
+    """The loader and a prepare script take the format from the suffix."""
+    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    prepare = runpy.run_path(osp.join(repo, 'tools/data/prepare_mocapmix.py'),
+                             run_name='tool')['main']
+    out = tmp_path / 'mm.npz'
+    prepare(['--out', str(out), '--num-train', '2', '--num-val', '1'])
+    with np.load(out, allow_pickle=False) as archive:
+        assert '__annotation__.json' in archive.files
+    data = load_annotations(str(out))
+    pkl = tmp_path / 'mm.pkl'
+    save_annotations(data, str(pkl))
+    items = {}
+    for path in (out, pkl):
+        dataset = UntrimmedPoseDataset(str(path), split='val')
+        items[path.suffix] = dataset.get_data_info(0)
+    assert items['.npz']['frame_dir'] == data['split']['val'][0]
+    assert items['.npz']['frame_dir'] == items['.pkl']['frame_dir']
+    np.testing.assert_array_equal(items['.npz']['keypoint'],
+                                  items['.pkl']['keypoint'])
