@@ -64,7 +64,8 @@ def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
 class UntrimmedPoseDataset(BaseDataset):
     """Untrimmed skeleton sequences for pretraining and localization.
 
-    Loads an annotation ``.pkl`` (see :mod:`..annotation`) with
+    Loads an annotation ``.pkl`` or pickle-free ``.npz`` (see
+    :mod:`..annotation`) with
     :func:`load_annotations`, which validates it and names the file, sample
     and field of every problem.
 
@@ -113,7 +114,8 @@ class UntrimmedPoseDataset(BaseDataset):
     given in the ``metainfo`` argument take precedence over the file's.
 
     Args:
-        ann_file: Annotation ``.pkl`` path (joined to ``data_root``).
+        ann_file: Annotation ``.pkl`` or ``.npz`` path (joined to
+            ``data_root``); the suffix picks the format.
         pipeline: Transforms applied to each item.
         split: Key of the file's ``split`` dict; ``None`` uses every sample.
         label_mode: ``'frame'``, ``'video'`` or ``'none'``.
