@@ -74,6 +74,7 @@ def write_pieces(source, path, order):
 
 
 def write_config(path, pieces_file, knn_file, batch_size, key_bn='local'):
+    """Tiny BN-free snippet pretraining, KNN validation at the end."""
     base = ROOT / 'configs' / '_base_' / 'default_runtime.py'
     path.write_text(f"""
 _base_ = [{str(base)!r}]
@@ -157,7 +158,10 @@ def test_two_ranks_with_half_batches_equal_one_process(tmp_path,
     one_map = runner.message_hub.get_scalar('val/tal/mAP_avg').current()
 
     two_cfg = tmp_path / 'two.py'
-    write_config(two_cfg, tmp_path / 'ranked.pkl', knn_file, BATCH // 2)
+    # the default key_bn='shuffle' really shuffles keys across the ranks
+    # here; without BN the un-shuffled keys equal unshuffled encoding
+    write_config(two_cfg, tmp_path / 'ranked.pkl', knn_file, BATCH // 2,
+                 key_bn='shuffle')
     torchrun('train.py', str(two_cfg), '--work-dir', str(tmp_path / 'two'),
              '--no-validate')
     ranks = [torch.load(tmp_path / 'two' / f'rank{r}.pt') for r in (0, 1)]
@@ -235,7 +239,13 @@ def run(rank, out):
         sync_error = None
     except ValueError as error:
         sync_error = str(error)
-    result = dict(shuffled=shuffled, local=local, sync_error=sync_error)
+    try:  # uneven batches: rank 0 enqueues 2 keys, rank 1 enqueues 3
+        model.global_queue.enqueue(torch.ones(2 + rank, 8))
+        uneven_error = None
+    except ValueError as error:
+        uneven_error = str(error)
+    result = dict(shuffled=shuffled, local=local, sync_error=sync_error,
+                  uneven_error=uneven_error)
     if rank == 0:
         encoder = model.encoder_k.module
         halves = {}
@@ -263,7 +273,7 @@ def keys_of_partition(halves, first, second):
     return outputs
 
 
-def test_shuffled_key_bn_encodes_the_broadcast_permutation(tmp_path):
+def test_shuffled_key_bn_and_uneven_batches_on_two_ranks(tmp_path):
     run_on_two_gloo_ranks(tmp_path, KEY_BN_BODY)
     rank0, rank1 = (torch.load(tmp_path / f'{r}.pt') for r in (0, 1))
     halves = rank0['halves']
@@ -282,10 +292,13 @@ def test_shuffled_key_bn_encodes_the_broadcast_permutation(tmp_path):
                                rank1['local'][which]])
         torch.testing.assert_close(got_local, local[which], rtol=0,
                                    atol=1e-5)
-    # torch's SyncBatchNorm has no CPU (gloo) implementation
     for rank in (rank0, rank1):
+        # torch's SyncBatchNorm has no CPU (gloo) implementation
         assert 'SyncBatchNorm expected input tensor to be on GPU' in rank[
             'sync_error']
+        # both ranks refuse uneven batches instead of aborting in gloo
+        assert rank['uneven_error'].startswith(
+            'ranks enqueue different numbers of keys [2, 3] (rank order)')
 
 
 def one_process_moco(key_bn):
@@ -314,3 +327,33 @@ def test_key_bn_modes_agree_on_one_process():
 def test_unknown_key_bn_is_refused():
     with pytest.raises(ValueError, match="key_bn must be one of"):
         one_process_moco('batch')
+
+
+FAKE_SRUN = '''#!/usr/bin/env bash
+printf '%s\\n' "$@" > "$SRUN_LOG"
+echo "MASTER_PORT=$MASTER_PORT" >> "$SRUN_LOG"
+echo "PYTHONPATH=$PYTHONPATH" >> "$SRUN_LOG"
+'''
+
+
+def test_slurm_train_passes_the_job_to_srun(tmp_path):
+    """MMAction2's interface: PARTITION JOB_NAME CONFIG [train options];
+    a stand-in ``srun`` records what the script asks Slurm to run."""
+    srun = tmp_path / 'bin' / 'srun'
+    srun.parent.mkdir()
+    srun.write_text(FAKE_SRUN)
+    srun.chmod(0o755)
+    log = tmp_path / 'srun.log'
+    env = dict(os.environ, PATH=f"{srun.parent}{os.pathsep}{os.environ['PATH']}",
+               SRUN_LOG=str(log), GPUS='16', PORT='23456',
+               SRUN_ARGS='--qos=high --time=1:00:00', PYTHONPATH='/extra')
+    subprocess.run(['bash', str(ROOT / 'tools' / 'slurm_train.sh'), 'gpu',
+                    'snippet', 'configs/x.py', '--work-dir', 'w d', '--resume'],
+                   check=True, env=env, timeout=30)
+    assert log.read_text().splitlines() == [
+        '--partition=gpu', '--job-name=snippet', '--gres=gpu:8',
+        '--ntasks=16', '--ntasks-per-node=8', '--cpus-per-task=5',
+        '--kill-on-bad-exit=1', '--qos=high', '--time=1:00:00', 'python',
+        '-u', str(ROOT / 'tools' / 'train.py'), 'configs/x.py', '--launcher',
+        'slurm', '--work-dir', 'w d', '--resume', 'MASTER_PORT=23456',
+        f'PYTHONPATH={ROOT}:/extra']
