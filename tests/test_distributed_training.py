@@ -7,8 +7,10 @@ rank 0's) and the same weights, key encoder and queues, identical on both
 ranks. Two things make this exact up to float summation order:
 
 * the backbone has no batch normalisation (``ConvStagesForTests``), so a
-  sample's features do not depend on its batch companions, and the two
-  views are deterministic (no random augmentation, whole 32-frame pieces);
+  sample's features do not depend on its batch companions (which also makes
+  the DDP run's default shuffled key BN equal to unshuffled encoding, while
+  still exercising the shuffle), and the two views are deterministic (no
+  random augmentation, whole 32-frame pieces);
 * the data order: the sampler gives rank ``r`` positions ``r, r+2, ...``, so
   step ``s`` gathers keys in the order of positions ``4s, 4s+2, 4s+1,
   4s+3`` (rank 0's, then rank 1's). The one-process run reads a file whose
@@ -19,10 +21,10 @@ Evaluation: ``torchrun ... tools/test.py`` (KNN localization, memory and
 queries sharded over two ranks, features all-gathered) must report the
 mAP that the one-process run's validation reported for the same weights.
 """
+import json
 import os
 import subprocess
 import sys
-from itertools import permutations
 from pathlib import Path
 
 import numpy as np
@@ -191,14 +193,14 @@ def test_two_ranks_with_half_batches_equal_one_process(tmp_path,
     # KNN evaluation on two ranks: same mAP as the one-process validation
     torchrun('test.py', str(one_cfg), str(tmp_path / 'one' / 'epoch_2.pth'),
              '--work-dir', str(tmp_path / 'test'))
-    [metrics] = [r for r in read_test_metrics(tmp_path / 'test')]
+    [metrics] = list(read_test_metrics(tmp_path / 'test'))
     assert metrics['tal/mAP_avg'] == pytest.approx(one_map, abs=1e-9)
     assert one_map > 0
 
 
 def read_test_metrics(work_dir):
-    """Metric dicts of ``tools/test.py`` runs (``<timestamp>/<timestamp>.json``)."""
-    import json
+    """Metric dicts of ``tools/test.py`` runs
+    (``<timestamp>/<timestamp>.json``)."""
     for path in Path(work_dir).glob('*/*.json'):
         yield json.loads(path.read_text().splitlines()[-1])
 
@@ -259,18 +261,12 @@ def run(rank, out):
 
 
 def keys_of_partition(halves, first, second):
-    """Keys of the 4 views when ``first`` and ``second`` are encoded as
-    separate batches, in view order 0..3: ``(feats (4, C, T), keys (4, C))``."""
-    outputs = []
-    for part in (0, 1):
-        feats, keys = [], []
-        for view in range(4):
-            rows = first if view in first else second
-            index = rows.index(view)
-            feats.append(halves[rows][0][index])
-            keys.append(halves[rows][1][index])
-        outputs.append(torch.stack(feats if part == 0 else keys))
-    return outputs
+    """``[ĥ (4, C, T), p̂ (4, C)]`` of views 0..3 when the views in ``first``
+    and those in ``second`` are encoded as two separate batches."""
+    batches = [first if view in first else second for view in range(4)]
+    return [torch.stack([halves[rows][output][rows.index(view)]
+                         for view, rows in enumerate(batches)])
+            for output in (0, 1)]
 
 
 def test_shuffled_key_bn_and_uneven_batches_on_two_ranks(tmp_path):
@@ -344,12 +340,13 @@ def test_slurm_train_passes_the_job_to_srun(tmp_path):
     srun.write_text(FAKE_SRUN)
     srun.chmod(0o755)
     log = tmp_path / 'srun.log'
-    env = dict(os.environ, PATH=f"{srun.parent}{os.pathsep}{os.environ['PATH']}",
+    env = dict(os.environ,
+               PATH=f"{srun.parent}{os.pathsep}{os.environ['PATH']}",
                SRUN_LOG=str(log), GPUS='16', PORT='23456',
                SRUN_ARGS='--qos=high --time=1:00:00', PYTHONPATH='/extra')
     subprocess.run(['bash', str(ROOT / 'tools' / 'slurm_train.sh'), 'gpu',
-                    'snippet', 'configs/x.py', '--work-dir', 'w d', '--resume'],
-                   check=True, env=env, timeout=30)
+                    'snippet', 'configs/x.py', '--work-dir', 'w d',
+                    '--resume'], check=True, env=env, timeout=30)
     assert log.read_text().splitlines() == [
         '--partition=gpu', '--job-name=snippet', '--gres=gpu:8',
         '--ntasks=16', '--ntasks-per-node=8', '--cpus-per-task=5',

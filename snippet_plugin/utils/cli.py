@@ -52,13 +52,12 @@ def apply_runner_arguments(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def use_cpu_process_group(cfg: Config) -> None:
-    """Run a ``torchrun`` job on CPUs: gloo process group, CPU DDP.
+    """Configure a ``torchrun`` job on CPUs: gloo backend, CPU DDP.
 
-    mmengine 0.10's ``init_dist`` calls ``torch.cuda.set_device``, which a
-    CPU-only torch lacks, and its DDP wrapper passes ``device_ids``, which
-    DDP refuses for CPU modules. So the process group is initialised here
-    (gloo, from torchrun's environment; mmengine then skips its own
-    ``init_dist``) and the wrapper gets ``device_ids=None``.
+    mmengine 0.10's DDP wrapper passes ``device_ids``, which DDP refuses for
+    CPU modules, so the wrapper gets ``device_ids=None``. Its ``init_dist``
+    calls ``torch.cuda.set_device``, which a CPU-only torch lacks: the tools
+    call :func:`init_cpu_process_group` before building the runner.
     """
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = (
         'gloo')
@@ -66,5 +65,12 @@ def use_cpu_process_group(cfg: Config) -> None:
         type='MMDistributedDataParallel')
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
-    if not torch_dist.is_initialized():
+
+
+def init_cpu_process_group(cfg: Config) -> None:
+    """Start the gloo process group of a CPU ``torchrun`` job (environment
+    from torchrun); mmengine then skips its own ``init_dist``. No-op for
+    other launchers, with CUDA, or when a group exists."""
+    if (cfg.get('launcher') == 'pytorch' and not torch.cuda.is_available()
+            and not torch_dist.is_initialized()):
         torch_dist.init_process_group(backend='gloo')

@@ -19,8 +19,9 @@ class NonFiniteLossHook(Hook):
     the non-finite loss (whose optimiser step has already corrupted the
     weights) is never saved, and the last good checkpoint stays the newest
     one. The message names the 1-based iteration (as in the logs and
-    ``iter_<k>.pth``; and the epoch for epoch-based loops), every non-finite ``loss*`` term with its value,
-    and the last checkpoint saved by this run (or says none was).
+    ``iter_<k>.pth``; and the epoch for epoch-based loops), every
+    non-finite ``loss*`` term with its value, and the last checkpoint saved
+    by this run (or says none was).
 
     Under DDP each rank checks its own losses; the gradient all-reduce
     spreads a NaN to every rank's weights, and ``torchrun`` stops the other
