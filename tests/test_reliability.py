@@ -82,21 +82,31 @@ def ann_file(mocapmix_dir):  # noqa: F811
     return mocapmix_dir / 'data' / 'mocapmix' / 'mocapmix.pkl'
 
 
+KILLS = {
+    # SIGKILL before iteration 5 runs (mid-epoch), 2 iterations after
+    # iter_3.pth was saved
+    'between_iterations': dict(type='SigkillAtIterHookForTests', iteration=4),
+    # SIGKILL inside the write of iter_6.pth (mid-epoch), after its bytes
+    # are written and before the rename
+    'while_saving': dict(type='SigkillDuringSaveHookForTests', save=2),
+}
+
+
 @pytest.mark.slow
-def test_sigkill_while_saving_mid_epoch_then_resume_equals_straight_run(
-        tmp_path, ann_file, load_tool):
+@pytest.mark.parametrize('kill', sorted(KILLS))
+def test_sigkill_mid_epoch_then_resume_equals_straight_run(
+        kill, tmp_path, ann_file, load_tool):
     killed_dir = tmp_path / 'killed'
-    config = write_config(tmp_path / 'killed.py', ann_file,
-                          [dict(type='SigkillDuringSaveHookForTests',
-                                save=2)])
+    config = write_config(tmp_path / 'killed.py', ann_file, [KILLS[kill]])
     run = subprocess.run(
         [sys.executable, str(ROOT / 'tools' / 'train.py'), str(config),
          '--work-dir', str(killed_dir)],
         env=run_env(), cwd=ROOT, timeout=300, capture_output=True)
-    # killed inside the write of iter_6.pth, after its bytes were written
     assert run.returncode == -9, run.stderr.decode()[-2000:]
-    assert not (killed_dir / 'iter_6.pth').exists()
-    assert list(killed_dir.glob('.iter_6.pth.*.tmp')), 'the unrenamed write'
+    assert sorted(p.name for p in killed_dir.glob('*.pth')) == [
+        'iter_3.pth']
+    unrenamed = list(killed_dir.glob('.iter_6.pth.*.tmp'))
+    assert len(unrenamed) == (kill == 'while_saving')
     assert (killed_dir / 'last_checkpoint').read_text() == str(
         killed_dir / 'iter_3.pth')
     assert load(killed_dir / 'iter_3.pth')['meta']['iter'] == 3
