@@ -253,7 +253,8 @@ class SkeletonMoCo(BaseModel):
         and the inverse permutation returns this rank's own rows.
         """
         rank, num_views = get_rank(), views.shape[0]
-        all_views = torch.cat(all_gather(views), dim=0)
+        # the key view is a strided slice of (N, 2, ...); NCCL wants dense
+        all_views = torch.cat(all_gather(views.contiguous()), dim=0)
         order = torch.randperm(all_views.shape[0]).to(views.device)
         broadcast(order, src=0)
         mine = slice(rank * num_views, (rank + 1) * num_views)
