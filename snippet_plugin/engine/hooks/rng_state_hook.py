@@ -60,13 +60,12 @@ class RNGStateHook(Hook):
     def before_train(self, runner) -> None:
         """Re-apply the resumed state after an iteration loop's replay."""
         state = getattr(self, '_resumed_state', None)
+        self._resumed_state = None
         loop = runner.train_loop
-        if state is None or not hasattr(loop, 'dataloader_iterator'):
-            return
-        if loop.iter > 0:
+        if state is not None and loop.iter > 0 and hasattr(
+                loop, 'dataloader_iterator'):
             loop.dataloader_iterator = _RestoreAfterReplay(
                 loop.dataloader_iterator, loop.iter, state)
-        self._resumed_state = None
 
 
 class _RestoreAfterReplay:
