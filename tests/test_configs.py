@@ -246,3 +246,28 @@ def test_stage2_config_loads_the_encoder_of_a_real_pretraining_run(
     # the momentum encoder differs after training; it is not what loaded
     assert any(not torch.equal(key_encoder[k], query[k])
                for k in query if k.endswith('weight'))
+
+
+def test_2sagcn_pretraining_initialises_and_feeds_a_babel_localizer(
+        tmp_path):
+    """AAGCN's init_cfg needs MMAction2's 'ConvBranch' initializer (which
+    importing snippet_plugin registers); the paper-scale localizer then
+    takes the pretrained query encoder key for key."""
+    init_default_scope('mmaction')
+    torch.manual_seed(0)
+    moco = MODELS.build(
+        Config.fromfile(str(CONFIGS / 'skeletonclr_2sagcn_babel.py')).model)
+    moco.init_weights()
+    path = tmp_path / 'moco.pth'
+    torch.save(dict(state_dict=moco.state_dict()), path)
+    cfg = Config.fromfile(str(
+        CONFIGS / 'localization' / 'babel' /
+        'linear_snippet_rvtclr_2sagcn_babel-subset1.py'))
+    cfg.merge_from_dict({'model.pretrained': str(path)})
+    localizer = MODELS.build(cfg.model)
+    localizer.init_weights()
+    query = moco.encoder_q['backbone'].state_dict()
+    assert set(localizer.backbone.state_dict()) == set(query)
+    for key, value in query.items():
+        assert torch.equal(localizer.backbone.state_dict()[key], value), key
+    assert localizer.backbone.out_channels == [64, 128, 256]
