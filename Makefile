@@ -6,7 +6,7 @@ WORK_DIR ?= work_dirs/demo
 QUICKSTART := configs/quickstart
 MODELS := skeletonclr_stgcn_mocapmix snippet_skeletonclr_stgcn_mocapmix
 
-.PHONY: install data demo pretrain knn test clean
+.PHONY: install data demo pretrain knn test test-slow test-all clean
 
 install:
 	$(PYTHON) tools/ensure_stack.py requirements/pinned.txt requirements/tests.txt
@@ -41,6 +41,12 @@ demo: knn
 
 test: install
 	$(PYTHON) -m pytest -q tests
+
+# the slow tests (torchrun on two gloo ranks, SIGKILL + resume), then both
+test-slow: install
+	$(PYTHON) -m pytest -q -m slow tests
+
+test-all: test test-slow
 
 clean:
 	rm -rf work_dirs .pytest_cache

@@ -12,3 +12,11 @@ _base_ = [
     './_base_/schedules/sgd_pretrain_300e.py',
     './_base_/default_runtime.py',
 ]
+
+# RVTCLR's nearest-neighbour positives (top-1 of p̄ and of the part view),
+# from epoch 150 of 300 as in its public code.
+mining_start_epoch = 150
+custom_hooks = [
+    dict(type='RNGStateHook'),
+    dict(type='NeighbourMiningHook', start_epoch=mining_start_epoch),
+]

@@ -31,8 +31,9 @@ Input: 300-frame windows, each turned into four 150-frame tempo views
 (``RelativeTempoViews``: query and key at the sample's tempo, normal
 speed or 2x, the key at the other tempo, and a strongly augmented part
 view); 150 frames give 19 features at T/8, one per snippet. Batch 128, SGD
-lr 0.1 (momentum 0.9, wd 1e-4), 300 epochs with a 10x decay at 250, KNN
-localization (k = 20, last level) every 10 epochs.
+lr 0.1 (momentum 0.9, wd 1e-4), 300 epochs with a 10x decay at 250,
+RVTCLR's nearest-neighbour positives from epoch 150, KNN localization
+(k = 20, last level) every 10 epochs.
 
 Run (the trained model is evaluated by the KNN loop at the end)::
 

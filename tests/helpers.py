@@ -1,8 +1,10 @@
-"""Builders of small annotation files and a two-rank launcher, shared by
-several test modules."""
+"""Builders of small annotation files and raw dataset files (PKU-MMD,
+NTU RGB+D) and a two-rank launcher, shared by several test modules."""
 import subprocess
 import sys
 from pathlib import Path
+
+import numpy as np
 
 from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 derive_video_labels,
@@ -29,6 +31,40 @@ def write_annotation_file(path, samples, classes, split):
                 split=split, annotations=samples)
     save_annotations(data, str(path))
     return data
+
+
+def write_pkummd_skeleton(path, first, second=None):
+    """A PKU-MMD skeleton file: per frame one line of 150 numbers, body 1
+    then body 2, each ``x1 y1 z1 ... x25 y25 z25``; absent body = zeros."""
+    second = np.zeros_like(first) if second is None else second
+    with open(path, 'w') as f:
+        for a, b in zip(first, second):
+            values = np.concatenate([a.reshape(-1), b.reshape(-1)])
+            f.write(' '.join(f'{x:.4f}' for x in values) + '\n')
+
+
+def write_ntu_skeleton(path, total_frames, bodies):
+    """An NTU ``.skeleton`` file.
+
+    Args:
+        path: A ``pathlib.Path``.
+        total_frames: The declared frame count.
+        bodies: ``(body_id, frames, joints (len(frames), 25, 3))`` each;
+            within a frame bodies are written in this order.
+    """
+    lines = [str(total_frames)]
+    for frame in range(total_frames):
+        present = [(body_id, joints[list(frames).index(frame)])
+                   for body_id, frames, joints in bodies if frame in frames]
+        lines.append(str(len(present)))
+        for body_id, xyz in present:
+            lines.append(f'{body_id} 0 1 1 1 1 0 -0.2237 0.1634 2')
+            lines.append('25')
+            lines += [
+                f'{x:.4f} {y:.4f} {z:.4f} 271.4 203.1 1012.7 540.2 '
+                '-0.2321 0.0121 0.9715 -0.0478 2' for x, y, z in xyz
+            ]
+    path.write_text('\n'.join(lines) + '\n')
 
 
 GLOO_LAUNCHER = '''

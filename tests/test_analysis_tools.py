@@ -55,3 +55,35 @@ def test_seed_summary_is_mean_and_sample_std_per_model(tmp_path, load_tool):
     # mean 73, sample std sqrt(((-3)^2 + (-1)^2 + 4^2) / 2) = sqrt(13)
     assert cells[:2] == ['base', '3']
     assert cells[-1] == f'73.0 ± {np.sqrt(13):.1f}'
+
+
+def test_stage2_summary_adds_frame_scores_and_wall_time_in_markdown(
+        tmp_path, load_tool):
+    summarize = load_tool('analysis/summarize_runs')
+    for seed, (acc, minutes) in enumerate(((60.0, 1), (64.0, 3))):
+        folder = tmp_path / f'linear_seed{seed}'
+        write_run(folder, 50.0 + seed)
+        scalars = folder / '20260101_000000' / 'vis_data' / 'scalars.json'
+        extra = {'tal/acc': acc, 'tal/edit': 30.0, 'tal/F1@50': 20.0}
+        with open(scalars, 'a') as f:
+            f.write(json.dumps(dict(json.loads(
+                scalars.read_text().splitlines()[-1]), **extra)) + '\n')
+        (folder / '20260101_000000' / '20260101_000000.log').write_text(
+            '2026/01/01 10:00:05 - mmengine - INFO - start\n'
+            'a line without a time stamp\n'
+            f'2026/01/01 10:0{minutes}:05 - mmengine - INFO - done\n')
+    runs = [str(p) for p in sorted(tmp_path.iterdir())]
+    grouped = {}
+    for run in runs:
+        grouped.setdefault(summarize.group_name(run), []).append(
+            summarize.final_metrics(run))
+    lines = summarize.summary_table(grouped, markdown=True).splitlines()
+    header = [c.strip() for c in lines[0].strip('|').split('|')]
+    row = [c.strip() for c in lines[2].strip('|').split('|')]
+    assert header[-4:] == ['acc', 'edit', 'F1@50', 'wall_s']
+    assert lines[1].count('---') == len(header)
+    # acc 62 ± sqrt(8) = 2.83; wall 60 s and 180 s: 120 ± 85 (sqrt(7200))
+    assert row[:2] == ['linear', '2']
+    assert row[header.index('mAP_avg')] == '50.5 ± 0.7'
+    assert row[-4] == '62.0 ± 2.8'
+    assert row[-1] == '120 ± 85'

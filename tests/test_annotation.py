@@ -1,9 +1,13 @@
 """The annotation format: derived labels, validation messages, atomic I/O."""
+import os.path as osp
 import pickle
+import runpy
 
 import numpy as np
 import pytest
 
+from snippet_plugin.datasets import UntrimmedPoseDataset
+from snippet_plugin.datasets import annotation as annotation_module
 from snippet_plugin.datasets.annotation import (AnnotationError,
                                                 derive_frame_labels,
                                                 derive_video_labels,
@@ -171,3 +175,152 @@ def test_wrong_top_level_object_is_reported():
         'f.pkl: top level must be a dict with "meta", "split" and '
         '"annotations", got list'
     ]
+
+
+def write_unvalidated(data, path):
+    """Write ``data`` in the format of ``path``'s suffix, skipping checks."""
+    if path.suffix == '.pkl':
+        path.write_bytes(pickle.dumps(data))
+    else:
+        with open(path, 'wb') as f:
+            annotation_module._write_npz(data, f)
+
+
+@pytest.mark.parametrize('suffix', ['.pkl', '.npz'])
+def test_both_formats_round_trip_every_field(tmp_path, suffix):
+    data = make_data(make_sample('a'), make_sample('b/é', frames=12))
+    data['meta']['num_persons'] = np.int64(2)
+    data['annotations'][0]['segments'] = [(2, 5, 0), (5, 9, 1)]
+    path = tmp_path / f'ann{suffix}'
+    save_annotations(data, str(path))
+    loaded = load_annotations(str(path))
+    assert loaded['meta'] == {'classes': ['walk', 'kick'], 'fps': 30,
+                              'layout': 'nturgb+d', 'num_persons': 2}
+    assert loaded['split'] == {'train': ['a', 'b/é']}
+    for got, sent in zip(loaded['annotations'], data['annotations']):
+        assert got['frame_dir'] == sent['frame_dir']
+        assert got['total_frames'] == sent['total_frames']
+        assert [list(s) for s in got['segments']] == \
+            [list(s) for s in sent['segments']]
+        assert got['label'] == sent['label']
+        for field in ('keypoint', 'frame_labels'):
+            assert got[field].dtype == sent[field].dtype
+            np.testing.assert_array_equal(got[field], sent[field])
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_npz_annotation_loads_without_pickle(tmp_path):
+    path = tmp_path / 'ann.npz'
+    save_annotations(make_data(make_sample('a')), str(path))
+    with np.load(path, allow_pickle=False) as archive:
+        assert sorted(archive.files) == [
+            '__annotation__.json', 'annotations/0/frame_labels',
+            'annotations/0/keypoint'
+        ]
+        assert not any(archive[k].dtype.hasobject for k in archive.files)
+
+
+def test_unknown_suffix_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / 'ann.json'
+    with pytest.raises(AnnotationError, match=r'ann.json: unknown annotation '
+                       r"format '.json'"):
+        save_annotations(make_data(make_sample('a')), str(path))
+    assert not path.exists()
+
+
+def test_npz_refuses_values_that_would_need_pickle(tmp_path):
+    data = make_data(make_sample('a'))
+    data['meta']['extra'] = np.array([{'x': 1}], dtype=object)
+    path = tmp_path / 'ann.npz'
+    with pytest.raises(AnnotationError, match="field 'meta/extra': object "
+                       'arrays cannot be stored without pickle'):
+        save_annotations(data, str(path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_truncated_and_corrupt_npz_are_named(tmp_path):
+    good = tmp_path / 'good.npz'
+    save_annotations(make_data(make_sample('a', frames=400)), str(good))
+    blob = good.read_bytes()
+    truncated = tmp_path / 'truncated.npz'
+    truncated.write_bytes(blob[:len(blob) // 2])
+    corrupt = tmp_path / 'corrupt.npz'
+    corrupt.write_bytes(b'PK\x03\x04 this is not a zip archive')
+    for path in (truncated, corrupt):
+        with pytest.raises(AnnotationError) as err:
+            load_annotations(str(path))
+        assert str(err.value).startswith(
+            f'{path}: corrupt or truncated annotation .npz')
+
+
+def test_npz_without_the_json_member_is_named(tmp_path):
+    path = tmp_path / 'plain.npz'
+    np.savez(path, keypoint=np.zeros(3))
+    with pytest.raises(AnnotationError, match=r"plain.npz: not an annotation "
+                       r".npz, member '__annotation__.json' is missing"):
+        load_annotations(str(path))
+
+
+def test_npz_sample_missing_its_array_names_file_sample_and_field(tmp_path):
+    good = tmp_path / 'good.npz'
+    save_annotations(make_data(make_sample('a'), make_sample('clip_07')),
+                     str(good))
+    with np.load(good, allow_pickle=False) as archive:
+        members = {k: archive[k] for k in archive.files
+                   if k != 'annotations/1/keypoint'}
+    path = tmp_path / 'mismatch.npz'
+    np.savez(path, **members)
+    with pytest.raises(AnnotationError) as err:
+        load_annotations(str(path))
+    assert str(err.value) == (
+        f"1 problem(s) in {path}:\n{path}, sample 'clip_07' (index 1), field "
+        "\"keypoint\": array 'annotations/1/keypoint' is missing from the "
+        '.npz archive')
+
+
+@pytest.mark.parametrize('suffix', ['.pkl', '.npz'])
+@pytest.mark.parametrize('mutate, words', [
+    (lambda s: s['keypoint'].__setitem__((0, 3, 4, 1), np.nan),
+     'field "keypoint": 1 non-finite (NaN/inf) values in 1 frame(s), first '
+     'at frame 3'),
+    (lambda s: s.update(keypoint=np.zeros((1, 10, 17, 3), np.float32)),
+     'field "keypoint": 17 joints, the layout needs 25'),
+    (lambda s: s.update(keypoint=np.zeros((1, 0, 25, 3), np.float32),
+                        total_frames=0, segments=[], frame_labels=np.zeros(
+                            0, np.int64), label=[]),
+     'field "keypoint": empty sequence, shape (1, 0, 25, 3)'),
+    (lambda s: s['segments'].append([8, 12, 0]),
+     'field "segments"[2] = [8, 12, 0]: outside the sequence [0, 10)'),
+])
+def test_bad_samples_in_a_file_name_file_sample_and_problem(
+        tmp_path, suffix, mutate, words):
+    sample = make_sample('clip_07')
+    mutate(sample)
+    path = tmp_path / f'bad{suffix}'
+    write_unvalidated(make_data(make_sample('ok'), sample), path)
+    with pytest.raises(AnnotationError) as err:
+        load_annotations(str(path))
+    expected = f"{path}, sample 'clip_07' (index 1), {words}"
+    assert expected in str(err.value).splitlines()
+
+
+def test_dataset_and_prepare_script_read_and_write_npz(tmp_path):
+    """The loader and a prepare script take the format from the suffix."""
+    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    prepare = runpy.run_path(osp.join(repo, 'tools/data/prepare_mocapmix.py'),
+                             run_name='tool')['main']
+    out = tmp_path / 'mm.npz'
+    prepare(['--out', str(out), '--num-train', '2', '--num-val', '1'])
+    with np.load(out, allow_pickle=False) as archive:
+        assert '__annotation__.json' in archive.files
+    data = load_annotations(str(out))
+    pkl = tmp_path / 'mm.pkl'
+    save_annotations(data, str(pkl))
+    items = {}
+    for path in (out, pkl):
+        dataset = UntrimmedPoseDataset(str(path), split='val')
+        items[path.suffix] = dataset.get_data_info(0)
+    assert items['.npz']['frame_dir'] == data['split']['val'][0]
+    assert items['.npz']['frame_dir'] == items['.pkl']['frame_dir']
+    np.testing.assert_array_equal(items['.npz']['keypoint'],
+                                  items['.pkl']['keypoint'])

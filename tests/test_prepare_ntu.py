@@ -13,6 +13,7 @@ from snippet_plugin.datasets.converters.ntu import (NTUSampleName,
                                                     convert_ntu_skeletons,
                                                     read_ntu_skeleton,
                                                     select_bodies)
+from helpers import write_ntu_skeleton
 
 
 def encoded_joints(frames, offset):
@@ -20,28 +21,6 @@ def encoded_joints(frames, offset):
     t, v, c = np.meshgrid(np.arange(frames), np.arange(25), np.arange(3),
                           indexing='ij')
     return offset + t + v / 100 + c / 1000
-
-
-def write_skeleton(path, total_frames, bodies):
-    """An NTU ``.skeleton`` file.
-
-    Args:
-        bodies: ``(body_id, frames, joints (len(frames), 25, 3))`` each;
-            within a frame bodies are written in this order.
-    """
-    lines = [str(total_frames)]
-    for frame in range(total_frames):
-        present = [(body_id, joints[list(frames).index(frame)])
-                   for body_id, frames, joints in bodies if frame in frames]
-        lines.append(str(len(present)))
-        for body_id, xyz in present:
-            lines.append(f'{body_id} 0 1 1 1 1 0 -0.2237 0.1634 2')
-            lines.append('25')
-            lines += [
-                f'{x:.4f} {y:.4f} {z:.4f} 271.4 203.1 1012.7 540.2 '
-                '-0.2321 0.0121 0.9715 -0.0478 2' for x, y, z in xyz
-            ]
-    path.write_text('\n'.join(lines) + '\n')
 
 
 def moving_joint(frames, joint, axis, values, offset):
@@ -69,19 +48,19 @@ def raw(tmp_path):
     action 61, an empty one, one without bodies, one on the ignore list."""
     folder = tmp_path / 'nturgb+d_skeletons'
     folder.mkdir()
-    write_skeleton(folder / 'S001C001P001R001A001.skeleton', 5,
-                   [('1', range(5), encoded_joints(5, 0))])
-    write_skeleton(folder / 'S001C002P003R001A050.skeleton', 8,
-                   [BODY_C, BODY_A, BODY_B])
-    write_skeleton(folder / 'S001C001P038R002A010.skeleton', 3,
-                   [('1', range(3), encoded_joints(3, 0)),
-                    ('2', range(3), encoded_joints(3, 100))])
-    write_skeleton(folder / 'S002C003P040R001A020.skeleton', 4,
-                   [('1', range(4), encoded_joints(4, 0))])
-    write_skeleton(folder / 'S018C001P008R001A061.skeleton', 4,
-                   [('1', range(4), encoded_joints(4, 0))])
-    write_skeleton(folder / 'S001C001P002R001A030.skeleton', 4,
-                   [('1', range(4), encoded_joints(4, 0))])
+    write_ntu_skeleton(folder / 'S001C001P001R001A001.skeleton', 5,
+                       [('1', range(5), encoded_joints(5, 0))])
+    write_ntu_skeleton(folder / 'S001C002P003R001A050.skeleton', 8,
+                       [BODY_C, BODY_A, BODY_B])
+    write_ntu_skeleton(folder / 'S001C001P038R002A010.skeleton', 3,
+                       [('1', range(3), encoded_joints(3, 0)),
+                        ('2', range(3), encoded_joints(3, 100))])
+    write_ntu_skeleton(folder / 'S002C003P040R001A020.skeleton', 4,
+                       [('1', range(4), encoded_joints(4, 0))])
+    write_ntu_skeleton(folder / 'S018C001P008R001A061.skeleton', 4,
+                       [('1', range(4), encoded_joints(4, 0))])
+    write_ntu_skeleton(folder / 'S001C001P002R001A030.skeleton', 4,
+                       [('1', range(4), encoded_joints(4, 0))])
     (folder / 'S001C001P004R001A005.skeleton').write_text('0\n')
     (folder / 'S001C001P005R001A006.skeleton').write_text('3\n0\n0\n0\n')
     (folder / 'S001C001P005R001A007.skeleton').write_text('')
@@ -185,7 +164,7 @@ def test_prepare_tool_writes_a_file_the_dataset_reads_unlabelled(
 
 def test_truncated_file_and_bad_lines_name_file_and_line(tmp_path):
     path = tmp_path / 'S001C001P001R001A001.skeleton'
-    write_skeleton(path, 2, [('1', range(2), encoded_joints(2, 0))])
+    write_ntu_skeleton(path, 2, [('1', range(2), encoded_joints(2, 0))])
     lines = path.read_text().splitlines()
     # 1 frame count + 2 x (body count, body info, joint count, 25 joints).
     assert len(lines) == 57

@@ -13,6 +13,7 @@ from snippet_plugin.datasets.converters.pkummd import (PKUMMD_CLASSES,
                                                        read_pkummd_labels,
                                                        read_pkummd_skeleton)
 from snippet_plugin.evaluation.functional import labels_to_segments
+from helpers import write_pkummd_skeleton
 
 K = 51
 BACKGROUND = K
@@ -24,16 +25,6 @@ def body_values(frames, offset):
     t, v, c = np.meshgrid(np.arange(frames), np.arange(25), np.arange(3),
                           indexing='ij')
     return offset + t + v / 100 + c / 1000
-
-
-def write_skeleton(path, first, second=None):
-    """A PKU-MMD skeleton file: per frame one line of 150 numbers, body 1
-    then body 2, each ``x1 y1 z1 ... x25 y25 z25``; absent body = zeros."""
-    second = np.zeros_like(first) if second is None else second
-    with open(path, 'w') as f:
-        for a, b in zip(first, second):
-            values = np.concatenate([a.reshape(-1), b.reshape(-1)])
-            f.write(' '.join(f'{x:.4f}' for x in values) + '\n')
 
 
 def write_labels(path, rows):
@@ -50,12 +41,13 @@ def raw(tmp_path):
     skeletons, labels = tmp_path / 'skeleton', tmp_path / 'label'
     skeletons.mkdir()
     labels.mkdir()
-    write_skeleton(skeletons / '0002-L.txt', body_values(40, 0))
+    write_pkummd_skeleton(skeletons / '0002-L.txt', body_values(40, 0))
     second = body_values(30, 500)
     second[:10] = 0
     second[20:] = 0
-    write_skeleton(skeletons / '0002-M.txt', body_values(30, 100), second)
-    write_skeleton(skeletons / '0005-R.txt', body_values(12, 200))
+    write_pkummd_skeleton(skeletons / '0002-M.txt', body_values(30, 100),
+                          second)
+    write_pkummd_skeleton(skeletons / '0005-R.txt', body_values(12, 200))
     write_labels(labels / '0002-L.txt', [(3, 5, 9, 1), (51, 20, 29, 2)])
     write_labels(labels / '0002-M.txt', [(12, 25, 29, 1), (1, 0, 0, 2)])
     write_labels(labels / '0005-R.txt', [(7, 2, 4, 1)])

@@ -13,13 +13,11 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
 
-from mmaction.registry import DATASETS, MODELS, TRANSFORMS
+from mmaction.registry import DATASETS, MODELS
 from mmaction.structures import ActionDataSample
 from snippet_plugin.datasets.annotation import save_annotations
 from snippet_plugin.models.selfsup import (NTU25_BODY_PARTS, RVTCLR,
                                            BodyPartRelationHead,
-                                           contrast_logits,
-                                           distribution_matching, info_nce,
                                            margin_ranking)
 
 FEAT_DIM = 16
@@ -141,42 +139,6 @@ def test_margin_ranking_is_zero_beyond_the_margin_and_hinged_otherwise():
     torch.testing.assert_close(lower.grad, torch.tensor([0., 1., 1.]) / 3)
     assert margin_ranking(torch.tensor([2.01]), torch.tensor([1.0]),
                           1.0).item() == 0.0
-
-
-def test_distribution_matching_equals_cross_entropy_to_detached_target():
-    logits = torch.tensor([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]],
-                          requires_grad=True)
-    target_logits = torch.tensor([[0.0, 1.0, 0.0], [3.0, 0.0, 0.0]],
-                                 requires_grad=True)
-    loss = distribution_matching(logits, target_logits)
-    expected = 0.0
-    for row, target_row in zip(logits.tolist(), target_logits.tolist()):
-        target = [math.exp(t) / sum(map(math.exp, target_row))
-                  for t in target_row]
-        log_p = [x - math.log(sum(map(math.exp, row))) for x in row]
-        expected -= sum(t * lp for t, lp in zip(target, log_p))
-    assert loss.item() == pytest.approx(expected / 2)
-    loss.backward()
-    assert target_logits.grad is None
-    # gradient of the cross-entropy wrt logits: (softmax - target) / B
-    torch.testing.assert_close(
-        logits.grad, (logits.softmax(1) - target_logits.softmax(1)) / 2)
-
-
-def test_contrast_logits_are_the_ones_info_nce_classifies():
-    generator = torch.Generator().manual_seed(0)
-    query, positive, negatives = (
-        F.normalize(torch.randn(n, 8, generator=generator), dim=1)
-        for n in (4, 4, 6))
-    logits = contrast_logits(query, positive, negatives, 0.3)
-    assert logits.shape == (4, 7)
-    assert logits[2, 0].item() == pytest.approx(
-        dot(query[2], positive[2]) / 0.3, rel=1e-5)
-    assert logits[1, 4].item() == pytest.approx(
-        dot(query[1], negatives[3]) / 0.3, rel=1e-5)
-    loss, _ = info_nce(query, positive, negatives, 0.3)
-    assert F.cross_entropy(logits, torch.zeros(4, dtype=torch.long)).item() \
-        == pytest.approx(loss.item())
 
 
 def test_part_pooling_averages_each_body_part_of_all_25_joints():
@@ -320,12 +282,6 @@ def test_refuses_wrong_view_count_and_part_width():
     assert MODELS.get('RVTCLR') is RVTCLR
 
 
-SDA = ('GaussianJitter', 'TemporalGaussianBlur', 'RandomAxisMask')
-
-
-@pytest.mark.skipif(
-    not all(TRANSFORMS.get(name) for name in SDA),
-    reason='the S-DA transforms come with the aimclr branch (extreme.py)')
 def test_headline_config_trains_one_step_on_generated_babel_data(tmp_path):
     """configs/snippet_rvtclr_2sagcn_babel.py with base_channels 8 and a
     small queue, its own BABEL pretraining pipeline, two 320-frame

@@ -12,6 +12,7 @@ from mmengine.runner import Runner
 import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
 from snippet_plugin.utils.cli import (add_runner_arguments,
                                       apply_runner_arguments,
+                                      init_cpu_process_group,
                                       parse_runner_args)
 
 
@@ -48,6 +49,7 @@ def main(argv=None):
     """Build the runner from the config and run the test loop."""
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
+    init_cpu_process_group(cfg)
     runner = Runner.from_cfg(cfg)
     return runner.test()
 

@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
 from snippet_plugin.utils.cli import (add_runner_arguments,
                                       apply_runner_arguments,
+                                      init_cpu_process_group,
                                       parse_runner_args)
 
 
@@ -84,6 +85,7 @@ def main(argv=None):
     """Build the runner from the config and train."""
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
+    init_cpu_process_group(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
     return runner

@@ -4,6 +4,12 @@ Our own copy: ``_base_ = 'mmaction::_base_/default_runtime.py'`` does not
 resolve with mmaction2 1.1 / mmengine 0.10.7. Importing ``snippet_plugin``
 (``custom_imports``) registers the plug-in and routes checkpoint loading
 through the ``weights_only`` allowlist, so ``resume=True`` works on torch 2.6+.
+
+Reliability (docs/reliability.md): checkpoints and the ``last_checkpoint``
+pointer are written atomically (``AtomicCheckpointHook``), and a NaN/inf loss
+stops training before it is saved (``NonFiniteLossHook``). Both are
+``default_hooks`` entries, which configs extend key by key, so a config that
+sets its own ``custom_hooks`` keeps them.
 """
 default_scope = 'mmaction'
 custom_imports = dict(imports=['snippet_plugin'], allow_failed_imports=False)
@@ -14,7 +20,11 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
-        type='CheckpointHook', interval=1, save_best='auto', max_keep_ckpts=3),
+        type='AtomicCheckpointHook',
+        interval=1,
+        save_best='auto',
+        max_keep_ckpts=3),
+    non_finite_loss=dict(type='NonFiniteLossHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 

@@ -7,7 +7,8 @@ RVTCLR's heads and views: 256-frame windows, each turned into four
 128-frame tempo views (``RelativeTempoViews``: query and key at normal
 speed or 2x, the key at the other tempo, a strongly augmented part view).
 Four views cost about twice a SkeletonCLR step, so it trains 20 epochs
-instead of 40 to stay within a few minutes on a 2-core CPU.
+instead of 40 to stay within a few minutes on a 2-core CPU. No
+nearest-neighbour mining here (the BABEL configs mine from epoch 150).
 
     python tools/train.py configs/quickstart/rvtclr_stgcn_mocapmix.py
 """

@@ -1,6 +1,6 @@
 """The untrimmed skeleton annotation format: frame labels, validation, I/O.
 
-An annotation file is a pickled dict (a superset of the pyskl / MMAction2
+An annotation is a dict (a superset of the pyskl / MMAction2
 ``PoseDataset`` format)::
 
     {'meta': {'classes': [...], 'fps': 30, 'layout': 'nturgb+d', ...},
@@ -22,12 +22,33 @@ Conventions:
 * ``segments`` is the source of truth. ``frame_labels`` and ``label`` are
   derived from it by :func:`derive_frame_labels` / :func:`derive_video_labels`.
 * A sample without ``segments`` is valid for pretraining only.
+
+Two file formats hold it, chosen by the file name's suffix:
+
+* ``.pkl``: the dict pickled (the pyskl / MMAction2 convention). Loading a
+  pickle runs code chosen by whoever wrote it: trusted sources only.
+* ``.npz``: the safe format, read with ``np.load(allow_pickle=False)`` and
+  ``json``, so loading never runs code. One NumPy ``.npz`` archive holds
+
+  - ``__annotation__.json``: a 0-d unicode array, the annotation dict as
+    JSON with every array replaced by a reference ``{"__array__": KEY}``
+    (numpy scalars become JSON numbers, tuples become lists);
+  - one array per reference, ``KEY`` = the field's path in the dict, e.g.
+    ``annotations/3/keypoint``, ``annotations/3/frame_labels`` (sample
+    index, not ``frame_dir``, so any name is safe). Object arrays are
+    refused on save and on load.
+
+  One file (rather than a ``.json`` + ``.npz`` pair) is written atomically
+  and cannot drift from its arrays; a reference without its array is still
+  detected on load and reported by file, sample and field.
 """
+import json
 import os
 import os.path as osp
 import pickle
 import tempfile
-from typing import Dict, List, Optional, Sequence
+import zipfile
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -56,6 +77,15 @@ UNLABELLED = -1
 """Frame label of a frame that carries no supervision."""
 
 REQUIRED_SAMPLE_FIELDS = ('frame_dir', 'total_frames', 'keypoint')
+
+ANNOTATION_FORMATS = ('.pkl', '.npz')
+"""File suffixes :func:`load_annotations` / :func:`save_annotations` accept."""
+
+NPZ_JSON_KEY = '__annotation__.json'
+"""Member of a ``.npz`` annotation holding the JSON part."""
+
+ARRAY_REF = '__array__'
+"""JSON key of a reference to an array member of a ``.npz`` annotation."""
 
 
 class AnnotationError(ValueError):
@@ -248,10 +278,22 @@ def validate_annotations(data, source: str = '<memory>') -> List[str]:
     return problems
 
 
+def annotation_format(path: str) -> str:
+    """The format suffix of ``path`` (``'.pkl'`` or ``'.npz'``).
+
+    Raises:
+        AnnotationError: for any other suffix, naming the file.
+    """
+    suffix = osp.splitext(path)[1].lower()
+    if suffix not in ANNOTATION_FORMATS:
+        raise AnnotationError(
+            f'{path}: unknown annotation format {suffix!r}, expected one of '
+            f'{ANNOTATION_FORMATS} (.npz is the safe, pickle-free one)')
+    return suffix
+
+
 def _read_pickle(path: str):
     """Unpickle ``path``, turning every failure into an AnnotationError."""
-    if not osp.isfile(path):
-        raise AnnotationError(f'{path}: annotation file not found')
     try:
         with open(path, 'rb') as f:
             return pickle.load(f)
@@ -262,17 +304,131 @@ def _read_pickle(path: str):
             f'({type(err).__name__}: {err})') from err
 
 
+def _to_json_tree(value: Any, key: str, arrays: Dict[str, np.ndarray]):
+    """``value`` as JSON-able data; its arrays go to ``arrays``.
+
+    Args:
+        value: Part of the annotation dict.
+        key: Its path in the dict, e.g. ``annotations/3/keypoint``.
+        arrays: Filled with ``{path: array}``.
+
+    Raises:
+        TypeError: for an object array or a value JSON cannot hold.
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise TypeError(f'field {key!r}: object arrays cannot be stored '
+                            'without pickle')
+        arrays[key] = value
+        return {ARRAY_REF: key}
+    if isinstance(value, dict):
+        return {str(k): _to_json_tree(v, f'{key}/{k}', arrays)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json_tree(v, f'{key}/{i}', arrays)
+                for i, v in enumerate(value)]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f'field {key!r}: {type(value).__name__} cannot be '
+                    'stored in JSON')
+
+
+def _resolve_arrays(value: Any, arrays, where: str, missing: List[str]):
+    """Undo :func:`_to_json_tree`; unresolved references go to ``missing``.
+
+    ``where`` names the value in messages (file, sample, field).
+    """
+    if isinstance(value, dict):
+        if set(value) == {ARRAY_REF}:
+            if value[ARRAY_REF] in arrays.files:
+                return arrays[value[ARRAY_REF]]
+            missing.append(f'{where}: array {value[ARRAY_REF]!r} is missing '
+                           'from the .npz archive')
+            return None
+        return {k: _resolve_arrays(v, arrays, f'{where}/{k}', missing)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_arrays(v, arrays, f'{where}[{i}]', missing)
+                for i, v in enumerate(value)]
+    return value
+
+
+def _resolve_sample(sample: Any, index: int, arrays, path: str,
+                    missing: List[str]):
+    """One JSON sample with its arrays, messages naming sample and field."""
+    if not isinstance(sample, dict):
+        return sample
+    name = sample.get('frame_dir', f'#{index}')
+    where = f'{path}, sample {name!r} (index {index})'
+    return {field: _resolve_arrays(value, arrays,
+                                   f'{where}, field "{field}"', missing)
+            for field, value in sample.items()}
+
+
+def _read_npz(path: str):
+    """Load a ``.npz`` annotation without pickle.
+
+    Raises:
+        AnnotationError: for a corrupt or truncated archive, bad JSON, an
+            object array, or a reference whose array is missing (naming the
+            sample and field).
+    """
+    missing: List[str] = []
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            if NPZ_JSON_KEY not in arrays.files:
+                raise AnnotationError(
+                    f'{path}: not an annotation .npz, member '
+                    f'{NPZ_JSON_KEY!r} is missing')
+            tree = json.loads(str(arrays[NPZ_JSON_KEY]))
+            if not isinstance(tree, dict):
+                return tree
+            data = {key: _resolve_arrays(value, arrays, f'{path}, {key!r}',
+                                         missing)
+                    for key, value in tree.items() if key != 'annotations'}
+            if isinstance(tree.get('annotations'), list):
+                data['annotations'] = [
+                    _resolve_sample(sample, index, arrays, path, missing)
+                    for index, sample in enumerate(tree['annotations'])
+                ]
+    except AnnotationError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+        raise AnnotationError(
+            f'{path}: corrupt or truncated annotation .npz '
+            f'({type(err).__name__}: {err})') from err
+    if missing:
+        raise AnnotationError(
+            f'{len(missing)} problem(s) in {path}:\n' + '\n'.join(missing))
+    return data
+
+
+def _write_npz(data: Dict, stream) -> None:
+    """Write ``data`` as a ``.npz`` annotation to an open binary stream."""
+    arrays: Dict[str, np.ndarray] = {}
+    tree = {str(key): _to_json_tree(value, str(key), arrays)
+            for key, value in data.items()}
+    np.savez_compressed(stream, **{NPZ_JSON_KEY: np.array(json.dumps(tree))},
+                        **arrays)
+
+
 def load_annotations(path: str) -> Dict:
-    """Load and validate an annotation file.
+    """Load and validate an annotation file (``.pkl`` or ``.npz``).
 
     Warning:
         Unpickling runs code chosen by whoever wrote the file. Only load
-        annotation pickles from sources you trust.
+        ``.pkl`` annotations from sources you trust; ``.npz`` ones never run
+        code.
 
     Raises:
         AnnotationError: listing every problem, by file, sample and field.
     """
-    data = _read_pickle(path)
+    suffix = annotation_format(path)
+    if not osp.isfile(path):
+        raise AnnotationError(f'{path}: annotation file not found')
+    data = _read_pickle(path) if suffix == '.pkl' else _read_npz(path)
     problems = validate_annotations(data, path)
     if problems:
         raise AnnotationError(
@@ -283,12 +439,16 @@ def load_annotations(path: str) -> Dict:
 def save_annotations(data: Dict, path: str) -> None:
     """Validate ``data`` and write it to ``path`` atomically.
 
-    The file is written to a temporary sibling and renamed, so a reader
-    never sees a half-written annotation file.
+    The format follows the suffix (``.pkl`` or ``.npz``, see the module
+    docstring). The file is written to a temporary sibling and renamed, so
+    a reader never sees a half-written annotation file.
 
     Raises:
-        AnnotationError: if ``data`` breaks the format; nothing is written.
+        AnnotationError: if ``data`` breaks the format, or (``.npz``) holds
+            a value neither JSON nor a plain array can store; nothing is
+            written.
     """
+    suffix = annotation_format(path)
     problems = validate_annotations(data, path)
     if problems:
         raise AnnotationError(
@@ -298,8 +458,14 @@ def save_annotations(data: Dict, path: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
     try:
         with os.fdopen(fd, 'wb') as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+            if suffix == '.pkl':
+                pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+            else:
+                _write_npz(data, f)
         os.replace(tmp, path)
+    except TypeError as err:
+        os.unlink(tmp)
+        raise AnnotationError(f'{path}: {err}') from err
     except BaseException:
         os.unlink(tmp)
         raise

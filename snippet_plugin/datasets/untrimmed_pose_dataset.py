@@ -29,10 +29,12 @@ def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
     without any action form one background stratum. Each stratum keeps
     ``round(fraction * size)`` sequences (halves round up), at least one,
     namely those with the smallest :func:`sequence_rank`. Finally, every
-    class still unrepresented gets its lowest-ranked sequence. Ranks depend
-    only on ``seed`` and ``frame_dir``, so the subset does not depend on the
-    file's order, and with one seed a smaller fraction picks a subset of a
-    larger one within each stratum.
+    class that the lowest-ranked sequence of each stratum leaves
+    unrepresented gets its lowest-ranked sequence, whatever the fraction.
+    Ranks depend only on ``seed`` and ``frame_dir``, so the subset does not
+    depend on the file's order; and since the strata keep growing prefixes
+    and the added class holders do not depend on the fraction, with one seed
+    a smaller fraction picks a subset of a larger one (10 % ⊂ 20 % ⊂ ...).
 
     Args:
         video_labels: ``frame_dir -> class ids present``.
@@ -47,12 +49,13 @@ def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
     for name, labels in video_labels.items():
         rarest = min(labels, key=lambda c: (frequency[c], c), default=None)
         strata.setdefault(rarest, []).append(name)
-    selected = set()
+    selected, firsts = set(), set()
     for members in strata.values():
         keep = max(1, int(np.floor(fraction * len(members) + 0.5)))
-        selected.update(
-            sorted(members, key=lambda n: sequence_rank(seed, n))[:keep])
-    covered = {c for name in selected for c in video_labels[name]}
+        ranked = sorted(members, key=lambda n: sequence_rank(seed, n))
+        selected.update(ranked[:keep])
+        firsts.add(ranked[0])
+    covered = {c for name in firsts for c in video_labels[name]}
     for class_id in sorted(set(frequency) - covered):
         holders = [n for n, labels in video_labels.items() if class_id in
                    labels]
@@ -64,7 +67,8 @@ def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
 class UntrimmedPoseDataset(BaseDataset):
     """Untrimmed skeleton sequences for pretraining and localization.
 
-    Loads an annotation ``.pkl`` (see :mod:`..annotation`) with
+    Loads an annotation ``.pkl`` or pickle-free ``.npz`` (see
+    :mod:`..annotation`) with
     :func:`load_annotations`, which validates it and names the file, sample
     and field of every problem.
 
@@ -113,7 +117,8 @@ class UntrimmedPoseDataset(BaseDataset):
     given in the ``metainfo`` argument take precedence over the file's.
 
     Args:
-        ann_file: Annotation ``.pkl`` path (joined to ``data_root``).
+        ann_file: Annotation ``.pkl`` or ``.npz`` path (joined to
+            ``data_root``); the suffix picks the format.
         pipeline: Transforms applied to each item.
         split: Key of the file's ``split`` dict; ``None`` uses every sample.
         label_mode: ``'frame'``, ``'video'`` or ``'none'``.

@@ -16,11 +16,8 @@ Example::
 The dumps are pickles: only read files you wrote yourself.
 """
 import argparse
-import os
-import os.path as osp
 from typing import Dict, List, Sequence
 
-import matplotlib
 import numpy as np
 from mmengine.fileio import load
 
@@ -28,10 +25,7 @@ from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 load_annotations)
 from snippet_plugin.evaluation import TemporalLocalizationMetric
 from snippet_plugin.evaluation.functional import DEFAULT_TIOU_THRESHOLDS
-from snippet_plugin.visualization import add_class_legend, draw_label_timeline
-
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
+from snippet_plugin.visualization import plot_label_timelines, save_figure
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -111,22 +105,10 @@ def draw_timelines(results: Dict[str, List[dict]], classes: Sequence[str],
     for model, samples in results.items():
         rows.append((model, np.asarray(
             pick_sample(samples, name)['pred_frame_labels'])))
-    fig, ax = plt.subplots(figsize=(12, 0.7 * len(rows) + 1.6))
-    present = set()
-    for i, (label, frame_labels) in enumerate(rows):
-        present.update(draw_label_timeline(
-            ax, frame_labels, classes, y=len(rows) - 1 - i, height=0.8,
-            row_label=label))
-    ax.set_ylim(-0.2, len(rows))
-    ax.set_yticks([])
-    ax.set_xlabel('frame')
-    ax.set_title(f'{name}: ground truth and frame-wise predictions')
-    add_class_legend(ax, classes, sorted(present), loc='upper center',
-                     bbox_to_anchor=(0.5, -0.45), ncol=8, frameon=False)
-    fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    fig.savefig(out, dpi=120, bbox_inches='tight')
-    plt.close(fig)
+    figure = plot_label_timelines(
+        rows, classes,
+        title=f'{name}: ground truth and frame-wise predictions')
+    save_figure(figure, out)
 
 
 def main(argv=None) -> None:

@@ -62,6 +62,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='add the root translation (default: none)')
     parser.add_argument('--out-dir', default='data/babel',
                         help='output folder')
+    parser.add_argument('--format', choices=('pkl', 'npz'), default='pkl',
+                        help='annotation file format: pickle, or the '
+                        'pickle-free .npz (default: pkl)')
     parser.add_argument('--cache-dir',
                         help='per-sequence joint cache (default: '
                         'OUT_DIR/joints_cache)')
@@ -110,7 +113,8 @@ def main(argv=None) -> None:
             workers=args.workers, on_missing=args.on_missing,
             max_frames=args.max_frames,
             subset_sequences=args.subset_sequences,
-            with_extra=args.with_extra)
+            with_extra=args.with_extra,
+            annotation_suffix='.' + args.format)
     except RawDataError as err:
         sys.exit(f'error: {err}')
     report = '\n\n'.join(format_summary(s) for s in result.summaries)

@@ -25,7 +25,8 @@ from snippet_plugin.datasets.statistics import format_statistics
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', default='data/mocapmix/mocapmix.pkl',
-                        help='annotation file to write')
+                        help='annotation file to write; the suffix picks '
+                        'the format: .pkl (pickle) or .npz (pickle-free)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--num-train', type=int, default=48,
                         help='sequences in the train split')

@@ -39,7 +39,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="pyskl/MMAction2 ntu60_3danno.pkl (its "
                         "xsub_train/xsub_val splits are used)")
     parser.add_argument('--out', required=True,
-                        help='annotation file to write')
+                        help='annotation file to write; the suffix picks '
+                        'the format: .pkl (pickle) or .npz (pickle-free)')
     parser.add_argument('--ignore-list',
                         help='file of sample names to leave out, one per '
                         'line (raw files only)')

@@ -47,7 +47,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         '--split-file')
     parser.add_argument('--val-list', help='file of validation video ids')
     parser.add_argument('--out', required=True,
-                        help='annotation file to write')
+                        help='annotation file to write; the suffix picks '
+                        'the format: .pkl (pickle) or .npz (pickle-free)')
     parser.add_argument('--class-names',
                         help='file with one class name per line, label 1 '
                         'first (default: the 51 official PKU-MMD actions)')

@@ -1076,7 +1076,8 @@ def prepare_babel(babel_dir: str,
                   on_missing: str = 'skip',
                   max_frames: Optional[int] = None,
                   subset_sequences: str = 'with-action',
-                  with_extra: bool = False) -> PrepareResult:
+                  with_extra: bool = False,
+                  annotation_suffix: str = '.pkl') -> PrepareResult:
     """Convert BABEL + AMASS into the pretraining and three subset files.
 
     Files written to ``out_dir``:
@@ -1106,6 +1107,8 @@ def prepare_babel(babel_dir: str,
         subset_sequences: ``'with-action'`` or ``'all'``, see
             :func:`build_subset`.
         with_extra: Add ``extra_train.json`` motion to pretraining.
+        annotation_suffix: ``'.pkl'``, or ``'.npz'`` for the pickle-free
+            format; replaces the ``.pkl`` of the file names above.
 
     Raises:
         RawDataError: naming the file at fault.
@@ -1161,7 +1164,8 @@ def prepare_babel(babel_dir: str,
     ]
     files = {}
     for data, summary in builds:
-        files[summary.name] = osp.join(out_dir, summary.name)
+        name = osp.splitext(summary.name)[0] + annotation_suffix
+        files[summary.name] = osp.join(out_dir, name)
         save_annotations(data, files[summary.name])
     report = ConversionReport()
     for sid, why in excluded.items():

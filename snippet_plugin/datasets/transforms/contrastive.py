@@ -1,7 +1,8 @@
-"""Two-view skeleton augmentations for contrastive pretraining.
+"""Multi-view skeleton augmentations for contrastive pretraining.
 
-:class:`ContrastiveViews` runs a sub-pipeline independently on copies of one
-sample and stacks the results into views ``(V_n, M, T, V, C)``;
+:class:`ContrastiveViews` runs a sub-pipeline (or one per view)
+independently on copies of one sample and stacks the results into views
+``(V_n, M, T, V, C)``;
 :class:`TemporalPadCrop` and :class:`RandomShear` are AimCLR's "normal"
 augmentations (PAPER_NOTES "Stage 1", baselines). A pretraining pipeline::
 
@@ -19,7 +20,7 @@ Every frame-changing transform here follows the frame-aligned rule of
 :mod:`.windows` (frames move through :func:`~.windows.take_frames`).
 """
 import copy
-from typing import Callable, Dict, List, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -125,8 +126,10 @@ class RandomShear(BaseTransform):
 class ContrastiveViews(BaseTransform):
     """Independently augmented views of one sample, stacked on a new axis 0.
 
-    Runs ``pipeline`` ``num_views`` times, each time on a deep copy of the
-    input results, then stacks each view's frame-aligned arrays:
+    Either one sub-pipeline run ``num_views`` times (``pipeline``), or one
+    sub-pipeline per view (``pipelines``; view ``i`` runs ``pipelines[i]``).
+    Each view starts from a deep copy of the input results; then each view's
+    frame-aligned arrays are stacked:
 
     * ``keypoint`` ``(M, T, V, C)`` -> ``(V_n, M, T, V, C)``;
     * ``keypoint_score`` ``(M, T, V)`` -> ``(V_n, M, T, V)``;
@@ -138,40 +141,66 @@ class ContrastiveViews(BaseTransform):
     keys come from view 0. :class:`PackUntrimmedPoseInputs` packs the result
     into inputs ``(V_n, M, T, V, C)``, batched ``(N, V_n, M, T, V, C)``.
 
+    Per-view pipelines give HiCLR's gradually growing augmentations, where
+    each view's pipeline is the previous one's plus stronger transforms::
+
+        normal = [dict(type='TemporalPadCrop'), dict(type='RandomShear')]
+        strong = normal + [dict(type='SkeletonFlip', prob=0.5), ...]
+        dict(type='ContrastiveViews',
+             pipelines=[normal, normal, strong, strong])
+
+    Views are made in order ``0, 1, ...``, all drawing from the same global
+    random generators.
+
     Required keys: ``keypoint`` ``(M, T, V, C)``.
     Modified keys: every frame-aligned key (one more leading axis).
     Added keys: ``frame_inds``, ``frame_mask`` (if absent), ``num_views``.
 
     Args:
-        pipeline: Transforms (configs or callables) applied to each view.
-            They must give every view the same shape (e.g. ``T``).
-        num_views: ``V_n >= 1``.
+        pipeline: Transforms (configs or callables) applied to every view;
+            give either this or ``pipelines``.
+        num_views: ``V_n >= 1`` views of ``pipeline``; defaults to 2. With
+            ``pipelines`` it may be left out or must equal their number.
+        pipelines: One transform list per view (``V_n = len(pipelines)``).
+
+    The transforms must give every view the same shape (e.g. ``T``).
     """
 
     def __init__(self,
-                 pipeline: Sequence[Union[dict, Callable]],
-                 num_views: int = 2) -> None:
-        if num_views < 1:
-            raise ValueError(f'num_views must be >= 1, got {num_views}')
-        self.transforms: List[Callable] = [
-            TRANSFORMS.build(t) if isinstance(t, dict) else t
-            for t in pipeline
-        ]
-        self.num_views = num_views
+                 pipeline: Optional[Sequence[Union[dict, Callable]]] = None,
+                 num_views: Optional[int] = None,
+                 pipelines: Optional[Sequence[Sequence[Union[
+                     dict, Callable]]]] = None) -> None:
+        if (pipeline is None) == (pipelines is None):
+            raise ValueError('ContrastiveViews needs exactly one of '
+                             '`pipeline` (with `num_views`) and `pipelines` '
+                             '(one list of transforms per view)')
+        if pipelines is not None:
+            if num_views is not None and num_views != len(pipelines):
+                raise ValueError(f'num_views={num_views} but {len(pipelines)} '
+                                 'pipelines were given; leave num_views out')
+            self.view_pipelines = [_build(p) for p in pipelines]
+        else:
+            num_views = 2 if num_views is None else num_views
+            self.view_pipelines = [_build(pipeline)] * num_views
+        if not self.view_pipelines:
+            raise ValueError('ContrastiveViews needs at least one view')
+        self.num_views = len(self.view_pipelines)
 
-    def make_view(self, results: Dict) -> Dict:
-        """One augmented view: ``pipeline`` applied to a deep copy."""
-        view = copy.deepcopy(results)
-        for transform in self.transforms:
-            view = transform(view)
-        return view
+    def make_view(self, results: Dict, view: int = 0) -> Dict:
+        """View ``view``: its pipeline applied to a deep copy of ``results``."""
+        view_results = copy.deepcopy(results)
+        for transform in self.view_pipelines[view]:
+            view_results = transform(view_results)
+        return view_results
 
     def transform(self, results: Dict) -> Dict:
         num_frames = current_num_frames(results)
         results.setdefault('frame_inds', np.arange(num_frames,
                                                    dtype=np.int64))
         results.setdefault('frame_mask', np.ones(num_frames, dtype=bool))
-        views = [self.make_view(results) for _ in range(self.num_views)]
+        views = [self.make_view(results, view)
+                 for view in range(self.num_views)]
         stacked = dict(views[0], num_views=self.num_views)
         for key in FRAME_ALIGNED_KEYS:
             if key in results:
@@ -180,7 +209,17 @@ class ContrastiveViews(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(num_views={self.num_views}, '
-                f'pipeline={self.transforms})')
+                f'pipelines={self.view_pipelines})')
+
+
+def _build(pipeline: Sequence[Union[dict, Callable]]) -> List[Callable]:
+    """Transforms of one view's pipeline, built from configs if needed."""
+    if isinstance(pipeline, dict):
+        raise TypeError('a view pipeline is a list of transforms, got one '
+                        f'dict: {pipeline}')
+    return [
+        TRANSFORMS.build(t) if isinstance(t, dict) else t for t in pipeline
+    ]
 
 
 def _same_shape(views: List[Dict], key: str) -> List[np.ndarray]:

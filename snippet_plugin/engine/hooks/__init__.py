@@ -1,5 +1,13 @@
 """Training hooks of the plug-in."""
+from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .dense_loss_warmup_hook import DenseLossWarmupHook
+from .neighbour_mining_hook import NeighbourMiningHook
+from .non_finite_loss_hook import NonFiniteLossError, NonFiniteLossHook
 from .rng_state_hook import RNGStateHook
+from .timeline_visualization_hook import TimelineVisualizationHook
 
-__all__ = ['DenseLossWarmupHook', 'RNGStateHook']
+__all__ = [
+    'AtomicCheckpointHook', 'DenseLossWarmupHook', 'NeighbourMiningHook',
+    'NonFiniteLossError', 'NonFiniteLossHook', 'RNGStateHook',
+    'TimelineVisualizationHook'
+]

@@ -23,6 +23,13 @@ class RNGStateHook(Hook):
     Every value is a tuple, int, str or array/tensor, all of which load
     with ``torch.load(weights_only=True)`` and the plug-in's allowlist.
 
+    Mid-epoch resume (``IterBasedTrainLoop``): mmengine replays the data
+    order by drawing and discarding the first ``iter`` batches, which runs
+    their random transforms again and moves the generators past the saved
+    state. The hook therefore restores the saved state a second time, right
+    after the last discarded batch, so the next batch is drawn exactly as in
+    the uninterrupted run.
+
     Note:
         Under DDP, only rank 0 writes the checkpoint, so every rank resumes
         with rank 0's state; ranks that drew different amounts of
@@ -47,11 +54,51 @@ class RNGStateHook(Hook):
         state = checkpoint.get('rng_state')
         if state is None or not getattr(runner, '_resume', False):
             return
-        random.setstate(_as_python_state(state['python']))
-        np.random.set_state(state['numpy'])
-        torch.set_rng_state(state['torch'])
-        if 'cuda' in state and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(state['cuda'])
+        _set_rng_state(state)
+        self._resumed_state = state
+
+    def before_train(self, runner) -> None:
+        """Re-apply the resumed state after an iteration loop's replay."""
+        state = getattr(self, '_resumed_state', None)
+        self._resumed_state = None
+        loop = runner.train_loop
+        if state is not None and loop.iter > 0 and hasattr(
+                loop, 'dataloader_iterator'):
+            loop.dataloader_iterator = _RestoreAfterReplay(
+                loop.dataloader_iterator, loop.iter, state)
+
+
+class _RestoreAfterReplay:
+    """Iterator that sets ``state`` after its first ``replayed`` batches.
+
+    Wraps the loop's data iterator; the loop discards those batches to
+    reach the resumed iteration.
+    """
+
+    def __init__(self, iterator, replayed: int, state: dict) -> None:
+        self._iterator = iterator
+        self._remaining = replayed
+        self._state = state
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        batch = next(self._iterator)
+        if self._remaining > 0:
+            self._remaining -= 1
+            if self._remaining == 0:
+                _set_rng_state(self._state)
+        return batch
+
+
+def _set_rng_state(state: dict) -> None:
+    """Put the Python, NumPy, torch (and CUDA) generators in ``state``."""
+    random.setstate(_as_python_state(state['python']))
+    np.random.set_state(state['numpy'])
+    torch.set_rng_state(state['torch'])
+    if 'cuda' in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state['cuda'])
 
 
 def _as_python_state(state):

@@ -181,6 +181,39 @@ def knn_class_probabilities(query: torch.Tensor, memory: FrameMemory,
     return probs.scatter_add_(1, memory.labels[inds], weights)
 
 
+@torch.no_grad()
+def frame_level_features(model: torch.nn.Module, data_batch: dict,
+                         level: int = -1,
+                         fp16: bool = False) -> Tuple[torch.Tensor, list]:
+    """L2-normalised per-frame features of a batch, at the input's frames.
+
+    ``model.extract_feat(inputs)[level]`` ``(N, C_l, T_l)`` is linearly
+    interpolated to the input's ``T`` (``align_corners=False``) and
+    L2-normalised over channels, frame by frame.
+
+    Args:
+        model: A model with ``data_preprocessor`` and ``extract_feat``
+            (unwrapped from DDP).
+        data_batch: A collated batch, inputs ``(M, T, V, C)`` per sample.
+        level: Index into ``extract_feat``'s tuple of levels.
+        fp16: Run the backbone under autocast.
+
+    Returns:
+        tuple: ``features`` float32 ``(N, T, C_l)`` and the preprocessed
+        data samples.
+    """
+    data = model.data_preprocessor(data_batch, False)
+    inputs = data['inputs']
+    with autocast(enabled=fp16):
+        features = model.extract_feat(inputs)[level]
+    features = features.float()
+    num_frames = inputs.shape[2]
+    if features.shape[-1] != num_frames:
+        features = F.interpolate(features, size=num_frames, mode='linear',
+                                 align_corners=False)
+    return F.normalize(features, dim=1).transpose(1, 2), data['data_samples']
+
+
 @LOOPS.register_module()
 class KNNLocalizationLoop(BaseLoop):
     """Validation/test loop: kNN frame classification -> segments -> mAP.
@@ -351,29 +384,10 @@ class KNNLocalizationLoop(BaseLoop):
         self.runner.call_hook(f'after_{role}')
         return metrics
 
-    @torch.no_grad()
     def frame_features(self, data_batch: dict) -> Tuple[torch.Tensor, list]:
-        """L2-normalised frame features of a batch.
-
-        Args:
-            data_batch: A collated batch, inputs ``(M, T, V, C)`` per sample.
-
-        Returns:
-            tuple: ``features`` float32 ``(N, T, C_l)`` (level ``level``
-            interpolated to the input's ``T``) and the preprocessed data
-            samples.
-        """
-        data = self.model.data_preprocessor(data_batch, False)
-        inputs = data['inputs']
-        with autocast(enabled=self.fp16):
-            features = self.model.extract_feat(inputs)[self.level]
-        features = features.float()
-        num_frames = inputs.shape[2]
-        if features.shape[-1] != num_frames:
-            features = F.interpolate(features, size=num_frames,
-                                     mode='linear', align_corners=False)
-        return F.normalize(features, dim=1).transpose(1, 2), data[
-            'data_samples']
+        """:func:`frame_level_features` of the loop's model and level."""
+        return frame_level_features(self.model, data_batch, self.level,
+                                    self.fp16)
 
     def build_memory(self) -> FrameMemory:
         """The memory bank over the memory set (all ranks)."""

@@ -1,3 +1,7 @@
+# MMAction2 1.1 registers AAGCN's 'ConvBranch' weight initializer in
+# mmaction.engine.model, a module its registry never imports by itself.
+import mmaction.engine.model  # noqa: F401
+
 from .multiscale_gcn import MultiScaleGCN
 
 __all__ = ['MultiScaleGCN']

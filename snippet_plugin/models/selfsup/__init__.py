@@ -1,6 +1,10 @@
+from .aimclr import AimCLR, energy_attention_drop
 from .heads import DenseProjectionHead, GlobalProjectionHead
-from .losses import info_nce
-from .losses import contrast_logits, distribution_matching, margin_ranking
+from .hiclr import HiCLR
+from .losses import (contrastive_logits, d3m_loss, distribution_matching_loss,
+                     hierarchical_matching_loss, info_nce,
+                     multi_positive_info_nce, nearest_neighbour_mask)
+from .losses import margin_ranking
 from .matcher import SnippetMatcher
 from .part_head import NTU25_BODY_PARTS, BodyPartRelationHead
 from .queue import QueueMemoryBank
@@ -8,10 +12,12 @@ from .rvtclr import RVTCLR
 from .skeleton_moco import SkeletonMoCo
 
 __all__ = [
-    'DenseProjectionHead', 'GlobalProjectionHead', 'QueueMemoryBank',
-    'SkeletonMoCo', 'SnippetMatcher', 'info_nce'
+    'AimCLR', 'DenseProjectionHead', 'GlobalProjectionHead', 'HiCLR',
+    'QueueMemoryBank', 'SkeletonMoCo', 'SnippetMatcher', 'contrastive_logits',
+    'd3m_loss', 'distribution_matching_loss', 'energy_attention_drop',
+    'hierarchical_matching_loss', 'info_nce', 'multi_positive_info_nce',
+    'nearest_neighbour_mask'
 ]
 __all__ += [
-    'BodyPartRelationHead', 'NTU25_BODY_PARTS', 'RVTCLR', 'contrast_logits',
-    'distribution_matching', 'margin_ranking'
+    'BodyPartRelationHead', 'NTU25_BODY_PARTS', 'RVTCLR', 'margin_ranking'
 ]

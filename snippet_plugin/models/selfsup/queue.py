@@ -1,7 +1,7 @@
 """FIFO memory bank of negative keys (MoCo queue)."""
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_gather
+from mmengine.dist import all_gather, get_world_size
 from torch import nn
 
 from mmaction.registry import MODELS
@@ -49,10 +49,16 @@ class QueueMemoryBank(nn.Module):
 
         Args:
             keys (Tensor): ``(B, dim)`` keys (detached here).
+
+        Raises:
+            ValueError: on every rank, when the ranks' ``B`` differ (gloo
+                would abort the process, NCCL hang or mix rows).
         """
         if keys.dim() != 2 or keys.shape[1] != self.dim:
             raise ValueError(f'expected keys (B, {self.dim}), got '
                              f'{tuple(keys.shape)}')
+        if get_world_size() > 1:
+            _check_same_batch_size(keys)
         keys = torch.cat(all_gather(keys.detach()), dim=0)
         num_keys = keys.shape[0]
         kept = keys[-self.size:]
@@ -72,3 +78,15 @@ class QueueMemoryBank(nn.Module):
 
     def extra_repr(self) -> str:
         return f'size={self.size}, dim={self.dim}'
+
+
+def _check_same_batch_size(keys: torch.Tensor) -> None:
+    """Refuse ranks that enqueue different numbers of keys ``(B, dim)``."""
+    size = torch.tensor([keys.shape[0]], device=keys.device)
+    sizes = [int(s) for s in all_gather(size)]
+    if len(set(sizes)) > 1:
+        raise ValueError(
+            f'ranks enqueue different numbers of keys {sizes} (rank order): '
+            'every rank needs the same batch size; set drop_last=True in '
+            'train_dataloader and a dataset of at least world_size x '
+            'batch_size samples')

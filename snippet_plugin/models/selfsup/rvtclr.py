@@ -4,9 +4,10 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmengine.model import ExponentialMovingAverage
+from torch import nn
 
 from mmaction.registry import MODELS
-from .losses import (contrast_logits, distribution_matching, info_nce,
+from .losses import (contrastive_logits, distribution_matching_loss,
                      margin_ranking)
 from .skeleton_moco import SkeletonMoCo
 
@@ -48,8 +49,11 @@ class RVTCLR(SkeletonMoCo):
     6. enqueue the OTHER-tempo key ``p̂'`` into the global queue (the
        method's choice: the queue then holds keys of both tempos).
 
-    All four terms have weight 1, as in the public code. Its nearest-
-    neighbour positive mining (from epoch 150) is not implemented.
+    All four terms have weight 1, as in the public code. While
+    ``mine_neighbours`` is on (``NeighbourMiningHook``; the public code
+    mines from epoch 150), both appearance terms also take as positives the
+    ``neighbour_topk`` queue entries nearest to ``p̄`` and to ``p̃``
+    (:meth:`SkeletonMoCo._global_loss`), as the public code does.
 
     Snippet branch (``dense_head``): ``_dense_loss(h̄, ĥ)`` with ``ĥ`` the
     key encoding of ``dense_positive``'s view. Default ``'same_tempo'``
@@ -95,6 +99,9 @@ class RVTCLR(SkeletonMoCo):
         self.encoder_k = ExponentialMovingAverage(
             self.encoder_q, momentum=1 - momentum, update_buffers=False)
         self.part_head = MODELS.build(part_head)
+        if self.key_bn == 'sync':
+            self.part_head = nn.SyncBatchNorm.convert_sync_batchnorm(
+                self.part_head)
         feat_dim = self.global_queue.dim
         if self.part_head.out_channels != feat_dim:
             raise ValueError(f'part_head projects to '
@@ -173,17 +180,16 @@ class RVTCLR(SkeletonMoCo):
             inputs[:, KEY_SAME_TEMPO])
         other_feats, other_key, other_motion = self.encode_motion_key(
             inputs[:, KEY_OTHER_TEMPO])
+        loss_global, acc_global = self._global_loss(query, key, (part, ))
+        loss_cross_tempo, acc_cross_tempo = self._global_loss(
+            query, other_key, (part, ))
         negatives = self.global_queue.negatives()
-        loss_global, acc_global = info_nce(query, key, negatives,
-                                           self.temperature)
-        loss_cross_tempo, acc_cross_tempo = info_nce(query, other_key,
-                                                     negatives,
-                                                     self.temperature)
         same_tempo = (query_motion * key_motion).sum(1) / self.temperature
         other_tempo = (query_motion * other_motion).sum(1) / self.temperature
-        loss_part = distribution_matching(
-            contrast_logits(part, key, negatives, self.temperature),
-            contrast_logits(query, key, negatives, self.temperature))
+        loss_part = distribution_matching_loss(
+            contrastive_logits(part, key, negatives, self.temperature),
+            contrastive_logits(query, key, negatives, self.temperature),
+            'ce')
         losses = dict(
             loss_global=loss_global,
             loss_cross_tempo=loss_cross_tempo,

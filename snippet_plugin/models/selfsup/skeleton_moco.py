@@ -4,12 +4,17 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from mmengine.dist import all_gather, broadcast, get_rank, get_world_size
 from mmengine.model import BaseModel, ExponentialMovingAverage, ModuleDict
 from torch import nn
 
 from mmaction.registry import MODELS
-from .losses import info_nce
+from .losses import (contrastive_logits, info_nce, multi_positive_info_nce,
+                     nearest_neighbour_mask)
 from .queue import QueueMemoryBank
+
+KEY_BN_MODES = ('shuffle', 'sync', 'local')
+"""Values of ``SkeletonMoCo(key_bn=...)``."""
 
 
 @MODELS.register_module()
@@ -29,7 +34,10 @@ class SkeletonMoCo(BaseModel):
        query encoder (``k = m·k + (1-m)·q``; the very first step copies the
        query encoder, so keys start from ``k = q`` whatever ``init_weights``
        did), then encodes view 1: ``ĥ``, ``p̂``;
-    3. ``L_global = InfoNCE(p̄, p̂, global queue)`` (Eq. 2);
+    3. ``L_global = InfoNCE(p̄, p̂, global queue)`` (Eq. 2); while
+       ``mine_neighbours`` is on (set by ``NeighbourMiningHook``), the
+       ``neighbour_topk`` queue entries nearest to ``p̄`` are extra positives
+       (AimCLR's nearest-neighbour mining, :meth:`_global_loss`);
     4. dense: ``F̄_d = D.pool(h̄)``, ``S̄ = D.project(F̄_d)`` from the query
        encoder, ``F̂_d``, ``Ŝ`` from the key encoder; positives
        ``ŝ_{j*}`` with ``j*`` matched between ``F̄_d`` (query encoder, view 0)
@@ -51,6 +59,29 @@ class SkeletonMoCo(BaseModel):
     would average them instead, but mmengine then holds ``state_dict()``
     tensors that go stale once the runner moves the model to its device.
 
+    Batch normalisation of the key encoder under DDP (``key_bn``): with BN
+    statistics computed on each rank's own keys, a query and its positive
+    key share the statistics of a batch that no negative belongs to, a cue
+    the model can exploit instead of learning features (MoCo, Sec. 3.3).
+
+    * ``'shuffle'`` (default, MoCo's batch shuffle): the key views of all
+      ranks are gathered, permuted by a permutation broadcast from rank 0,
+      each rank encodes its slice of the shuffled batch, and the outputs are
+      gathered and un-shuffled, so every rank gets the keys of its own
+      samples back, normalised with the statistics of a random sub-batch.
+      A no-op on a single process, where results are unchanged.
+    * ``'sync'``: every BN of both encoders becomes
+      :class:`torch.nn.SyncBatchNorm` (statistics of the global batch).
+      torch implements SyncBatchNorm's synchronised path for GPU tensors
+      only (CUDA/NCCL): in train mode under a CPU (gloo) process group it
+      raises ``ValueError: SyncBatchNorm expected input tensor to be on GPU
+      or XPU or privateuseone``; on one process it behaves like plain BN.
+    * ``'local'``: each rank normalises its own keys (no communication).
+
+    ``'shuffle'`` is the default because it is MoCo's remedy, costs two
+    all-gathers of the key batch per step, works on every backend, and
+    leaves single-process training bit-identical.
+
     Args:
         backbone (dict): :class:`MultiScaleGCN` config.
         global_head (dict): :class:`GlobalProjectionHead` config.
@@ -63,8 +94,13 @@ class SkeletonMoCo(BaseModel):
         temperature (float): ``τ``. Defaults to 0.07.
         momentum (float): MoCo momentum ``m`` of the key encoder.
             Defaults to 0.999.
+        key_bn (str): ``'shuffle'``, ``'sync'`` or ``'local'``: how batch
+            normalisation sees the key batch under DDP (see above).
+            Defaults to ``'shuffle'``.
         loss_dense_weight (float): ``λ`` of Eq. 6; a plain attribute that a
             hook may change during training. Defaults to 1.5.
+        neighbour_topk (int): Queue entries mined per query as extra global
+            positives while ``mine_neighbours`` is on. Defaults to 1.
         data_preprocessor (dict or nn.Module): Defaults to
             ``dict(type='ActionDataPreprocessor')``.
         init_cfg (dict or list[dict], optional): Initialisation config.
@@ -78,6 +114,8 @@ class SkeletonMoCo(BaseModel):
         global_queue (QueueMemoryBank): negatives of Eq. 2.
         dense_queue (QueueMemoryBank): negatives of Eq. 5 (dense only).
         matcher (SnippetMatcher): Eq. 4 (dense only).
+        mine_neighbours (bool): Nearest-neighbour mining on/off; False at
+            build time (the baseline), switched by ``NeighbourMiningHook``.
     """
 
     def __init__(self,
@@ -90,6 +128,8 @@ class SkeletonMoCo(BaseModel):
                  temperature: float = 0.07,
                  momentum: float = 0.999,
                  loss_dense_weight: float = 1.5,
+                 neighbour_topk: int = 1,
+                 key_bn: str = 'shuffle',
                  data_preprocessor: Union[Dict, nn.Module] = dict(
                      type='ActionDataPreprocessor'),
                  init_cfg=None) -> None:
@@ -103,6 +143,12 @@ class SkeletonMoCo(BaseModel):
                 global_head=MODELS.build(global_head)))
         if dense_head is not None:
             encoder['dense_head'] = MODELS.build(dense_head)
+        if key_bn not in KEY_BN_MODES:
+            raise ValueError(f'key_bn must be one of {KEY_BN_MODES}, got '
+                             f'{key_bn!r}')
+        if key_bn == 'sync':
+            encoder = nn.SyncBatchNorm.convert_sync_batchnorm(encoder)
+        self.key_bn = key_bn
         for name, module in encoder.items():
             head_dim = getattr(module, 'out_channels', feat_dim)
             if name != 'backbone' and head_dim != feat_dim:
@@ -113,6 +159,11 @@ class SkeletonMoCo(BaseModel):
             encoder, momentum=1 - momentum, update_buffers=False)
         self.temperature = temperature
         self.loss_dense_weight = loss_dense_weight
+        if not 1 <= neighbour_topk <= queue_size:
+            raise ValueError(f'neighbour_topk must be in [1, queue_size], '
+                             f'got {neighbour_topk}')
+        self.neighbour_topk = neighbour_topk
+        self.mine_neighbours = False
         self.global_queue = QueueMemoryBank(queue_size, feat_dim)
         if dense_head is not None:
             self.dense_queue = QueueMemoryBank(queue_size, feat_dim)
@@ -183,16 +234,49 @@ class SkeletonMoCo(BaseModel):
                    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Key (momentum) encoder on one batch of views, without gradient.
 
+        With ``key_bn='shuffle'`` under DDP the batch is encoded shuffled
+        across ranks (:meth:`_encode_key_shuffled`); rows still come back in
+        the order of ``views``.
+
         Args:
-            views (Tensor): ``(N, M, T, V, C)``.
+            views (Tensor): ``(N, M, T, V, C)``; the same ``N`` on every rank.
 
         Returns:
             tuple[Tensor, Tensor]: ``ĥ`` ``(N, C_e, T_l)`` and ``p̂``
             ``(N, C)``.
         """
+        if self.key_bn == 'shuffle' and get_world_size() > 1:
+            return self._encode_key_shuffled(views)
+        return self._run_key_encoder(views)
+
+    def _run_key_encoder(self, views: torch.Tensor
+                         ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(ĥ, p̂)`` of ``views`` ``(N, M, T, V, C)``, this rank only."""
         key_encoder = self.encoder_k.module
         feats = key_encoder['backbone'](views)[-1]
         return feats, key_encoder['global_head'](feats)
+
+    def _encode_key_shuffled(self, views: torch.Tensor
+                             ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """MoCo's batch shuffle: encode a random slice of the global batch.
+
+        Every rank draws a permutation (so all ranks consume the same amount
+        of randomness) and rank 0's is broadcast. The ``W·N`` gathered views
+        (rank order) are permuted; rank ``r`` encodes rows
+        ``[r·N, (r+1)·N)`` of the shuffled batch; the outputs are gathered
+        and the inverse permutation returns this rank's own rows.
+        """
+        rank, num_views = get_rank(), views.shape[0]
+        # the key view is a strided slice of (N, 2, ...); NCCL wants dense
+        all_views = torch.cat(all_gather(views.contiguous()), dim=0)
+        order = torch.randperm(all_views.shape[0]).to(views.device)
+        broadcast(order, src=0)
+        mine = slice(rank * num_views, (rank + 1) * num_views)
+        feats, keys = self._run_key_encoder(all_views[order[mine]])
+        restore = torch.argsort(order)
+        own_rows = restore[mine]
+        return (torch.cat(all_gather(feats), dim=0)[own_rows],
+                torch.cat(all_gather(keys), dim=0)[own_rows])
 
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
@@ -216,9 +300,7 @@ class SkeletonMoCo(BaseModel):
         query_feats, query = self.encode_query(inputs[:, 0])
         self.momentum_update()
         key_feats, key = self.encode_key(inputs[:, 1])
-        loss_global, acc_global = info_nce(query, key,
-                                           self.global_queue.negatives(),
-                                           self.temperature)
+        loss_global, acc_global = self._global_loss(query, key)
         losses = dict(loss_global=loss_global, acc_global=acc_global)
         if self.with_dense:
             loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
@@ -227,6 +309,37 @@ class SkeletonMoCo(BaseModel):
                 acc_dense=acc_dense)
         self.global_queue.enqueue(key)
         return losses
+
+    def _global_loss(self,
+                     query: torch.Tensor,
+                     key: torch.Tensor,
+                     mining_queries: Tuple[torch.Tensor, ...] = ()
+                     ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``L_global`` (Eq. 2) and its accuracy, with optional
+        nearest-neighbour positives.
+
+        With ``mine_neighbours`` off this is :func:`info_nce` of ``query``,
+        ``key`` and the global queue. With it on, the ``neighbour_topk``
+        queue entries most similar to ``query`` (and to each of
+        ``mining_queries``, OR-ed) join ``key`` as positives of
+        :func:`multi_positive_info_nce` (AimCLR's NNM; the accuracy still
+        counts the key on top only).
+
+        Args:
+            query (Tensor): ``p̄`` ``(N, C)``.
+            key (Tensor): ``p̂`` ``(N, C)``.
+            mining_queries (tuple[Tensor]): Further ``(N, C)`` embeddings of
+                the same samples whose neighbours are mined too.
+        """
+        negatives = self.global_queue.negatives()
+        if not self.mine_neighbours:
+            return info_nce(query, key, negatives, self.temperature)
+        logits = contrastive_logits(query, key, negatives, self.temperature)
+        neighbours = nearest_neighbour_mask((query, *mining_queries),
+                                            negatives, self.neighbour_topk)
+        key_column = torch.ones_like(neighbours[:, :1])
+        return multi_positive_info_nce(
+            logits, torch.cat([key_column, neighbours], dim=1))
 
     def _dense_loss(self, query_feats: torch.Tensor, key_feats: torch.Tensor
                     ) -> Tuple[torch.Tensor, torch.Tensor]:

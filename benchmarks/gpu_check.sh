@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# GPU checks in one go (< 5 minutes on one H100), run from the repo root:
+#   1. CUDA units: bf16-autocast training step finite; GPU KNN == CPU KNN
+#   2. DDP with NCCL on 1 GPU (torchrun --nproc_per_node 1): queue all-gather,
+#      parameters in sync
+#   3. short pretraining + KNN localization at paper shapes (B=128, T=300,
+#      2s-AGCN), with clips/s
+#   4. benchmarks at paper shapes: pipeline vs step, train step (fp32 / bf16 /
+#      compile), KNN bank memory
+#
+# The device machine lacks mmengine / mmcv-lite / mmaction2: their wheels
+# travel in .whl/ (carry it) and are installed to /tmp/site with --no-deps.
+#
+#   bash benchmarks/gpu_check.sh              # on the GPU machine
+#   bash benchmarks/gpu_check.sh --cpu-smoke  # dry run here, shrunk shapes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SMOKE=""
+if [[ "${1:-}" == "--cpu-smoke" || "${GPU_CHECK_CPU_SMOKE:-0}" == "1" ]]; then
+  SMOKE="--smoke"
+fi
+
+if ! python3 -c 'import mmengine, mmaction' 2>/dev/null; then
+  if [[ ! -d .whl ]]; then
+    echo "mmengine/mmaction2 missing and no .whl/ folder to install from" >&2
+    exit 1
+  fi
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
+    --upgrade --target /tmp/site .whl/*.whl
+  export PYTHONPATH="/tmp/site${PYTHONPATH:+:$PYTHONPATH}"
+fi
+export PYTHONPATH="$PWD:$PWD/benchmarks${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
+
+section() { echo; echo "=== $1 ($(date +%T)) ==="; }
+
+if [[ -z "$SMOKE" ]]; then
+  section "device"
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
+fi
+
+section "units"
+python3 benchmarks/gpu_check.py units $SMOKE
+
+section "ddp (1 process)"
+torchrun --standalone --nproc_per_node 1 benchmarks/gpu_check.py ddp $SMOKE
+
+section "pretraining + KNN localization"
+python3 benchmarks/gpu_check.py runs $SMOKE
+
+section "benchmarks"
+if [[ -n "$SMOKE" ]]; then
+  python3 benchmarks/bench_pipeline.py --clips 4 --batch 2 --steps 1 --warmup 0
+  python3 benchmarks/bench_train_step.py --methods skeletonclr --batch 2 \
+    --amp bf16 --steps 1 --warmup 0
+  python3 benchmarks/bench_knn_memory.py --frames 100000 --capacity 20000 \
+    --batch-frames 10000 --queries 128 --chunk-sizes 256 1024
+else
+  python3 benchmarks/bench_pipeline.py --device cuda --clips 100
+  # rows print as they finish; the timeouts keep a slow torch.compile from
+  # eating the whole lease
+  timeout 200 python3 benchmarks/bench_train_step.py --device cuda \
+    --amp bf16 --compile --steps 5 --warmup 2 || echo "(stopped: $?)"
+  timeout 120 python3 benchmarks/bench_knn_memory.py || echo "(stopped: $?)"
+fi
+section "done"

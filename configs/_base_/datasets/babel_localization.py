@@ -1,0 +1,65 @@
+"""BABEL localization (Stage 2) on one of the three 4-class subsets.
+
+Paper setting (Sec. 4): finetune on the ``train`` split of a subset of the
+BABEL validation sequences and evaluate on its ``val`` split (Subset-1 walk,
+stand, turn, jump; Subset-2 sit, run, stand up, kick; Subset-3 jog, wave,
+dance, gesture; background elsewhere). Files from
+``tools/data/prepare_babel.py`` (``docs/datasets.md``):
+``data/babel/babel_subset{1,2,3}.pkl``. ``subset`` picks the file here; a
+config for another subset overrides ``ann_file`` in all three dataloaders
+(the ``*_babel-subset2.py`` / ``-subset3.py`` configs do).
+
+Training crops random 300-frame windows (batch 8, the public code's);
+validation and test see each whole sequence once, padded to a multiple of
+the backbone's stride 8 (padding is masked out of losses and metrics).
+Metric: mAP at tIoU 0.1-0.5 and their average (``'voc'`` protocol,
+half-open frame intervals), plus frame accuracy, edit and F1@{10,25,50}.
+"""
+dataset_type = 'UntrimmedPoseDataset'
+data_root = 'data/babel/'
+subset = 1
+ann_file = data_root + f'babel_subset{subset}.pkl'
+clip_len = 300
+num_person = 1
+temporal_stride = 8
+
+train_pipeline = [
+    dict(type='NormalizeSkeleton3D'),
+    dict(type='RandomWindowCrop', clip_len=clip_len),
+    dict(type='FixPersonCount', num_person=num_person),
+    dict(type='PackUntrimmedPoseInputs'),
+]
+test_pipeline = [
+    dict(type='NormalizeSkeleton3D'),
+    dict(type='PadFrames', multiple_of=temporal_stride),
+    dict(type='FixPersonCount', num_person=num_person),
+    dict(type='PackUntrimmedPoseInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file,
+        split='train',
+        label_mode='frame',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file,
+        split='val',
+        label_mode='frame',
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(type='TemporalLocalizationMetric', protocol='voc')
+test_evaluator = val_evaluator

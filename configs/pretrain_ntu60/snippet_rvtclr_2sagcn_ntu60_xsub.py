@@ -1,0 +1,15 @@
+"""RVTCLR + snippet contrast (ours), 2s-AGCN, NTU-60 xsub (Tab. 5, "+ Ours"):
+the RVTCLR NTU-60 config plus the dense head and λ, nothing else (as
+``configs/snippet_rvtclr_2sagcn_babel.py`` adds to its baseline).
+
+    python tools/train.py configs/pretrain_ntu60/snippet_rvtclr_2sagcn_ntu60_xsub.py
+"""
+_base_ = ['./rvtclr_2sagcn_ntu60_xsub.py']
+
+model = dict(
+    dense_head=dict(
+        type='DenseProjectionHead',
+        in_channels=256,
+        out_channels=128,
+        num_snippets=19),
+    loss_dense_weight=1.5)

@@ -1,0 +1,593 @@
+"""Localize actions in one skeleton sequence with a trained localizer.
+
+::
+
+    from snippet_plugin.apis import inference_localizer, init_localizer
+
+    model = init_localizer('configs/my_localizer.py', 'epoch_40.pth')
+    result = inference_localizer(model, 'S001C001P001R001A001.skeleton')
+    for segment in result.segments:
+        print(segment['label'], segment['start_sec'], segment['end_sec'])
+
+Inputs (:func:`load_skeleton_input`):
+
+* a NumPy array ``(T, V, C)`` (one person) or ``(M, T, V, C)``, xyz in
+  metres, NTU-25 joint order;
+* a file: our annotation ``.pkl`` (choose a sample with ``sample=``), a
+  PKU-MMD skeleton ``.txt``, an NTU RGB+D ``.skeleton`` (a PKU-MMD file
+  named ``.skeleton`` is recognised by its 150-number lines), or a ``.npy``
+  array as above. The files are parsed by the dataset converters' readers
+  (:mod:`snippet_plugin.datasets.converters`).
+
+Every problem with the input raises :class:`SkeletonInputError` naming the
+input and what is wrong with it.
+"""
+import copy
+import os
+import os.path as osp
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.logging import print_log
+from torch import nn
+
+from mmaction.registry import MODELS, TRANSFORMS
+from mmaction.structures import ActionDataSample
+from ..datasets.annotation import (NTU25_JOINT_NAMES, UNLABELLED,
+                                   AnnotationError, derive_frame_labels,
+                                   load_annotations)
+from ..datasets.converters import (RawDataError, read_ntu_skeleton,
+                                   read_pkummd_skeleton, select_bodies)
+from ..datasets.transforms import sliding_window_starts
+from ..evaluation.predictions import set_frame_predictions
+from ..utils.checkpoint import load_checkpoint_file
+
+DEFAULT_FPS = 30
+"""Frame rate assumed when neither the call, the input file nor the model's
+dataset meta gives one (NTU RGB+D, PKU-MMD and BABEL are 30 fps)."""
+
+SUPPORTED_SUFFIXES = ('.pkl', '.txt', '.skeleton', '.npy')
+MAX_LISTED = 5
+
+
+class SkeletonInputError(ValueError):
+    """A skeleton input is unreadable or breaks the expected layout; the
+    message names the input and the problem."""
+
+
+@dataclass
+class SkeletonSequence:
+    """A skeleton input, loaded.
+
+    Attributes:
+        name: Sample name (``frame_dir``, file stem, or ``'sequence'``).
+        keypoint: ``(M, T, V, C)`` array as read (not yet checked).
+        source: How to name the input in messages.
+        fps: Frame rate the input states, if any.
+        gt_segments: ``(S, 3)`` ``[start, end, class]`` ground truth when
+            the input carries it (an annotation sample), else None.
+    """
+    name: str
+    keypoint: np.ndarray
+    source: str
+    fps: Optional[float] = None
+    gt_segments: Optional[np.ndarray] = None
+
+
+@dataclass
+class LocalizationResult:
+    """What :func:`inference_localizer` found in one sequence.
+
+    Attributes:
+        name: Sample name.
+        fps: Frame rate used for the seconds.
+        classes: The ``K`` class names.
+        segments: One dict per predicted action, by start frame then score:
+            ``label`` (class name), ``class_id``, ``score``,
+            ``start_frame``, ``end_frame`` (half-open ``[start, end)``),
+            ``start_sec = start_frame / fps``, ``end_sec = end_frame / fps``.
+        frame_scores: float32 ``(T, K + 1)`` class probabilities per frame
+            (background last).
+        frame_labels: int64 ``(T,)`` argmax of ``frame_scores``.
+        gt_segments: ``(S, 3)`` ground truth of the input, or None.
+    """
+    name: str
+    fps: float
+    classes: List[str]
+    segments: List[Dict]
+    frame_scores: np.ndarray
+    frame_labels: np.ndarray
+    gt_segments: Optional[np.ndarray] = field(default=None, repr=False)
+
+    @property
+    def num_frames(self) -> int:
+        """``T``."""
+        return len(self.frame_labels)
+
+    def gt_frame_labels(self) -> Optional[np.ndarray]:
+        """``(T,)`` ground-truth frame labels (background ``K``) derived
+        from ``gt_segments``, or None without ground truth."""
+        if self.gt_segments is None:
+            return None
+        return derive_frame_labels(self.gt_segments, self.num_frames,
+                                   len(self.classes))
+
+    def to_dict(self) -> Dict:
+        """JSON-ready summary: name, fps, frames, classes, segments and
+        frame labels (and ground-truth segments when known)."""
+        summary = dict(name=self.name, fps=self.fps,
+                       num_frames=self.num_frames, classes=list(self.classes),
+                       segments=self.segments,
+                       frame_labels=self.frame_labels.tolist())
+        if self.gt_segments is not None:
+            summary['gt_segments'] = np.asarray(self.gt_segments).tolist()
+        return summary
+
+
+# ----------------------------------------------------------------- model
+
+
+def init_localizer(config: Union[str, Config],
+                   checkpoint: Optional[str] = None,
+                   device: Union[str, torch.device] = 'cpu',
+                   cfg_options: Optional[dict] = None,
+                   class_names: Optional[Sequence[str]] = None) -> nn.Module:
+    """Build a localizer from a config and load its weights.
+
+    The model is ``cfg.model`` (a :class:`SkeletonLocalizer`, or any model
+    whose ``test_step`` fills ``pred_frame_scores`` like it). The checkpoint
+    goes through :func:`~snippet_plugin.utils.checkpoint.load_checkpoint_file`
+    (``weights_only``; no arbitrary unpickling) and must fit the model
+    exactly (a ``module.`` prefix of DDP is stripped).
+
+    The model gets two attributes used by :func:`inference_localizer`:
+    ``cfg`` (the config, whose test dataloader's pipeline and ``window``
+    are reused) and ``dataset_meta`` (``classes``, ``fps``). Class names
+    come from, in order: ``class_names``; the checkpoint's
+    ``meta['dataset_meta']`` (which MMEngine's runner saves); the test
+    dataset's ``metainfo`` in the config; the ``meta`` of its
+    ``ann_file`` if that file exists (read only when no earlier source names
+    the classes); else ``class_0 .. class_{K-1}`` with a warning. ``fps``
+    is the first one these sources give (None if none does).
+
+    Args:
+        config: Config file path or :class:`~mmengine.config.Config`.
+        checkpoint: Checkpoint path; None keeps the random initialisation.
+        device: Device of the model.
+        cfg_options: Overrides merged into the config.
+        class_names: The ``K`` class names (overrides every other source).
+
+    Returns:
+        The model, in eval mode, on ``device``.
+
+    Raises:
+        ValueError: the checkpoint does not fit the model, or the class
+            names do not number ``K``.
+    """
+    cfg = Config.fromfile(config) if isinstance(
+        config, (str, os.PathLike)) else copy.deepcopy(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    model = MODELS.build(cfg.model)
+    checkpoint_meta = {}
+    if checkpoint is not None:
+        checkpoint_meta = load_weights(model, checkpoint)
+    model.cfg = cfg
+    model.dataset_meta = resolve_dataset_meta(
+        cfg, checkpoint_meta.get('dataset_meta') or {}, class_names,
+        getattr(model, 'num_classes', None))
+    return model.to(device).eval()
+
+
+def load_weights(model: nn.Module, checkpoint: str) -> Dict:
+    """Load a whole-model checkpoint strictly; return its ``meta`` dict.
+
+    Raises:
+        ValueError: naming the file, when keys or shapes do not fit.
+    """
+    loaded = load_checkpoint_file(checkpoint, map_location='cpu')
+    if not isinstance(loaded, dict):
+        raise ValueError(f'{checkpoint}: expected a state dict, got '
+                         f'{type(loaded).__name__}')
+    state = loaded.get('state_dict', loaded)
+    state = {key[len('module.'):] if key.startswith('module.') else key:
+             value for key, value in state.items()}
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as err:
+        raise ValueError(f'{checkpoint}: the weights do not fit the model '
+                         f'of the config: {err}') from err
+    meta = loaded.get('meta') if 'state_dict' in loaded else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def inference_dataset_config(cfg: Config) -> Dict:
+    """The test (else val) dataset config, unwrapped from dataset wrappers;
+    empty if the config has neither dataloader."""
+    loader = cfg.get('test_dataloader') or cfg.get('val_dataloader') or {}
+    dataset = loader.get('dataset', {})
+    while 'pipeline' not in dataset and 'dataset' in dataset:
+        dataset = dataset['dataset']
+    return dataset
+
+
+def _ann_file_meta(dataset: Dict) -> Dict:
+    """``meta`` of the dataset's annotation file, if the file exists."""
+    ann_file = dataset.get('ann_file')
+    if not ann_file:
+        return {}
+    if dataset.get('data_root') and not osp.isabs(ann_file):
+        ann_file = osp.join(dataset['data_root'], ann_file)
+    if not osp.isfile(ann_file):
+        return {}
+    return load_annotations(ann_file)['meta']
+
+
+def resolve_dataset_meta(cfg: Config, checkpoint_meta: Dict,
+                         class_names: Optional[Sequence[str]],
+                         num_classes: Optional[int]) -> Dict:
+    """``dict(classes, fps)`` from the sources listed in
+    :func:`init_localizer`, checked against ``K = num_classes``."""
+    dataset = inference_dataset_config(cfg)
+    sources = [checkpoint_meta, dataset.get('metainfo') or {}]
+    if class_names is None and not any(s.get('classes') for s in sources):
+        sources.append(_ann_file_meta(dataset))
+    classes = class_names or next(
+        (s['classes'] for s in sources if s.get('classes')), None)
+    fps = next((s['fps'] for s in sources if s.get('fps')), None)
+    if classes is None:
+        if num_classes is None:
+            return dict(classes=[], fps=fps)
+        print_log('no class names in the checkpoint or the config; using '
+                  'class_0 ... (pass class_names= to name them)',
+                  logger='current', level=30)
+        classes = [f'class_{i}' for i in range(num_classes)]
+    classes = [str(name) for name in classes]
+    if num_classes is not None and len(classes) != num_classes:
+        raise ValueError(f'{len(classes)} class names for a model of '
+                         f'{num_classes} classes: {classes}')
+    return dict(classes=classes, fps=fps)
+
+
+def model_num_joints(model: nn.Module) -> Optional[int]:
+    """Joints ``V`` of the model's skeleton graph (the first submodule with
+    a ``graph.num_node``, as MMAction2's GCNs have), or None."""
+    for module in model.modules():
+        graph = getattr(module, 'graph', None)
+        if graph is not None and hasattr(graph, 'num_node'):
+            return int(graph.num_node)
+    return None
+
+
+# ----------------------------------------------------------------- input
+
+
+def check_keypoint(keypoint, source: str,
+                   num_joints: Optional[int] = None) -> np.ndarray:
+    """Validate a skeleton array and give it the person axis.
+
+    Args:
+        keypoint: ``(T, V, C)`` or ``(M, T, V, C)`` numbers.
+        source: The input's name, used in messages.
+        num_joints: ``V`` the model needs (None: not checked).
+
+    Returns:
+        float32 ``(M, T, V, C)``.
+
+    Raises:
+        SkeletonInputError: wrong number of dimensions, no number dtype,
+            no frame or person, ``V != num_joints``, ``C != 3``, or NaN/inf
+            values (their frames and joints are listed).
+    """
+    array = np.asarray(keypoint)
+    if array.ndim not in (3, 4):
+        raise SkeletonInputError(
+            f'{source}: expected an array (T, V, C) or (M, T, V, C) = '
+            f'(persons, frames, joints, xyz), got {array.ndim} dimension(s), '
+            f'shape {array.shape}')
+    if array.ndim == 3:
+        array = array[None]
+    if not (np.issubdtype(array.dtype, np.floating)
+            or np.issubdtype(array.dtype, np.integer)):
+        raise SkeletonInputError(f'{source}: joint coordinates must be '
+                                 f'numbers, got dtype {array.dtype}')
+    persons, frames, joints, channels = array.shape
+    if frames == 0 or persons == 0:
+        raise SkeletonInputError(
+            f'{source}: zero-length sequence, shape (M, T, V, C) = '
+            f'{array.shape} has no {"frame" if frames == 0 else "person"}')
+    if num_joints is not None and joints != num_joints:
+        raise SkeletonInputError(
+            f'{source}: {joints} joints per skeleton (V, axis -2 of shape '
+            f'{array.shape}), the model needs {num_joints} (NTU-25 order)')
+    if channels != 3:
+        raise SkeletonInputError(
+            f'{source}: {channels} coordinate(s) per joint (C, last axis of '
+            f'shape {array.shape}), expected 3 (x, y, z)')
+    finite = np.isfinite(array)
+    if not finite.all():
+        raise SkeletonInputError(f'{source}: {_non_finite_report(finite)}')
+    return array.astype(np.float32)
+
+
+def _non_finite_report(finite: np.ndarray) -> str:
+    """Where a ``(M, T, V, C)`` array has NaN/inf: frames and joints."""
+    bad = ~finite.all(axis=3)
+    frames = np.flatnonzero(bad.any(axis=(0, 2)))
+    joints = np.flatnonzero(bad.any(axis=(0, 1)))
+    named = finite.shape[2] == len(NTU25_JOINT_NAMES)
+    names = [f'{j} ({NTU25_JOINT_NAMES[j]})' if named else str(j)
+             for j in joints[:MAX_LISTED]]
+    return (f'NaN or infinite joint coordinates in {len(frames)} frame(s) '
+            f'{_listing(frames.tolist())} at joint(s) '
+            f'{_listing(names, len(joints))}')
+
+
+def _listing(items: Sequence, total: Optional[int] = None) -> str:
+    """``[a, b, c, ...]`` with at most ``MAX_LISTED`` items."""
+    total = len(items) if total is None else total
+    shown = ', '.join(str(item) for item in list(items)[:MAX_LISTED])
+    more = f', ... ({total} in all)' if total > MAX_LISTED else ''
+    return f'[{shown}{more}]'
+
+
+def load_skeleton_input(skeleton, sample: Union[str, int, None] = None
+                        ) -> SkeletonSequence:
+    """Load an array or a skeleton file (formats in the module docstring).
+
+    Args:
+        skeleton: An array, or a path.
+        sample: For an annotation ``.pkl``: the sample's ``frame_dir`` or
+            index (default the first sample).
+
+    Raises:
+        SkeletonInputError: a missing, unreadable or malformed file, an
+            unknown extension, or an unknown sample.
+    """
+    if isinstance(skeleton, (str, os.PathLike)):
+        return read_skeleton_file(os.fspath(skeleton), sample)
+    if isinstance(skeleton, torch.Tensor):
+        skeleton = skeleton.detach().cpu().numpy()
+    if isinstance(skeleton, (np.ndarray, list, tuple)):
+        try:
+            array = np.asarray(skeleton)
+        except ValueError as err:
+            raise SkeletonInputError(f'array input: not a rectangular '
+                                     f'array ({err})') from err
+        return SkeletonSequence('sequence', array, 'array input')
+    raise SkeletonInputError(
+        f'skeleton input of type {type(skeleton).__name__}: give a NumPy '
+        f'array (T, V, C) / (M, T, V, C) or a file path '
+        f'({", ".join(SUPPORTED_SUFFIXES)})')
+
+
+def read_skeleton_file(path: str, sample: Union[str, int, None] = None
+                       ) -> SkeletonSequence:
+    """Read a skeleton file by its extension (see :func:`load_skeleton_input`).
+    """
+    suffix = osp.splitext(path)[1].lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SkeletonInputError(
+            f'{path}: unknown skeleton file format {suffix or "(none)"!r}; '
+            f'supported: .pkl (annotation file), .txt (PKU-MMD), .skeleton '
+            f'(NTU RGB+D or PKU-MMD), .npy (array (T, V, C) / (M, T, V, C))')
+    if not osp.isfile(path):
+        raise SkeletonInputError(f'{path}: skeleton file not found')
+    readers = {'.pkl': _read_annotation_sample, '.txt': _read_pkummd,
+               '.skeleton': _read_skeleton_suffix, '.npy': _read_npy}
+    try:
+        return readers[suffix](path, sample)
+    except SkeletonInputError:
+        raise
+    except (RawDataError, AnnotationError) as err:
+        raise SkeletonInputError(str(err)) from err
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise SkeletonInputError(f'{path}: unreadable skeleton file '
+                                 f'({type(err).__name__}: {err})') from err
+
+
+def _read_annotation_sample(path: str, sample) -> SkeletonSequence:
+    """One sample of an annotation ``.pkl``, with its ground truth."""
+    data = load_annotations(path)
+    samples = data['annotations']
+    names = [s['frame_dir'] for s in samples]
+    if not samples:
+        raise SkeletonInputError(f'{path}: the annotation file holds no '
+                                 'sample')
+    if sample is None:
+        index = 0
+    elif str(sample) in names:
+        index = names.index(str(sample))
+    elif str(sample).lstrip('-').isdigit() and -len(samples) <= int(
+            sample) < len(samples):
+        index = int(sample)
+    else:
+        raise SkeletonInputError(
+            f'{path}: no sample {sample!r}; give a frame_dir (e.g. '
+            f'{_listing(names)}) or an index below {len(samples)}')
+    chosen = samples[index]
+    segments = chosen.get('segments')
+    return SkeletonSequence(
+        chosen['frame_dir'], np.asarray(chosen['keypoint']),
+        f'{path}, sample {chosen["frame_dir"]!r}', data['meta'].get('fps'),
+        None if segments is None else np.asarray(
+            segments, dtype=np.int64).reshape(-1, 3))
+
+
+def _stem(path: str) -> str:
+    return osp.basename(path).split('.')[0]
+
+
+def _read_pkummd(path: str, sample=None) -> SkeletonSequence:
+    """A PKU-MMD skeleton file (2 bodies, 30 fps)."""
+    return SkeletonSequence(_stem(path), read_pkummd_skeleton(path), path,
+                            DEFAULT_FPS)
+
+
+def _read_skeleton_suffix(path: str, sample=None) -> SkeletonSequence:
+    """A ``.skeleton`` file: NTU RGB+D (first line = the frame count), or
+    PKU-MMD (whose lines hold 150 numbers)."""
+    with open(path) as f:
+        first = next((line for line in f if line.strip()), '')
+    if len(first.replace(',', ' ').split()) > 1:
+        return _read_pkummd(path)
+    total_frames, tracks = read_ntu_skeleton(path)
+    if total_frames == 0 or not tracks:
+        raise SkeletonInputError(
+            f'{path}: no skeleton to localize (' + (
+                'empty file, 0 frames)' if total_frames == 0 else
+                f'no body tracked in any of its {total_frames} frames)'))
+    return SkeletonSequence(_stem(path),
+                            select_bodies(tracks, total_frames), path,
+                            DEFAULT_FPS)
+
+
+def _read_npy(path: str, sample=None) -> SkeletonSequence:
+    """A ``.npy`` array (no pickled objects)."""
+    return SkeletonSequence(_stem(path), np.load(path, allow_pickle=False),
+                            path)
+
+
+# -------------------------------------------------------------- inference
+
+
+def pipeline_items(cfg: Config, sequence: SkeletonSequence,
+                   keypoint: np.ndarray, fps: float,
+                   num_classes: int) -> List[Dict]:
+    """Results dicts for the test pipeline, as ``UntrimmedPoseDataset``
+    gives them: one whole sequence, or one per sliding window when the test
+    dataset has ``window=dict(clip_len, stride)`` (windows cover every
+    frame). Frame labels are -1: nothing here is supervised."""
+    num_frames = keypoint.shape[1]
+    segments = sequence.gt_segments if sequence.gt_segments is not None \
+        else np.zeros((0, 3), dtype=np.int64)
+    whole = dict(
+        frame_dir=sequence.name, keypoint=keypoint, total_frames=num_frames,
+        ori_total_frames=num_frames,
+        frame_labels=np.full(num_frames, UNLABELLED, dtype=np.int64),
+        frame_mask=np.ones(num_frames, dtype=bool), segments=segments,
+        video_labels=[], window_start=0, window_len=num_frames, fps=fps,
+        num_classes=num_classes, label_mode='none')
+    window = inference_dataset_config(cfg).get('window')
+    if window is None:
+        return [whole]
+    starts = sliding_window_starts(num_frames, window['clip_len'],
+                                   window['stride'])
+    return [dict(whole, keypoint=keypoint.copy(), window_start=int(start),
+                 window_len=window['clip_len']) for start in starts]
+
+
+def predict_frames(model: nn.Module, packed: Dict):
+    """Class probabilities of the real frames of one packed item.
+
+    The item is predicted as a sequence of its own real frames (its
+    ``frame_inds`` renumbered ``0..n-1``), so that a window passes the
+    model's every-frame-once check; the original frames are returned
+    alongside.
+
+    Returns:
+        tuple: ``scores`` float ``(K + 1, n)`` and ``frames`` long ``(n,)``,
+        the original frame of each column.
+    """
+    data_sample = packed['data_samples']
+    valid = data_sample.frame_mask.bool()
+    frames = data_sample.frame_inds[valid]
+    local = torch.full_like(data_sample.frame_inds, -1)
+    local[valid] = torch.arange(int(valid.sum()))
+    data_sample.frame_inds = local
+    data_sample.set_metainfo(dict(total_frames=int(valid.sum())))
+    with torch.no_grad():
+        [output] = model.test_step(
+            dict(inputs=[packed['inputs']], data_samples=[data_sample]))
+    if 'pred_frame_scores' not in output:
+        raise TypeError(f'{type(model).__name__}.test_step set no '
+                        'pred_frame_scores: it is not a localizer (see '
+                        'SkeletonLocalizer.predict)')
+    return output.pred_frame_scores.float().cpu(), frames.cpu()
+
+
+def inference_localizer(model: nn.Module,
+                        skeleton,
+                        fps: Optional[float] = None,
+                        sample: Union[str, int, None] = None
+                        ) -> LocalizationResult:
+    """Localize the actions of one skeleton sequence.
+
+    The sequence runs through the config's test pipeline (normalisation,
+    padding, persons) as a whole, or as the test dataset's sliding windows,
+    whose probabilities are averaged on the frames they share. Every frame
+    gets a prediction. Segments come from the model's post-processing
+    (``model.postprocess``, as in testing) on the merged probabilities.
+
+    Args:
+        model: From :func:`init_localizer` (needs ``cfg`` and
+            ``dataset_meta``).
+        skeleton: Array ``(T, V, C)`` / ``(M, T, V, C)`` or file path (see
+            :func:`load_skeleton_input`).
+        fps: Frame rate for the seconds (> 0); default the input file's,
+            else the model's dataset meta, else :data:`DEFAULT_FPS`.
+        sample: Sample of an annotation ``.pkl`` (``frame_dir`` or index).
+
+    Returns:
+        LocalizationResult: segments, ``frame_scores (T, K + 1)``,
+        ``frame_labels (T,)``.
+
+    Raises:
+        SkeletonInputError: a bad input (see :func:`check_keypoint`,
+            :func:`load_skeleton_input`).
+        ValueError: ``fps <= 0``.
+        TypeError: the model's ``test_step`` gives no frame scores.
+    """
+    sequence = load_skeleton_input(skeleton, sample)
+    keypoint = check_keypoint(sequence.keypoint, sequence.source,
+                              model_num_joints(model))
+    meta = model.dataset_meta
+    if fps is not None and not fps > 0:
+        raise ValueError(f'fps must be > 0, got {fps}')
+    fps = float(fps or sequence.fps or meta.get('fps') or DEFAULT_FPS)
+    classes = list(meta['classes'])
+    transforms = inference_dataset_config(model.cfg)['pipeline']
+    pipeline = Compose([TRANSFORMS.build(t) if isinstance(t, dict) else t
+                        for t in transforms])
+    num_frames = keypoint.shape[1]
+    totals, counts = None, torch.zeros(num_frames)
+    for item in pipeline_items(model.cfg, sequence, keypoint, fps,
+                               len(classes)):
+        scores, frames = predict_frames(model, pipeline(item))
+        if totals is None:
+            totals = scores.new_zeros((scores.shape[0], num_frames))
+        totals[:, frames] += scores
+        counts[frames] += 1
+    if bool((counts == 0).any()):
+        missing = torch.nonzero(counts == 0).flatten().tolist()
+        raise RuntimeError(f'the test pipeline dropped frames '
+                           f'{_listing(missing)} of {sequence.source}')
+    return _result(model, sequence, totals / counts, classes, fps)
+
+
+def _result(model: nn.Module, sequence: SkeletonSequence,
+            frame_scores: torch.Tensor, classes: List[str],
+            fps: float) -> LocalizationResult:
+    """Segments of merged ``(K + 1, T)`` probabilities, as a result."""
+    num_rows, num_frames = frame_scores.shape
+    merged = ActionDataSample(metainfo=dict(frame_dir=sequence.name,
+                                            total_frames=num_frames))
+    set_frame_predictions(merged, frame_scores,
+                          torch.ones(num_frames, dtype=torch.bool),
+                          num_rows - 1, **getattr(model, 'postprocess', {}))
+    rows = [(int(s), int(e), int(c), float(score)) for (s, e, c), score in
+            zip(merged.pred_segments, merged.pred_segment_scores)]
+    segments = [dict(label=classes[c], class_id=c, score=score,
+                     start_frame=s, end_frame=e, start_sec=s / fps,
+                     end_sec=e / fps)
+                for s, e, c, score in sorted(rows,
+                                             key=lambda r: (r[0], -r[3]))]
+    return LocalizationResult(
+        name=sequence.name, fps=fps, classes=classes, segments=segments,
+        frame_scores=merged.pred_frame_scores.T.numpy().astype(np.float32),
+        frame_labels=merged.pred_frame_labels.numpy().astype(np.int64),
+        gt_segments=sequence.gt_segments)

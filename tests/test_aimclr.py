@@ -1,0 +1,296 @@
+"""AimCLR: D3M, the energy-based drop and neighbour mining against
+hand-written formulas and brute force; training steps of the full model."""
+import math
+from types import SimpleNamespace
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.optim import OptimWrapper
+
+from mmaction.registry import MODELS
+from snippet_plugin.engine.hooks import NeighbourMiningHook
+from snippet_plugin.models.selfsup import (d3m_loss, energy_attention_drop,
+                                           info_nce, multi_positive_info_nce,
+                                           nearest_neighbour_mask)
+from snippet_plugin.models.selfsup.losses import contrastive_logits
+
+FEAT_DIM = 16
+QUEUE_SIZE = 12
+TEMPERATURE = 0.2
+NUM_FRAMES = 16  # levels 16, 8, 4, 2 with down_stages=[2, 5, 8]
+
+
+def unit_rows(*shape, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return F.normalize(torch.randn(*shape, generator=generator), dim=-1)
+
+
+# ---- D3M --------------------------------------------------------------------
+
+
+def hand_cross_entropy(target_logits, logits):
+    """-(1/B) sum_b sum_j softmax(target)_bj * log softmax(logits)_bj."""
+    total = 0.0
+    for target_row, row in zip(target_logits.tolist(), logits.tolist()):
+        target_norm = sum(math.exp(v) for v in target_row)
+        log_norm = math.log(sum(math.exp(v) for v in row))
+        total -= sum(
+            math.exp(t) / target_norm * (v - log_norm)
+            for t, v in zip(target_row, row))
+    return total / len(logits)
+
+
+def test_d3m_is_the_hand_written_cross_entropy_of_both_extreme_views():
+    normal, extreme, dropped = (torch.randn(3, 5, generator=torch.Generator(
+    ).manual_seed(seed), dtype=torch.float64) for seed in range(3))
+    expected = 0.5 * (hand_cross_entropy(normal, extreme) +
+                      hand_cross_entropy(normal, dropped))
+    assert float(d3m_loss(normal, extreme, dropped)) == pytest.approx(
+        expected, rel=1e-10)
+
+
+def test_d3m_sends_no_gradient_to_the_normal_view():
+    normal = torch.randn(2, 4, requires_grad=True)
+    extreme = torch.randn(2, 4, requires_grad=True)
+    d3m_loss(normal, extreme, extreme).backward()
+    assert normal.grad is None
+    assert extreme.grad.abs().sum() > 0
+
+
+# ---- neighbour mining -------------------------------------------------------
+
+
+def test_multi_positive_info_nce_by_hand_and_equal_to_info_nce_alone():
+    query, key = unit_rows(3, 8, seed=1), unit_rows(3, 8, seed=2)
+    queue = unit_rows(5, 8, seed=3)
+    logits = contrastive_logits(query, key, queue, TEMPERATURE)
+    only_key = torch.zeros(3, 6, dtype=torch.bool)
+    only_key[:, 0] = True
+    loss, acc = multi_positive_info_nce(logits, only_key)
+    ref_loss, ref_acc = info_nce(query, key, queue, TEMPERATURE)
+    assert torch.allclose(loss, ref_loss) and acc == ref_acc
+    mask = only_key.clone()
+    mask[0, 3] = mask[2, 1] = mask[2, 5] = True
+    mask[torch.arange(3), logits.argmax(dim=1)] = True  # as mining does
+    expected = 0.0
+    for row, positives in zip(logits.tolist(), mask.tolist()):
+        log_norm = math.log(sum(math.exp(v) for v in row))
+        chosen = [v - log_norm for v, p in zip(row, positives) if p]
+        expected -= sum(chosen) / len(chosen)
+    loss, acc = multi_positive_info_nce(logits, mask)
+    assert float(loss) == pytest.approx(expected / 3, rel=1e-5)
+    # accuracy: the key (column 0) on top, mined positives do not count
+    rows = logits.tolist()
+    hits = [row.index(max(row)) == 0 for row in rows]
+    assert not all(hits)  # some row has a mined positive on top
+    assert float(acc) == pytest.approx(100 * sum(hits) / 3)
+
+
+def test_nearest_neighbour_mask_is_the_brute_force_argmax_union():
+    queries = [unit_rows(4, 8, seed=s) for s in (10, 11)]
+    queue = unit_rows(9, 8, seed=12)
+    mask = nearest_neighbour_mask(queries, queue, topk=1)
+    for b in range(4):
+        expected = set()
+        for query in queries:
+            scores = [float(query[b] @ entry) for entry in queue]
+            expected.add(scores.index(max(scores)))
+        assert set(torch.nonzero(mask[b]).flatten().tolist()) == expected
+
+
+def aimclr_cfg(dense=False, **kwargs):
+    cfg = dict(
+        type='AimCLR',
+        backbone=dict(
+            type='MultiScaleGCN',
+            backbone=dict(type='STGCN',
+                          graph_cfg=dict(layout='nturgb+d',
+                                         mode='stgcn_spatial'),
+                          base_channels=8, down_stages=[2, 5, 8])),
+        global_head=dict(type='GlobalProjectionHead', in_channels=32,
+                         out_channels=FEAT_DIM),
+        dense_head=dict(type='DenseProjectionHead', in_channels=32,
+                        out_channels=FEAT_DIM, num_snippets=2)
+        if dense else None,
+        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE)
+    cfg.update(kwargs)
+    return cfg
+
+
+def build(dense=False, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    return MODELS.build(aimclr_cfg(dense, **kwargs))
+
+
+def view_triplets(num_samples=3, seed=1):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(num_samples, 3, 1, NUM_FRAMES, 25, 3,
+                       generator=generator)
+
+
+def test_global_loss_mines_the_brute_force_nearest_queue_entries():
+    model = build()
+    query, key = unit_rows(3, FEAT_DIM, seed=4), unit_rows(3, FEAT_DIM,
+                                                           seed=5)
+    extra = unit_rows(3, FEAT_DIM, seed=6)
+    queue = model.global_queue.queue.clone()
+    baseline = model._global_loss(query, key, (extra, ))
+    assert torch.equal(baseline[0],
+                       info_nce(query, key, queue, TEMPERATURE)[0])
+    model.mine_neighbours = True
+    loss, _ = model._global_loss(query, key, (extra, ))
+    expected = 0.0
+    for b in range(3):
+        logits = [float(query[b] @ key[b]) / TEMPERATURE] + [
+            float(query[b] @ entry) / TEMPERATURE for entry in queue
+        ]
+        positives = {0}
+        for mined in (query, extra):
+            scores = [float(mined[b] @ entry) for entry in queue]
+            positives.add(1 + scores.index(max(scores)))
+        log_norm = math.log(sum(math.exp(v) for v in logits))
+        expected -= sum(logits[j] - log_norm
+                        for j in positives) / len(positives)
+    assert float(loss) == pytest.approx(expected / 3, rel=1e-5)
+
+
+def test_neighbour_mining_hook_switches_by_epoch():
+    model = build()
+    hook = NeighbourMiningHook(start_epoch=2)
+    runner = SimpleNamespace(model=model, epoch=0)
+    hook.before_train(runner)
+    for epoch, expected in [(0, False), (1, False), (2, True), (5, True)]:
+        runner.epoch = epoch
+        hook.before_train_epoch(runner)
+        assert model.mine_neighbours is expected
+    with pytest.raises(ValueError, match='mine_neighbours'):
+        hook.before_train(SimpleNamespace(model=torch.nn.Linear(1, 1)))
+
+
+# ---- energy-based attention drop --------------------------------------------
+
+
+def brute_force_importance(features, e_lambda=1e-4):
+    """1 / e* of every (n, c, t), from explicit loops."""
+    n_samples, channels, frames = features.shape
+    importance = torch.zeros_like(features)
+    for n in range(n_samples):
+        for c in range(channels):
+            values = features[n, c].tolist()
+            mean = sum(values) / frames
+            var = sum((v - mean)**2 for v in values) / (frames - 1)
+            for t, v in enumerate(values):
+                energy = 4 * (var + e_lambda) / ((v - mean)**2 + 2 * var +
+                                                 2 * e_lambda)
+                importance[n, c, t] = 1 / energy
+    return importance
+
+
+def test_energy_drop_zeros_the_lowest_energy_positions_at_the_ratio():
+    features = torch.randn(2, 3, 10, generator=torch.Generator().manual_seed(
+        7), dtype=torch.float64)
+    out = energy_attention_drop(features, keep_ratio=0.7)
+    importance = brute_force_importance(features)
+    for n in range(2):
+        order = sorted(range(30), key=lambda i: -float(
+            importance[n].flatten()[i]))
+        dropped, kept = set(order[:9]), order[9:]  # 30 - round(0.7 * 30)
+        flat_out, flat_in = out[n].flatten(), features[n].flatten()
+        for i in range(30):
+            if i in dropped:
+                assert flat_out[i] == 0
+            else:
+                assert float(flat_out[i]) == pytest.approx(
+                    float(flat_in[i]) * 30 / 21)
+        energies = 1 / importance[n].flatten()
+        assert max(float(energies[i]) for i in dropped) <= min(
+            float(energies[i]) for i in kept)
+
+
+def test_energy_drop_keeps_gradients_of_kept_positions_only():
+    features = torch.randn(1, 4, 5, requires_grad=True)
+    energy_attention_drop(features, keep_ratio=0.5).sum().backward()
+    grads = features.grad.flatten()
+    assert int((grads == 0).sum()) == 10
+    assert torch.allclose(grads[grads != 0], torch.full((10, ), 2.0))
+
+
+# ---- the model --------------------------------------------------------------
+
+
+def test_loss_is_infonce_plus_d3m_recomputed_from_the_encoders():
+    model = build()
+    inputs = view_triplets()
+    queue_before = model.global_queue.queue.clone()
+    losses = model.loss(inputs)
+    assert set(losses) == {'loss_global', 'loss_d3m', 'acc_global'}
+    with torch.no_grad():
+        # batch-statistics BN: the query encoder gives the same features
+        _, query = model.encode_query(inputs[:, 0])
+        extreme_feats, extreme = model.encode_query(inputs[:, 2])
+        dropped = model.encoder_q['global_head'](
+            energy_attention_drop(extreme_feats, 0.7))
+        key = model.encode_key(inputs[:, 1])[1]
+    # the normal key (view 1) is what was enqueued
+    assert torch.allclose(model.global_queue.queue[:3], key, atol=1e-6)
+
+    def logits(view):
+        return torch.tensor([[float(v @ k) / TEMPERATURE] + [
+            float(v @ entry) / TEMPERATURE for entry in queue_before
+        ] for v, k in zip(view, key)], dtype=torch.float64)
+
+    expected_d3m = 0.5 * (
+        hand_cross_entropy(logits(query), logits(extreme)) +
+        hand_cross_entropy(logits(query), logits(dropped)))
+    assert float(losses['loss_d3m'].detach()) == pytest.approx(
+        expected_d3m, rel=1e-4)
+    expected_global = float(
+        F.cross_entropy(logits(query), torch.zeros(3, dtype=torch.long)))
+    assert float(losses['loss_global'].detach()) == pytest.approx(
+        expected_global, rel=1e-4)
+
+
+def test_d3m_weight_scales_only_its_loss():
+    inputs = view_triplets()
+    plain = build().loss(inputs)
+    weighted = build(loss_d3m_weight=2.5).loss(inputs)
+    assert torch.allclose(weighted['loss_d3m'], 2.5 * plain['loss_d3m'])
+    assert torch.allclose(weighted['loss_global'], plain['loss_global'])
+
+
+@pytest.mark.parametrize('dense', [False, True], ids=['global', 'snippet'])
+@pytest.mark.parametrize('mining', [False, True], ids=['plain', 'mining'])
+def test_one_training_step(dense, mining):
+    model = build(dense=dense)
+    model.mine_neighbours = mining
+    batch = dict(inputs=list(view_triplets(num_samples=4)),
+                 data_samples=None)
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    before = [p.detach().clone() for p in model.encoder_q.parameters()]
+    log_vars = model.train_step(batch, optim)
+    expected = {'loss', 'loss_global', 'loss_d3m', 'acc_global'}
+    if dense:
+        expected |= {'loss_dense', 'acc_dense'}
+    assert set(log_vars) == expected
+    assert all(torch.isfinite(v) for v in log_vars.values())
+    assert torch.allclose(
+        log_vars['loss'],
+        sum(v for k, v in log_vars.items() if k.startswith('loss_')))
+    assert int(model.global_queue.ptr) == 4
+    if dense:
+        assert int(model.dense_queue.ptr) == 4
+    assert any(not torch.equal(b, p)
+               for b, p in zip(before, model.encoder_q.parameters()))
+
+
+def test_refuses_view_pairs():
+    with pytest.raises(ValueError, match=r'\(N, 3, M, T, V, C\)'):
+        build().loss(view_triplets()[:, :2])
+
+
+def test_model_and_hook_are_registered():
+    from mmaction.registry import HOOKS
+    from snippet_plugin.models.selfsup import AimCLR
+    assert MODELS.get('AimCLR') is AimCLR
+    assert HOOKS.get('NeighbourMiningHook') is NeighbourMiningHook

@@ -1,0 +1,299 @@
+"""HiCLR: the matching losses against hand-written formulas, the joint mask,
+losses recomputed from the encoders, and one mmengine training step."""
+import copy
+import math
+
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from snippet_plugin.models.selfsup import (HiCLR, SkeletonMoCo,
+                                           distribution_matching_loss,
+                                           hierarchical_matching_loss)
+
+FEAT_DIM = 8
+QUEUE_SIZE = 10
+TEMPERATURE = 0.2
+NUM_FRAMES = 16  # levels 16, 8, 4, 2 with down_stages=[2, 5, 8]
+
+
+def hiclr_cfg(dense=False, model_type='HiCLR', **kwargs):
+    """Tiny STGCN (base_channels 8; the last level has 32 channels)."""
+    cfg = dict(
+        type=model_type,
+        backbone=dict(
+            type='MultiScaleGCN',
+            backbone=dict(type='STGCN',
+                          graph_cfg=dict(layout='nturgb+d',
+                                         mode='stgcn_spatial'),
+                          base_channels=8, down_stages=[2, 5, 8])),
+        global_head=dict(type='GlobalProjectionHead', in_channels=32,
+                         out_channels=FEAT_DIM),
+        dense_head=dict(type='DenseProjectionHead', in_channels=32,
+                        out_channels=FEAT_DIM, num_snippets=2)
+        if dense else None,
+        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE)
+    cfg.update(kwargs)
+    return cfg
+
+
+def build(seed=0, **kwargs):
+    torch.manual_seed(seed)
+    return MODELS.build(hiclr_cfg(**kwargs))
+
+
+def four_views(num_samples=3, seed=1):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(num_samples, 4, 1, NUM_FRAMES, 25, 3,
+                       generator=generator)
+
+
+def softmax_row(row):
+    exps = [math.exp(x) for x in row]
+    return [e / sum(exps) for e in exps]
+
+
+def reference_matching(strong, weak, divergence):
+    """mean_b sum_l p_bl (log p_bl - log q_bl) ('kl') or -p_bl log q_bl."""
+    total = 0.0
+    for strong_row, weak_row in zip(strong.tolist(), weak.tolist()):
+        p, q = softmax_row(weak_row), softmax_row(strong_row)
+        for p_l, q_l in zip(p, q):
+            total -= p_l * math.log(q_l)
+            if divergence == 'kl':
+                total += p_l * math.log(p_l)
+    return total / len(strong)
+
+
+# ---- losses -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize('divergence', ['kl', 'ce'])
+def test_distribution_matching_equals_the_written_formula(divergence):
+    strong = torch.tensor([[2.0, 0.5, -1.0, 0.0], [0.1, 0.2, 3.0, -2.0]])
+    weak = torch.tensor([[1.0, 1.0, 0.0, -1.0], [-0.5, 0.0, 0.5, 1.5]])
+    loss = distribution_matching_loss(strong, weak, divergence)
+    assert loss.item() == pytest.approx(
+        reference_matching(strong, weak, divergence), rel=1e-6)
+
+
+def test_kl_is_zero_for_equal_distributions_and_ce_is_their_entropy():
+    logits = torch.tensor([[0.3, -1.2, 2.0]])
+    assert distribution_matching_loss(logits, logits + 5.0).item() == \
+        pytest.approx(0.0, abs=1e-6)
+    p = softmax_row([0.3, -1.2, 2.0])
+    assert distribution_matching_loss(logits, logits, 'ce').item() == \
+        pytest.approx(-sum(x * math.log(x) for x in p), rel=1e-6)
+
+
+def test_hierarchical_matching_is_the_weighted_chain_of_adjacent_pairs():
+    generator = torch.Generator().manual_seed(0)
+    logits = [torch.randn(3, 5, generator=generator) for _ in range(3)]
+    loss = hierarchical_matching_loss(logits, [0.25, 2.0])
+    expected = (0.25 * reference_matching(logits[1], logits[0], 'kl') +
+                2.0 * reference_matching(logits[2], logits[1], 'kl'))
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_gradient_reaches_only_the_stronger_side_of_each_pair():
+    generator = torch.Generator().manual_seed(1)
+    logits = [
+        torch.randn(2, 4, generator=generator).requires_grad_()
+        for _ in range(3)
+    ]
+    hierarchical_matching_loss(logits, [0.5, 0.5]).backward()
+    assert logits[0].grad is None, 'the weakest view is only a target'
+    # d/dz_strong mean_b KL(p_b || softmax z_b) = (softmax z_b - p_b) / B;
+    # view 1 is the stronger side of pair (0, 1) only: as the target of
+    # pair (1, 2) it is detached
+    for view, weaker in ((1, 0), (2, 1)):
+        expected = torch.tensor([[
+            0.5 * (q - p) / 2 for q, p in zip(
+                softmax_row(strong_row), softmax_row(weak_row))
+        ] for strong_row, weak_row in zip(logits[view].tolist(),
+                                         logits[weaker].tolist())])
+        torch.testing.assert_close(logits[view].grad, expected)
+
+
+def test_matching_refuses_bad_arguments():
+    logits = torch.zeros(2, 3)
+    with pytest.raises(ValueError, match="'kl' or 'ce'"):
+        distribution_matching_loss(logits, logits, 'js')
+    with pytest.raises(ValueError, match='n - 1 weights'):
+        hierarchical_matching_loss([logits, logits], [0.5, 0.5])
+
+
+# ---- joint mask ---------------------------------------------------------------
+
+
+def test_joint_mask_replaces_round_ratio_v_joints_per_frame_with_the_token():
+    model = build(mask_ratio=0.2)  # round(0.2 * 25) = 5 joints
+    token = torch.tensor([7.0, -8.0, 9.0])
+    with torch.no_grad():
+        model.mask_token.copy_(token)
+    views = torch.randn(4, 2, 6, 25, 3)
+    torch.manual_seed(3)
+    masked = model.mask_joints(views)
+    assert masked.shape == views.shape
+    patterns = set()
+    for n in range(4):
+        for t in range(6):
+            persons = []
+            for m in range(2):
+                is_token = [
+                    torch.equal(masked[n, m, t, v], token) for v in range(25)
+                ]
+                persons.append(tuple(is_token))
+                for v in range(25):
+                    if not is_token[v]:
+                        assert torch.equal(masked[n, m, t, v],
+                                           views[n, m, t, v])
+            assert sum(persons[0]) == 5
+            assert persons[0] == persons[1], 'persons share the joints'
+            patterns.add(persons[0])
+    assert len(patterns) > 1, 'samples and frames draw their own joints'
+
+
+def test_mask_token_gradient_counts_the_masked_entries():
+    model = build(mask_ratio=0.1)  # round(2.5) = 2 joints (code: int(2.5))
+    model.mask_joints(torch.randn(3, 2, 5, 25, 3)).sum().backward()
+    # 3 samples x 2 persons x 5 frames x 2 joints, per coordinate
+    torch.testing.assert_close(model.mask_token.grad,
+                               torch.full((3, ), 60.0))
+
+
+def test_zero_ratio_leaves_the_views_unchanged():
+    views = torch.randn(2, 1, 4, 25, 3)
+    assert torch.equal(build(mask_ratio=0.0).mask_joints(views), views)
+
+
+# ---- the model ---------------------------------------------------------------
+
+
+def reference_losses(query_encoder, key_encoder, views, masked_view, queue):
+    """InfoNCE(view 0, key view 1) and the hierarchical KL chain
+    0 -> 2 -> 3 with weights 0.5, by explicit loops."""
+    with torch.no_grad():
+        embed = [
+            query_encoder['global_head'](query_encoder['backbone'](x)[-1])
+            for x in (views[:, 0], views[:, 2], masked_view)
+        ]
+        key = key_encoder['global_head'](key_encoder['backbone'](
+            views[:, 1])[-1])
+    logits = [[[float(q @ k) / TEMPERATURE] +
+               [float(q @ n) / TEMPERATURE for n in queue]
+               for q, k in zip(z, key)] for z in embed]
+    info_nce = -sum(math.log(softmax_row(row)[0])
+                    for row in logits[0]) / len(key)
+    hierarchical = 0.5 * (
+        reference_matching(torch.tensor(logits[1]), torch.tensor(logits[0]),
+                           'kl') +
+        reference_matching(torch.tensor(logits[2]), torch.tensor(logits[1]),
+                           'kl'))
+    return dict(loss_global=info_nce, loss_hierarchical=hierarchical,
+                key=key)
+
+
+def test_losses_match_hand_recomputation_from_the_encoders():
+    model = build()
+    with torch.no_grad():
+        model.mask_token.copy_(torch.tensor([0.5, -0.5, 2.0]))
+    masked_views = []
+    mask_joints = model.mask_joints
+
+    def recording_mask_joints(views):
+        masked_views.append(mask_joints(views))
+        return masked_views[-1]
+
+    model.mask_joints = recording_mask_joints
+    views = four_views()
+    queue = model.global_queue.queue.clone()
+    query_encoder = copy.deepcopy(model.encoder_q)  # step 0: key = query
+
+    losses = model.loss(views)
+
+    assert set(losses) == {'loss_global', 'loss_hierarchical', 'acc_global',
+                           'acc_strong', 'acc_masked'}
+    assert len(masked_views) == 1, 'only view 3 is masked'
+    kept = (masked_views[0] == views[:, 3]).all(dim=-1).sum(dim=-1)
+    assert (kept == 25 - 2).all(), 'view 3 with 2 of 25 joints masked'
+    expected = reference_losses(query_encoder, query_encoder, views,
+                                masked_views[0].detach(), queue)
+    for name in ('loss_global', 'loss_hierarchical'):
+        assert losses[name].item() == pytest.approx(expected[name], rel=1e-4)
+    # the normal key view 1 is enqueued
+    torch.testing.assert_close(model.global_queue.queue[:3], expected['key'])
+    torch.testing.assert_close(model.global_queue.queue[3:], queue[3:])
+
+
+def test_global_and_dense_losses_are_skeletonmoco_on_views_0_and_1():
+    hiclr = build(seed=4, dense=True)
+    moco = build(seed=4, dense=True, model_type='SkeletonMoCo')
+    views = four_views(seed=2)
+    hiclr_losses = hiclr.loss(views)
+    moco_losses = moco.loss(views[:, :2])
+    for name in ('loss_global', 'loss_dense', 'acc_global', 'acc_dense'):
+        assert hiclr_losses[name].item() == pytest.approx(
+            moco_losses[name].item(), rel=1e-5), name
+    torch.testing.assert_close(hiclr.dense_queue.queue,
+                               moco.dense_queue.queue)
+
+
+def test_mask_token_learns_from_the_hierarchical_loss_only():
+    model = build()
+    losses = model.loss(four_views())
+    losses['loss_global'].backward(retain_graph=True)
+    assert model.mask_token.grad is None
+    losses['loss_hierarchical'].backward()
+    assert model.mask_token.grad.abs().sum() > 0
+    assert all(param.grad is None
+               for param in model.encoder_k.module.parameters())
+
+
+def test_one_training_step_gives_finite_losses_and_moves_both_queues():
+    model = build(dense=True)
+    optim_wrapper = OptimWrapper(
+        torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9))
+    views = four_views(num_samples=4)
+    data = dict(inputs=list(views),
+                data_samples=[ActionDataSample() for _ in range(4)])
+    token_before = model.mask_token.detach().clone()
+
+    log_vars = model.train_step(data, optim_wrapper)
+
+    assert set(log_vars) == {
+        'loss', 'loss_global', 'loss_hierarchical', 'loss_dense',
+        'acc_global', 'acc_strong', 'acc_masked', 'acc_dense'
+    }
+    assert all(math.isfinite(value.item()) for value in log_vars.values())
+    assert log_vars['loss'].item() == pytest.approx(
+        log_vars['loss_global'].item() +
+        log_vars['loss_hierarchical'].item() +
+        log_vars['loss_dense'].item(), rel=1e-5)
+    assert int(model.global_queue.ptr) == int(model.dense_queue.ptr) == 4
+    assert int(model.encoder_k.steps) == 1
+    assert not torch.equal(model.mask_token.detach(), token_before)
+
+
+def test_loss_refuses_two_view_inputs_and_bad_arguments():
+    model = build()
+    with pytest.raises(ValueError, match=r'\(N, 4, M, T, V, C\)'):
+        model(four_views()[:, :2], mode='loss')
+    with pytest.raises(ValueError, match='mask_ratio'):
+        build(mask_ratio=1.5)
+    with pytest.raises(ValueError, match='one weight per'):
+        build(hierarchical_weights=[1.0])
+    with pytest.raises(ValueError, match="'kl' or 'ce'"):
+        build(divergence='l2')
+
+
+def test_is_registered_and_extracts_query_backbone_levels():
+    assert MODELS.get('HiCLR') is HiCLR
+    model = build().eval()
+    assert isinstance(model, SkeletonMoCo)
+    x = torch.randn(2, 1, NUM_FRAMES, 25, 3)
+    levels = model(x, mode='tensor')
+    assert [level.shape for level in levels] == [(2, 8, 16), (2, 8, 8),
+                                                 (2, 16, 4), (2, 32, 2)]
