@@ -214,6 +214,37 @@ def test_first_step_losses_match_hand_recomputation():
     assert not losses['acc_tempo_rank'].requires_grad
 
 
+def test_mined_neighbours_of_query_and_part_view_join_both_positives():
+    """With mining on, each appearance term is -mean log softmax over the
+    key and the queue entries nearest to p̄ and to p̃ (brute force)."""
+    model = build()
+    model.mine_neighbours = True
+    views = tempo_views()
+    reference = copy.deepcopy(model)
+    losses = model.loss(views)
+    with torch.no_grad():
+        encoder = reference.encoder_q
+        query, key, other_key = (
+            encoder['global_head'](encoder['backbone'](views[:, i])[-1])
+            for i in range(3))
+        part = reference.part_head(encoder['backbone'].backbone(views[:, 3]))
+        negatives = reference.global_queue.queue.clone()
+    for name, positive in (('loss_global', key),
+                           ('loss_cross_tempo', other_key)):
+        total = 0.0
+        for q, p, k in zip(query, part, positive):
+            nearest = {
+                max(range(QUEUE_SIZE), key=lambda n: dot(x, negatives[n]))
+                for x in (q, p)
+            }
+            logits = [dot(q, k) / TEMPERATURE] + [
+                dot(q, n) / TEMPERATURE for n in negatives]
+            log_z = math.log(sum(math.exp(x) for x in logits))
+            chosen = [0] + [1 + n for n in sorted(nearest)]
+            total -= sum(logits[j] - log_z for j in chosen) / len(chosen)
+        assert losses[name].item() == pytest.approx(total / 3, rel=1e-4), name
+
+
 def test_the_other_tempo_key_is_enqueued():
     model = build()
     views = tempo_views(num_samples=3)
