@@ -193,7 +193,7 @@ def check_runs(args) -> None:
     cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=epochs,
                          val_begin=epochs + 1)  # no validation in train()
     cfg.param_scheduler = []
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook',
+    cfg.default_hooks.checkpoint = dict(type='AtomicCheckpointHook',
                                         interval=epochs)
     cfg.default_hooks.logger = dict(type='LoggerHook', interval=1)
     cfg.env_cfg.dist_cfg = dict(backend='nccl')
