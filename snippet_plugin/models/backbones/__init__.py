@@ -1,3 +1,5 @@
+from .hypergcn import HyperGCN
 from .multiscale_gcn import MultiScaleGCN
+from .unik import UNIK
 
-__all__ = ['MultiScaleGCN']
+__all__ = ['HyperGCN', 'MultiScaleGCN', 'UNIK']
