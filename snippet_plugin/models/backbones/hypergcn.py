@@ -48,6 +48,9 @@ from .skeleton_gcn_base import SkeletonGCNBase, TemporalResidual, stage_plan
 
 #: Keeps degree normalisations finite for empty hyperedges or zero weights.
 DEGREE_EPS = 1e-6
+#: Initial scale of the graph unit's output batch norm (the public code's):
+#: each block starts close to its residual path.
+SPATIAL_BN_INIT = 1e-6
 
 
 def knn_incidence(embeddings: torch.Tensor, k: int) -> torch.Tensor:
@@ -109,7 +112,8 @@ class HyperGraphConv(nn.Module):
 
     Input ``X`` ``(N, C, T, V)``; ``U = V + J`` vertices after appending the
     virtual joints; ``K`` heads, each owning ``C / K`` input and ``C' / K``
-    output channels (grouped 1x1 convolution ``conv``).
+    output channels (grouped 1x1 convolution ``conv``). The batch norm's
+    scale starts at ``SPATIAL_BN_INIT``, as in the public code.
 
     ``Y_k = (A_k + relu(alpha) G_k) conv_k(X)`` over vertices, then
     ``ReLU(BN(Y[real joints]) + down(X))`` ``(N, C', T, V)``.
@@ -161,6 +165,7 @@ class HyperGraphConv(nn.Module):
             nn.Tanh())
         self.conv = nn.Conv2d(in_channels, out_channels, 1, groups=num_heads)
         self.bn = nn.BatchNorm2d(out_channels)
+        nn.init.constant_(self.bn.weight, SPATIAL_BN_INIT)
         self.down = TemporalResidual(in_channels, out_channels, 1)
         self.relu = nn.ReLU()
 

@@ -17,6 +17,11 @@ from torch import nn
 from mmaction.registry import MODELS
 from .skeleton_gcn_base import SkeletonGCNBase, TemporalResidual, stage_plan
 
+#: Initial scale of the S-LSU's output batch norm (the public code's): each
+#: block starts close to its residual path, and the joint mixing by ``W``
+#: (random at init) grows in as it is learnt.
+SPATIAL_BN_INIT = 1e-6
+
 
 class DependencyAggregation(nn.Module):
     """S-LSU: multi-head spatial aggregation with learnt dependencies.
@@ -62,6 +67,7 @@ class DependencyAggregation(nn.Module):
         self.phi = nn.Conv2d(in_channels, num_heads * self.embed_channels, 1)
         self.project = nn.Conv2d(num_heads * in_channels, out_channels, 1)
         self.bn = nn.BatchNorm2d(out_channels)
+        nn.init.constant_(self.bn.weight, SPATIAL_BN_INIT)
         self.down = TemporalResidual(in_channels, out_channels, 1)
         self.relu = nn.ReLU()
 
@@ -161,8 +167,9 @@ class UNIK(SkeletonGCNBase):
 
     Simplifications (the public code's options we leave out): temporal
     windows ``tau > 1`` in the S-LSU (the paper's best models use
-    ``tau = 1``), dilated T-LSUs, and its custom initialisation (PyTorch
-    defaults here, except ``W`` which uses Kaiming-uniform as in the code).
+    ``tau = 1``), dilated T-LSUs, and most of its custom initialisation
+    (PyTorch defaults here, except ``W`` (Kaiming-uniform) and the S-LSU's
+    output batch-norm scale (``SPATIAL_BN_INIT``), as in the code).
 
     Args:
         graph_cfg (dict): MMAction2 ``Graph`` config, for ``V`` only.
