@@ -5,7 +5,9 @@ paper's T/8 layout: temporal stride 2 at stages 2, 5 and 8, channels
 64/128/256 (inflated at stages 5 and 8). The global head is the MoCo-v2 MLP
 of the baseline repositories (256 -> 256 -> 128). Queue 32768, temperature
 0.07 (the configs of the public code; the paper's text says 0.007), key
-encoder momentum 0.999.
+encoder momentum 0.999. ``data_bn_type='VC'`` (STGCN's default, spelled
+out) lets the backbone be swapped by ``type`` alone: AAGCN would otherwise
+default to ``'MVC'``, which needs exactly ``num_person`` persons.
 
 The snippet variant adds ``dense_head`` and ``loss_dense_weight`` only (see
 ``configs/snippet_skeletonclr_*.py``).
@@ -19,6 +21,7 @@ model = dict(
             graph_cfg=dict(layout='nturgb+d', mode='stgcn_spatial'),
             in_channels=3,
             base_channels=64,
+            data_bn_type='VC',
             down_stages=[2, 5, 8],
             inflate_stages=[5, 8])),
     global_head=dict(

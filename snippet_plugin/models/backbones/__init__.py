@@ -2,6 +2,8 @@
 # mmaction.engine.model, a module its registry never imports by itself.
 import mmaction.engine.model  # noqa: F401
 
+from .hypergcn import HyperGCN
 from .multiscale_gcn import MultiScaleGCN
+from .unik import UNIK
 
-__all__ = ['MultiScaleGCN']
+__all__ = ['HyperGCN', 'MultiScaleGCN', 'UNIK']
