@@ -2,7 +2,7 @@
 localization.
 
 The AimCLR row of Tab. 2 (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL
-Subset-1; set ``subset_ann_file`` for Subsets 2-3); its checkpoint also feeds
+Subset-1; Subsets 1-3: ``configs/knn/``); its checkpoint also feeds
 the linear evaluation of Tab. 3. Same recipe as ``aimclr_stgcn_babel.py``:
 three views, batch 128, 300-frame inputs, SGD lr 0.1, 300 epochs, mining
 from epoch 150.

@@ -2,8 +2,8 @@
 
 No paper table: the paper runs AimCLR with 2s-AGCN only (Tab. 2, 3) and its
 backbone study (Tab. 5, S1, S2) with RVTCLR; this is AimCLR on ST-GCN with the
-same protocol (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL Subset-1; set
-``subset_ann_file`` for Subsets 2-3). AimCLR's recipe: three views (query,
+same protocol (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL Subset-1; Subsets 1-3:
+``configs/knn/``). AimCLR's recipe: three views (query,
 key, extreme), batch 128, 300-frame inputs, SGD lr 0.1, 300 epochs,
 nearest-neighbour mining from epoch 150 (0-based; AimCLR's
 ``mining_epoch: 150``). Prepare the data with ``tools/data/prepare_babel.py``

@@ -1,7 +1,7 @@
 """HiCLR + ST-GCN pretrained on BABEL, evaluated by KNN localization.
 
 A baseline of Tab. 2 (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL Subset-1;
-set ``subset_ann_file`` for Subsets 2-3) with HiCLR's gradually growing
+Subsets 1-3: ``configs/knn/``) with HiCLR's gradually growing
 augmentations: four views, each pipeline the previous one's plus stronger
 transforms (HiCLR's basic set, then its normal set, then the joint mask
 that the model applies to view 3):

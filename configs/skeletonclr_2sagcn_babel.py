@@ -1,7 +1,7 @@
 """SkeletonCLR + 2s-AGCN pretrained on BABEL, evaluated by KNN localization.
 
 The baseline of Tab. 2 (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL
-Subset-1; set ``subset_ann_file`` for Subsets 2-3). Batch 128, 300-frame
+Subset-1; Subsets 1-3: ``configs/knn/``). Batch 128, 300-frame
 inputs, SGD lr 0.1, 300 epochs. Prepare the data with
 ``tools/data/prepare_babel.py`` (``docs/datasets.md``).
 

@@ -24,8 +24,8 @@ Data (see ``docs/datasets.md``; made by ``tools/data/prepare_babel.py``):
 * ``data/babel/babel_subset{1,2,3}.pkl``: the subset's frame-labelled
   ``train`` sequences (the KNN memory) and ``val`` sequences (evaluated).
   Subset-1 by default; the pretraining does not depend on the subset, so
-  evaluate one checkpoint on Subsets 2-3 with ``tools/test.py`` after
-  setting ``subset`` in ``_base_/datasets/babel_knn.py``.
+  evaluate one checkpoint on each subset with ``tools/test.py
+  configs/knn/knn_snippet_rvtclr_2sagcn_babel-subset{1,2,3}.py CKPT``.
 
 Input: 300-frame windows, each turned into four 150-frame tempo views
 (``RelativeTempoViews``: query and key at the sample's tempo, normal

@@ -17,9 +17,7 @@ from mmengine.registry import init_default_scope
 
 from mmaction.registry import DATASETS, MODELS
 from snippet_plugin.datasets.annotation import (derive_video_labels,
-                                                load_annotations,
-                                                save_annotations)
-from snippet_plugin.datasets.mocapmix import build_mocapmix
+                                                load_annotations)
 from snippet_plugin.datasets.untrimmed_pose_dataset import select_labelled
 
 CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
@@ -41,15 +39,6 @@ def build_model_once(model_cfg):
     if key not in _BUILT:
         _BUILT[key] = MODELS.build(model_cfg)
     return _BUILT[key]
-
-
-@pytest.fixture(scope='module')
-def mocapmix_dir(tmp_path_factory):
-    """A folder holding ``data/mocapmix/mocapmix.pkl`` (4 train, 2 val)."""
-    root = tmp_path_factory.mktemp('mocapmix_root')
-    save_annotations(build_mocapmix(seed=0, num_train=4, num_val=2),
-                     str(root / 'data' / 'mocapmix' / 'mocapmix.pkl'))
-    return root
 
 
 @pytest.mark.parametrize('path', ALL_CONFIGS, ids=lambda p: p.stem)
@@ -271,3 +260,22 @@ def test_2sagcn_pretraining_initialises_and_feeds_a_babel_localizer(
     for key, value in query.items():
         assert torch.equal(localizer.backbone.state_dict()[key], value), key
     assert localizer.backbone.out_channels == [64, 128, 256]
+
+
+@pytest.mark.parametrize(
+    'path', sorted((CONFIGS / 'knn').glob('knn_*.py')), ids=lambda p: p.stem)
+def test_knn_config_reads_its_subset_everywhere(path):
+    """Memory and evaluated sequences both come from the subset in the
+    name, for val and test alike; the model is the named pretraining's."""
+    subset = path.stem[-1]
+    expected = f'data/babel/babel_subset{subset}.pkl'
+    cfg = Config.fromfile(str(path))
+    pretraining = Config.fromfile(
+        str(CONFIGS / (path.stem[len('knn_'):-len('-subset1')] + '.py')))
+    assert cfg.model.to_dict() == pretraining.model.to_dict()
+    for loader in (cfg.val_dataloader, cfg.test_dataloader,
+                   cfg.val_cfg.memory_dataloader,
+                   cfg.test_cfg.memory_dataloader):
+        assert loader.dataset.ann_file == expected
+    assert cfg.val_dataloader.dataset.split == 'val'
+    assert cfg.val_cfg.memory_dataloader.dataset.split == 'train'

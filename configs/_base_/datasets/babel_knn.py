@@ -9,7 +9,8 @@ jog/wave/dance/gesture) with background for all other frames. Sequences are
 The annotation files come from ``tools/data/prepare_babel.py`` (see
 ``docs/datasets.md``): ``babel_pretrain.pkl`` holds every train sequence
 (``label_mode='none'``), ``babel_subset{1,2,3}.pkl`` hold the subsets with
-their ``train``/``val`` splits. Choose the subset with ``subset``.
+their ``train``/``val`` splits. Configs built on this file evaluate on
+Subset-1; ``configs/knn/knn_*-subset{1,2,3}.py`` evaluate on each subset.
 """
 dataset_type = 'UntrimmedPoseDataset'
 data_root = 'data/babel/'
