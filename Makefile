@@ -5,8 +5,9 @@ MOCAPMIX := $(DATA_DIR)/mocapmix.pkl
 WORK_DIR ?= work_dirs/demo
 QUICKSTART := configs/quickstart
 MODELS := skeletonclr_stgcn_mocapmix snippet_skeletonclr_stgcn_mocapmix
+LOCALIZER := linear_snippet_skeletonclr_stgcn_mocapmix
 
-.PHONY: install data demo pretrain knn test test-slow test-all clean
+.PHONY: install data demo pretrain knn localize test test-slow test-all clean
 
 install:
 	$(PYTHON) tools/ensure_stack.py requirements/pinned.txt requirements/tests.txt
@@ -37,7 +38,16 @@ knn: pretrain
 		--result "SkeletonCLR + snippets"=$(WORK_DIR)/snippet_skeletonclr_stgcn_mocapmix/knn_predictions.pkl \
 		--sample 0 --out $(WORK_DIR)/knn_timeline.png
 
-demo: knn
+# Stage 2 on MocapMix: a linear localizer (U-neck + frame-wise head) on the
+# frozen snippet encoder, then localize one validation recording (JSON + PNG).
+localize: knn
+	$(PYTHON) tools/train.py $(QUICKSTART)/$(LOCALIZER).py --work-dir $(WORK_DIR)/$(LOCALIZER) \
+		--cfg-options model.pretrained=$(WORK_DIR)/snippet_skeletonclr_stgcn_mocapmix/epoch_40.pth
+	$(PYTHON) tools/localize.py $(QUICKSTART)/$(LOCALIZER).py \
+		$$(cat $(WORK_DIR)/$(LOCALIZER)/last_checkpoint) $(MOCAPMIX) \
+		--sample mocapmix_val_000 --out-dir $(WORK_DIR)/localized
+
+demo: localize
 
 test: install
 	$(PYTHON) -m pytest -q tests

@@ -54,7 +54,7 @@ def test_json_matches_the_api_and_png_has_the_truth_row(
     out = folder / 'out_pkl'
     drawn = run_tool(load_tool, monkeypatch,
                      [config, checkpoint, str(pkl), '--sample', 'seq',
-                      '--out-dir', str(out)])
+                      '--out-dir', str(out), '--print-min-score', '0'])
     written = json.loads((out / 'seq.json').read_text())
     model = init_localizer(config, checkpoint)
     expected = inference_localizer(model, str(pkl), sample='seq').to_dict()
@@ -70,6 +70,19 @@ def test_json_matches_the_api_and_png_has_the_truth_row(
     assert f'seq: {len(written["segments"])} segment(s) in 53 frames' in \
         printed
     assert f'{segment["label"]}' in printed and 'wrote' in printed
+
+
+def test_printed_table_keeps_the_segments_above_the_score(
+        setup, load_tool):
+    folder, config, checkpoint, pkl, npy = setup
+    model = init_localizer(config, checkpoint)
+    result = inference_localizer(model, str(pkl), sample='seq')
+    scores = sorted(seg['score'] for seg in result.segments)
+    threshold = scores[len(scores) // 2]
+    table = load_tool('localize').segment_table(result, threshold)
+    expected = sum(score >= threshold for score in scores)
+    assert len(table.splitlines()) == 2 + expected
+    assert f'{expected} with score >= {threshold:g}' in table
 
 
 def test_input_without_segments_has_only_the_prediction_row(

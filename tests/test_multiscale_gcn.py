@@ -2,9 +2,11 @@
 persons, checked against the backbones' own (truncated) forward passes."""
 import copy
 import math
+from pathlib import Path
 
 import pytest
 import torch
+from mmengine.config import Config
 from torch import nn
 
 from mmaction.registry import MODELS
@@ -131,3 +133,16 @@ def test_backbone_without_a_stage_list_is_refused_naming_type_and_contract():
 def test_stage_with_wrong_output_layout_is_refused():
     with pytest.raises(TypeError, match=r'gcn\[0\] returned'):
         MultiScaleGCN(dict(type='BackboneWithFlatStagesForTests'))
+
+
+def test_unknown_backbone_type_names_the_config_key_and_the_candidates():
+    cfg = Config.fromfile(
+        str(Path(__file__).resolve().parents[1] / 'configs' /
+            'skeletonclr_stgcn_babel.py'))
+    cfg.model.backbone.backbone.type = 'STGNC'
+    with pytest.raises(KeyError) as err:
+        MODELS.build(cfg.model)
+    message = str(err.value)
+    assert "model.backbone.backbone.type='STGNC'" in message
+    assert "did you mean 'STGCN'" in message
+    assert 'UNIK' in message and 'custom_imports' in message

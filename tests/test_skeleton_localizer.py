@@ -193,6 +193,23 @@ def test_checkpoint_without_backbone_keys_is_refused(tmp_path):
         model.init_weights()
 
 
+def test_misfit_checkpoint_is_refused_before_anything_is_loaded(tmp_path):
+    source = build(seed=7)
+    state = source.backbone.state_dict()
+    misfit = next(key for key, value in state.items() if value.dim() == 4)
+    state[misfit] = torch.zeros(1, 2, 1, 1)
+    path = str(tmp_path / 'other_width.pth')
+    torch.save(state, path)
+    model = build(seed=0)
+    before = {k: v.clone() for k, v in model.backbone.state_dict().items()}
+    with pytest.raises(ValueError) as err:
+        model.load_pretrained_backbone(path)
+    assert 'other_width.pth' in str(err.value)
+    assert f'{misfit}: checkpoint (1, 2, 1, 1)' in str(err.value)
+    after = model.backbone.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in before.items())
+
+
 class Payload:
     """A user class nobody allowlisted."""
 

@@ -42,15 +42,22 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='frame rate for the seconds (default: the '
                         "file's, the model's, else 30)")
     parser.add_argument('--device', default='cpu', help='e.g. cpu, cuda:0')
+    parser.add_argument('--print-min-score', type=float, default=0.2,
+                        help='print the segments scoring at least this '
+                        '(default 0.2); the JSON keeps every segment, as the '
+                        'mAP evaluation scores them all')
     return parser.parse_args(argv)
 
 
-def segment_table(result: LocalizationResult) -> str:
-    """One line per segment: class, frames, seconds, score."""
+def segment_table(result: LocalizationResult, min_score: float = 0.0) -> str:
+    """One line per segment scoring at least ``min_score``: class, frames,
+    seconds, score."""
+    shown = [seg for seg in result.segments if seg['score'] >= min_score]
     header = (f'{result.name}: {len(result.segments)} segment(s) in '
-              f'{result.num_frames} frames at {result.fps:g} fps')
+              f'{result.num_frames} frames at {result.fps:g} fps; '
+              f'{len(shown)} with score >= {min_score:g}')
     lines = [header, f'{"class":<24} {"frames":>13} {"seconds":>17} score']
-    for seg in result.segments:
+    for seg in shown:
         frames = f'{seg["start_frame"]}-{seg["end_frame"]}'
         seconds = f'{seg["start_sec"]:.2f}-{seg["end_sec"]:.2f}'
         lines.append(f'{seg["label"][:24]:<24} {frames:>13} {seconds:>17} '
@@ -85,7 +92,7 @@ def main(argv=None) -> None:
                                      sample=args.sample)
     except SkeletonInputError as err:
         sys.exit(f'error: {err}')
-    print(segment_table(result))
+    print(segment_table(result, args.print_min_score))
     for path in write_outputs(result, args.out_dir):
         print(f'wrote {path}')
 

@@ -5,6 +5,7 @@ stage. Localization (paper Sec. 3.2) and KNN evaluation need the intermediate
 stages too; :class:`MultiScaleGCN` collects them without touching the wrapped
 backbone's code.
 """
+import difflib
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -12,6 +13,25 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmaction.registry import MODELS
+
+GCN_BACKBONES = ('STGCN', 'AAGCN', 'UNIK', 'HyperGCN')
+"""Registered backbones known to meet the contract of :class:`MultiScaleGCN`."""
+
+
+def _known_backbone(backbone: Dict) -> Dict:
+    """Return ``backbone`` if its ``type`` is registered, else raise a
+    ``KeyError`` that names the config key, the type and the candidates."""
+    name = backbone.get('type')
+    if isinstance(name, str) and MODELS.get(name) is None:
+        close = difflib.get_close_matches(name, GCN_BACKBONES, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ''
+        raise KeyError(
+            f"model.backbone.backbone.type='{name}' is not a registered "
+            f'backbone{hint}. GCN backbones that MultiScaleGCN wraps: '
+            f"{', '.join(GCN_BACKBONES)}; a backbone of your own must be "
+            'registered in mmaction.registry.MODELS by a module listed in '
+            "the config's custom_imports.")
+    return backbone
 
 #: Length of the zero sequence fed through the stages at init to measure
 #: their temporal strides. A power of two keeps stride-2 stages exact and the
@@ -75,7 +95,7 @@ class MultiScaleGCN(BaseModule):
                  stages_attr: str = 'gcn',
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
+        self.backbone = MODELS.build(_known_backbone(backbone))
         self.stages_attr = stages_attr
         stages = getattr(self.backbone, stages_attr, None)
         if not isinstance(stages, nn.ModuleList):

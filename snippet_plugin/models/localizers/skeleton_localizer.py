@@ -194,11 +194,17 @@ class SkeletonLocalizer(BaseModel):
                 f'{path}: no backbone weight found (looked for MultiScaleGCN '
                 f'keys such as {own_keys[0]!r} under the prefixes '
                 f'{BACKBONE_PREFIXES})')
-        try:
-            result = self.backbone.load_state_dict(state, strict=False)
-        except RuntimeError as err:
-            raise ValueError(f'{path}: backbone weights do not fit: {err}'
-                             ) from err
+        own_state = self.backbone.state_dict()
+        misfits = [
+            f'{key}: checkpoint {tuple(value.shape)}, model '
+            f'{tuple(own_state[key].shape)}' for key, value in state.items()
+            if key in own_state and value.shape != own_state[key].shape
+        ]
+        if misfits:  # checked first: nothing is loaded from a misfit file
+            raise ValueError(f'{path}: backbone weights do not fit (was the '
+                             'checkpoint made with another backbone or '
+                             f'width?): {"; ".join(misfits)}')
+        result = self.backbone.load_state_dict(state, strict=False)
         print_log(f'Loaded {len(state) - len(result.unexpected_keys)} '
                   f'backbone entries from {path}', logger='current')
         if result.missing_keys:
