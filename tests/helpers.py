@@ -100,3 +100,29 @@ def run_on_two_gloo_ranks(tmp_path, body):
     script.write_text(body + GLOO_LAUNCHER)
     subprocess.run([sys.executable, str(script), str(tmp_path)], check=True,
                    timeout=120, cwd=Path(__file__).resolve().parents[1])
+
+
+def tiny_moco_cfg(model_type, feat_dim, queue_size, temperature,
+                  num_snippets=None, **kwargs):
+    """Config of a SkeletonMoCo-family model (``model_type``) on a tiny
+    ST-GCN: base 8 channels, T/8 layout, the last level 32 channels.
+
+    ``num_snippets`` switches the snippet branch on; ``kwargs`` add or
+    replace top-level model keys (e.g. RVTCLR's heads).
+    """
+    cfg = dict(
+        type=model_type,
+        backbone=dict(
+            type='MultiScaleGCN',
+            backbone=dict(type='STGCN',
+                          graph_cfg=dict(layout='nturgb+d',
+                                         mode='stgcn_spatial'),
+                          base_channels=8, down_stages=[2, 5, 8])),
+        global_head=dict(type='GlobalProjectionHead', in_channels=32,
+                         out_channels=feat_dim),
+        dense_head=None if num_snippets is None else dict(
+            type='DenseProjectionHead', in_channels=32,
+            out_channels=feat_dim, num_snippets=num_snippets),
+        queue_size=queue_size, feat_dim=feat_dim, temperature=temperature)
+    cfg.update(kwargs)
+    return cfg

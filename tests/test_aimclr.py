@@ -14,6 +14,7 @@ from snippet_plugin.models.selfsup import (d3m_loss, energy_attention_drop,
                                            info_nce, multi_positive_info_nce,
                                            nearest_neighbour_mask)
 from snippet_plugin.models.selfsup.losses import contrastive_logits
+from helpers import tiny_moco_cfg
 
 FEAT_DIM = 16
 QUEUE_SIZE = 12
@@ -100,22 +101,8 @@ def test_nearest_neighbour_mask_is_the_brute_force_argmax_union():
 
 
 def aimclr_cfg(dense=False, **kwargs):
-    cfg = dict(
-        type='AimCLR',
-        backbone=dict(
-            type='MultiScaleGCN',
-            backbone=dict(type='STGCN',
-                          graph_cfg=dict(layout='nturgb+d',
-                                         mode='stgcn_spatial'),
-                          base_channels=8, down_stages=[2, 5, 8])),
-        global_head=dict(type='GlobalProjectionHead', in_channels=32,
-                         out_channels=FEAT_DIM),
-        dense_head=dict(type='DenseProjectionHead', in_channels=32,
-                        out_channels=FEAT_DIM, num_snippets=2)
-        if dense else None,
-        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE)
-    cfg.update(kwargs)
-    return cfg
+    return tiny_moco_cfg('AimCLR', FEAT_DIM, QUEUE_SIZE, TEMPERATURE,
+                         num_snippets=2 if dense else None, **kwargs)
 
 
 def build(dense=False, seed=0, **kwargs):

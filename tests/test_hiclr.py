@@ -12,6 +12,7 @@ from mmaction.structures import ActionDataSample
 from snippet_plugin.models.selfsup import (HiCLR, SkeletonMoCo,
                                            distribution_matching_loss,
                                            hierarchical_matching_loss)
+from helpers import tiny_moco_cfg
 
 FEAT_DIM = 8
 QUEUE_SIZE = 10
@@ -21,22 +22,8 @@ NUM_FRAMES = 16  # levels 16, 8, 4, 2 with down_stages=[2, 5, 8]
 
 def hiclr_cfg(dense=False, model_type='HiCLR', **kwargs):
     """Tiny STGCN (base_channels 8; the last level has 32 channels)."""
-    cfg = dict(
-        type=model_type,
-        backbone=dict(
-            type='MultiScaleGCN',
-            backbone=dict(type='STGCN',
-                          graph_cfg=dict(layout='nturgb+d',
-                                         mode='stgcn_spatial'),
-                          base_channels=8, down_stages=[2, 5, 8])),
-        global_head=dict(type='GlobalProjectionHead', in_channels=32,
-                         out_channels=FEAT_DIM),
-        dense_head=dict(type='DenseProjectionHead', in_channels=32,
-                        out_channels=FEAT_DIM, num_snippets=2)
-        if dense else None,
-        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE)
-    cfg.update(kwargs)
-    return cfg
+    return tiny_moco_cfg(model_type, FEAT_DIM, QUEUE_SIZE, TEMPERATURE,
+                         num_snippets=2 if dense else None, **kwargs)
 
 
 def build(seed=0, **kwargs):

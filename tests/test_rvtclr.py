@@ -19,6 +19,7 @@ from snippet_plugin.datasets.annotation import save_annotations
 from snippet_plugin.models.selfsup import (NTU25_BODY_PARTS, RVTCLR,
                                            BodyPartRelationHead,
                                            margin_ranking)
+from helpers import tiny_moco_cfg
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
@@ -30,27 +31,15 @@ CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 
 def rvtclr_cfg(dense=False, **kwargs):
     """Tiny STGCN RVTCLR; the last level has 32 channels."""
-    cfg = dict(
-        type='RVTCLR',
-        backbone=dict(
-            type='MultiScaleGCN',
-            backbone=dict(type='STGCN',
-                          graph_cfg=dict(layout='nturgb+d',
-                                         mode='stgcn_spatial'),
-                          base_channels=8, down_stages=[2, 5, 8])),
-        global_head=dict(type='GlobalProjectionHead', in_channels=32,
-                         out_channels=FEAT_DIM),
+    heads = dict(
         motion_head=dict(type='GlobalProjectionHead', in_channels=32,
                          out_channels=FEAT_DIM),
         part_head=dict(type='BodyPartRelationHead', in_channels=32,
                        out_channels=FEAT_DIM),
-        dense_head=dict(type='DenseProjectionHead', in_channels=32,
-                        out_channels=FEAT_DIM, num_snippets=2)
-        if dense else None,
-        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE,
         margin=MARGIN)
-    cfg.update(kwargs)
-    return cfg
+    return tiny_moco_cfg('RVTCLR', FEAT_DIM, QUEUE_SIZE, TEMPERATURE,
+                         num_snippets=2 if dense else None,
+                         **{**heads, **kwargs})
 
 
 def build(dense=False, seed=0, **kwargs):

@@ -11,6 +11,7 @@ from mmengine.optim import OptimWrapper
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from snippet_plugin.models import SkeletonMoCo
+from helpers import tiny_moco_cfg
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
@@ -21,20 +22,8 @@ NUM_FRAMES = 31  # levels 31, 16, 8, 4 with down_stages=[2, 5, 8]
 
 def moco_cfg(dense=True, **kwargs):
     """Tiny STGCN SkeletonMoCo; the last level has 32 channels."""
-    cfg = dict(
-        type='SkeletonMoCo',
-        backbone=dict(
-            type='MultiScaleGCN',
-            backbone=dict(type='STGCN',
-                          graph_cfg=dict(layout='nturgb+d',
-                                         mode='stgcn_spatial'),
-                          base_channels=8, down_stages=[2, 5, 8])),
-        global_head=dict(type='GlobalProjectionHead', in_channels=32,
-                         out_channels=FEAT_DIM),
-        dense_head=dict(type='DenseProjectionHead', in_channels=32,
-                        out_channels=FEAT_DIM, num_snippets=NUM_SNIPPETS)
-        if dense else None,
-        queue_size=QUEUE_SIZE, feat_dim=FEAT_DIM, temperature=TEMPERATURE)
+    cfg = tiny_moco_cfg('SkeletonMoCo', FEAT_DIM, QUEUE_SIZE, TEMPERATURE,
+                        num_snippets=NUM_SNIPPETS if dense else None)
     cfg.update(kwargs)
     return cfg
 

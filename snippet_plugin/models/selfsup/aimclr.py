@@ -161,10 +161,6 @@ class AimCLR(SkeletonMoCo):
             loss_global=loss_global,
             loss_d3m=self.loss_d3m_weight * loss_d3m,
             acc_global=acc_global)
-        if self.with_dense:
-            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
-            losses.update(
-                loss_dense=self.loss_dense_weight * loss_dense,
-                acc_dense=acc_dense)
+        self._add_dense_losses(losses, query_feats, key_feats)
         self.global_queue.enqueue(key)
         return losses

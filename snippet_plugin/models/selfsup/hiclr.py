@@ -167,11 +167,7 @@ class HiCLR(SkeletonMoCo):
             acc_global=acc_global,
             acc_strong=_top1_accuracy(logits[1]),
             acc_masked=_top1_accuracy(logits[2]))
-        if self.with_dense:
-            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
-            losses.update(
-                loss_dense=self.loss_dense_weight * loss_dense,
-                acc_dense=acc_dense)
+        self._add_dense_losses(losses, query_feats, key_feats)
         self.global_queue.enqueue(key)
         return losses
 

@@ -200,13 +200,8 @@ class RVTCLR(SkeletonMoCo):
             acc_cross_tempo=acc_cross_tempo,
             acc_tempo_rank=(same_tempo > other_tempo).detach().float().mean()
             * 100)
-        if self.with_dense:
-            dense_key_feats = (key_feats if self.dense_positive == 'same_tempo'
-                               else other_feats)
-            loss_dense, acc_dense = self._dense_loss(query_feats,
-                                                     dense_key_feats)
-            losses.update(
-                loss_dense=self.loss_dense_weight * loss_dense,
-                acc_dense=acc_dense)
+        self._add_dense_losses(
+            losses, query_feats,
+            key_feats if self.dense_positive == 'same_tempo' else other_feats)
         self.global_queue.enqueue(other_key)
         return losses

@@ -302,11 +302,7 @@ class SkeletonMoCo(BaseModel):
         key_feats, key = self.encode_key(inputs[:, 1])
         loss_global, acc_global = self._global_loss(query, key)
         losses = dict(loss_global=loss_global, acc_global=acc_global)
-        if self.with_dense:
-            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
-            losses.update(
-                loss_dense=self.loss_dense_weight * loss_dense,
-                acc_dense=acc_dense)
+        self._add_dense_losses(losses, query_feats, key_feats)
         self.global_queue.enqueue(key)
         return losses
 
@@ -340,6 +336,25 @@ class SkeletonMoCo(BaseModel):
         key_column = torch.ones_like(neighbours[:, :1])
         return multi_positive_info_nce(
             logits, torch.cat([key_column, neighbours], dim=1))
+
+    def _add_dense_losses(self, losses: Dict[str, torch.Tensor],
+                          query_feats: torch.Tensor,
+                          key_feats: torch.Tensor) -> None:
+        """With the snippet branch on, add ``loss_dense`` (already
+        multiplied by ``loss_dense_weight``, Eq. 6) and ``acc_dense`` to
+        ``losses``; without it, do nothing. Every method calls this once per
+        step with the features whose snippets it pairs.
+
+        Args:
+            losses (dict[str, Tensor]): The step's losses, updated in place.
+            query_feats (Tensor): ``h̄`` ``(N, C_e, T_l)``, query encoder.
+            key_feats (Tensor): ``ĥ`` ``(N, C_e, T_l)``, key encoder.
+        """
+        if self.with_dense:
+            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
+            losses.update(
+                loss_dense=self.loss_dense_weight * loss_dense,
+                acc_dense=acc_dense)
 
     def _dense_loss(self, query_feats: torch.Tensor, key_feats: torch.Tensor
                     ) -> Tuple[torch.Tensor, torch.Tensor]:
