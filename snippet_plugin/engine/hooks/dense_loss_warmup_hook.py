@@ -1,8 +1,8 @@
 """Linear warm-up of the snippet loss weight λ (Eq. 6)."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmaction.registry import HOOKS
+from ..runner_model import unwrapped_model
 
 
 @HOOKS.register_module()
@@ -35,14 +35,9 @@ class DenseLossWarmupHook(Hook):
         self.start_ratio = start_ratio
         self.target_weight = None
 
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def before_train(self, runner) -> None:
         """Remember λ; refuse a model without a snippet branch."""
-        model = self._model(runner)
+        model = unwrapped_model(runner)
         if not getattr(model, 'with_dense', False):
             raise ValueError('DenseLossWarmupHook needs a model with a '
                              'dense_head (the snippet branch); '
@@ -58,4 +53,5 @@ class DenseLossWarmupHook(Hook):
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         """Set λ for this iteration."""
-        self._model(runner).loss_dense_weight = self.weight_at(runner.iter)
+        unwrapped_model(runner).loss_dense_weight = self.weight_at(
+            runner.iter)

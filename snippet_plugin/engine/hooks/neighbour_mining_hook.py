@@ -1,8 +1,8 @@
 """Switch nearest-neighbour positive mining on from a given epoch."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmaction.registry import HOOKS
+from ..runner_model import unwrapped_model
 
 
 @HOOKS.register_module()
@@ -27,14 +27,9 @@ class NeighbourMiningHook(Hook):
             raise ValueError(f'start_epoch must be >= 0, got {start_epoch}')
         self.start_epoch = start_epoch
 
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def before_train(self, runner) -> None:
         """Refuse a model without the ``mine_neighbours`` flag."""
-        model = self._model(runner)
+        model = unwrapped_model(runner)
         if not hasattr(model, 'mine_neighbours'):
             raise ValueError('NeighbourMiningHook needs a model with a '
                              '`mine_neighbours` flag (SkeletonMoCo and its '
@@ -42,5 +37,5 @@ class NeighbourMiningHook(Hook):
 
     def before_train_epoch(self, runner) -> None:
         """Turn mining on or off for this epoch."""
-        self._model(runner).mine_neighbours = (
+        unwrapped_model(runner).mine_neighbours = (
             runner.epoch >= self.start_epoch)

@@ -13,12 +13,12 @@ import torch.nn.functional as F
 from mmengine.dist import all_gather, get_rank, get_world_size
 from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
 from mmengine.runner.amp import autocast
 from torch.utils.data import DataLoader
 
 from mmaction.registry import LOOPS
+from ..runner_model import unwrapped_model
 from ...evaluation.predictions import set_frame_predictions
 
 KNN_PROPOSAL_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -350,8 +350,7 @@ class KNNLocalizationLoop(BaseLoop):
     @property
     def model(self) -> torch.nn.Module:
         """The runner's model without its DDP wrapper."""
-        model = self.runner.model
-        return model.module if is_model_wrapper(model) else model
+        return unwrapped_model(self.runner)
 
     @property
     def role(self) -> str:
