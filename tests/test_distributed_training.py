@@ -31,7 +31,6 @@ import numpy as np
 import pytest
 import torch
 from helpers import run_on_two_gloo_ranks
-from test_configs import mocapmix_dir  # noqa: F401  (fixture)
 from training_probes import read_json_log
 
 from snippet_plugin.datasets.annotation import (load_annotations,
@@ -143,7 +142,7 @@ def torchrun(tool, *args):
 
 @pytest.mark.slow
 def test_two_ranks_with_half_batches_equal_one_process(tmp_path,
-                                                       mocapmix_dir,  # noqa
+                                                       mocapmix_dir,
                                                        load_tool):
     knn_file = mocapmix_dir / 'data' / 'mocapmix' / 'mocapmix.pkl'
     rank_order = write_pieces(knn_file, tmp_path / 'ranked.pkl',

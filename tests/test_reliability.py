@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import torch
 from mmengine.hooks import CheckpointHook
-from test_configs import mocapmix_dir  # noqa: F401  (fixture)
 
 from snippet_plugin.engine.hooks import NonFiniteLossError
 from snippet_plugin.engine.hooks.atomic_checkpoint_hook import \
@@ -81,7 +80,7 @@ def load(path):
 
 
 @pytest.fixture
-def ann_file(mocapmix_dir):  # noqa: F811
+def ann_file(mocapmix_dir):
     return mocapmix_dir / 'data' / 'mocapmix' / 'mocapmix.pkl'
 
 
