@@ -25,7 +25,7 @@ SEGMENTS = {'v0': [[3, 12, 0]], 'v1': [[0, 9, 1], [20, 29, 0]],
 
 
 @pytest.fixture(scope='module')
-def tested(tmp_path_factory):
+def hook_run(tmp_path_factory):
     """Run ``runner.test()`` with the hook choosing v0, v2 and an unknown
     name; return (work dir, hook, checkpoint, config, annotation file)."""
     folder = tmp_path_factory.mktemp('hook')
@@ -51,8 +51,8 @@ def tested(tmp_path_factory):
     return runner.log_dir, hook, str(checkpoint), cfg, ann
 
 
-def test_one_png_per_chosen_sequence_seen(tested):
-    log_dir, hook, *_ = tested
+def test_one_png_per_chosen_sequence_seen(hook_run):
+    log_dir, hook, *_ = hook_run
     written = sorted(os.listdir(os.path.join(log_dir, 'timelines')))
     assert written == ['v0_test.png', 'v2_test.png']
     image = matplotlib.image.imread(
@@ -72,8 +72,8 @@ def bars_per_row(figure):
     return counts
 
 
-def test_rows_are_the_truth_and_the_model_labels(tested):
-    _, hook, checkpoint, cfg, ann = tested
+def test_rows_are_the_truth_and_the_model_labels(hook_run):
+    _, hook, checkpoint, cfg, ann = hook_run
     model = init_localizer(cfg, checkpoint)
     for name in ('v0', 'v2'):
         seen = hook.collected[name]
