@@ -43,14 +43,14 @@ Two file formats hold it, chosen by the file name's suffix:
   detected on load and reported by file, sample and field.
 """
 import json
-import os
 import os.path as osp
 import pickle
-import tempfile
 import zipfile
 from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
+
+from ..utils.atomic_io import atomic_open
 
 NTU25_JOINT_NAMES = (
     'spine_base', 'spine_mid', 'neck', 'head', 'left_shoulder', 'left_elbow',
@@ -453,19 +453,11 @@ def save_annotations(data: Dict, path: str) -> None:
     if problems:
         raise AnnotationError(
             f'{len(problems)} problem(s) in {path}:\n' + '\n'.join(problems))
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
     try:
-        with os.fdopen(fd, 'wb') as f:
+        with atomic_open(path) as f:
             if suffix == '.pkl':
                 pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
             else:
                 _write_npz(data, f)
-        os.replace(tmp, path)
     except TypeError as err:
-        os.unlink(tmp)
         raise AnnotationError(f'{path}: {err}') from err
-    except BaseException:
-        os.unlink(tmp)
-        raise

@@ -1,17 +1,18 @@
 """Crash-safe file writes: a reader sees the old file or the new one, never
 a prefix of the new one.
 
-:func:`atomic_write` writes to a temporary sibling, flushes it to disk
+:func:`atomic_open` / :func:`atomic_write` write to a temporary sibling, flushes it to disk
 (``fsync``), renames it over the destination (``os.replace``, atomic on
 POSIX and Windows within one file system) and syncs the directory so the
 rename itself survives a power cut. :class:`AtomicLocalBackend` routes
 mmengine's local file writes (``put``/``put_text``, used by
 ``save_checkpoint``) through it.
 """
+import contextlib
 import os
 import os.path as osp
 import tempfile
-from typing import Union
+from typing import BinaryIO, Iterator, Union
 
 from mmengine.fileio import LocalBackend, register_backend
 
@@ -20,16 +21,20 @@ ATOMIC_BACKEND = 'atomic_local'
 (``backend_args=dict(backend='atomic_local')``)."""
 
 
-def atomic_write(path: str, data: bytes) -> None:
-    """Replace ``path`` by ``data`` in one step.
+@contextlib.contextmanager
+def atomic_open(path: str) -> Iterator[BinaryIO]:
+    """Open a binary file that replaces ``path`` in one step on success.
 
-    A process killed at any point leaves ``path`` either absent/unchanged or
-    complete. A kill before the rename may leave the temporary file
-    ``.<name>.<random>.tmp`` next to ``path``; it is never read.
+    Write to the yielded file; when the ``with`` block ends without an
+    exception the data is flushed to disk and renamed over ``path``. If the
+    block raises, ``path`` is left untouched and the temporary file is
+    removed. A process killed at any point leaves ``path`` either
+    absent/unchanged or complete; a kill before the rename may leave the
+    temporary file ``.<name>.<random>.tmp`` next to ``path``, which is never
+    read.
 
     Args:
         path: Destination file; its folder is created if missing.
-        data: Bytes to write.
     """
     folder = osp.dirname(osp.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -37,7 +42,7 @@ def atomic_write(path: str, data: bytes) -> None:
         prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
     try:
         with os.fdopen(fd, 'wb') as file:
-            file.write(data)
+            yield file
             file.flush()
             os.fsync(file.fileno())
         os.chmod(tmp, 0o644)
@@ -47,6 +52,17 @@ def atomic_write(path: str, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_folder(folder)
+
+
+def atomic_write(path: str, data: bytes) -> None:
+    """Replace ``path`` by ``data`` in one step (:func:`atomic_open`).
+
+    Args:
+        path: Destination file; its folder is created if missing.
+        data: Bytes to write.
+    """
+    with atomic_open(path) as file:
+        file.write(data)
 
 
 def _fsync_folder(folder: str) -> None:

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..datasets.annotation import NTU25_BONES, NTU25_FLIP_PAIRS
+from ..evaluation.functional.segmentation import label_segments
 
 BACKGROUND_COLOR = (0.78, 0.78, 0.78, 1.0)
 UNLABELLED_COLOR = (1.0, 1.0, 1.0, 1.0)
@@ -60,13 +61,7 @@ def label_color(label: int, colors: Sequence) -> Tuple[float, ...]:
 def label_runs(frame_labels: np.ndarray) -> List[Tuple[int, int, int]]:
     """Maximal runs ``(start, end, label)`` (``[start, end)``) of equal
     labels in ``frame_labels (T,)``."""
-    labels = np.asarray(frame_labels)
-    if labels.size == 0:
-        return []
-    starts = np.flatnonzero(np.diff(labels) != 0) + 1
-    bounds = np.concatenate([[0], starts, [len(labels)]])
-    return [(int(s), int(e), int(labels[s]))
-            for s, e in zip(bounds[:-1], bounds[1:])]
+    return [tuple(int(v) for v in run) for run in label_segments(frame_labels)]
 
 
 def draw_label_timeline(ax: Axes,

@@ -21,6 +21,8 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from .segmentation import label_segments
+
 DEFAULT_PROPOSAL_THRESHOLDS = (0.030, 0.035, 0.040, 0.045, 0.050)
 
 
@@ -58,14 +60,8 @@ def labels_to_segments(frame_labels: np.ndarray,
         np.ndarray: ``(S, 3)`` int64 rows ``[start, end_exclusive, class_id]``
         ordered by start.
     """
-    labels = np.asarray(frame_labels).reshape(-1).astype(np.int64)
-    if labels.size == 0:
-        return np.zeros((0, 3), dtype=np.int64)
-    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
-    ends = np.r_[starts[1:], labels.size]
-    classes = labels[starts]
-    is_action = (classes != background_id) & (classes >= 0)
-    return np.stack([starts, ends, classes], axis=1)[is_action]
+    runs = label_segments(frame_labels, ignore_labels=(background_id, ))
+    return runs[runs[:, 2] >= 0]
 
 
 def frames_to_segments(
