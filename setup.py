@@ -36,7 +36,7 @@ setup(
     python_requires='>=3.9',
     packages=find_packages(include=['snippet_plugin', 'snippet_plugin.*']),
     package_data={
-        'snippet_plugin.datasets.mocapmix': [
+        'snippet_plugin.ingest.mocapmix': [
             'data/*.txt', 'data/*.urdf', 'data/*.md', 'data/walker/*.txt'
         ],
     },

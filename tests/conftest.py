@@ -26,7 +26,7 @@ def mocapmix_dir(tmp_path_factory):
     """A folder holding ``data/mocapmix/mocapmix.pkl`` (4 train, 2 val), the
     relative path the quick-start configs read; ``chdir`` there to use it."""
     from snippet_plugin.datasets.annotation import save_annotations
-    from snippet_plugin.datasets.mocapmix import build_mocapmix
+    from snippet_plugin.ingest.mocapmix import build_mocapmix
     root = tmp_path_factory.mktemp('mocapmix_root')
     save_annotations(build_mocapmix(seed=0, num_train=4, num_val=2),
                      str(root / 'data' / 'mocapmix' / 'mocapmix.pkl'))

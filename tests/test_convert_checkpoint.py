@@ -11,7 +11,7 @@ import snippet_plugin  # noqa: F401
 from mmaction.registry import MODELS
 from snippet_plugin.models import backbone_state_from_checkpoint
 from snippet_plugin.utils.checkpoint import load_checkpoint_file
-from snippet_plugin.utils.checkpoint_conversion import (ConversionError,
+from snippet_plugin.ingest.checkpoint_conversion import (ConversionError,
                                                         agcn_ntu_graph,
                                                         convert_encoder)
 

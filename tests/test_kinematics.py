@@ -1,15 +1,15 @@
 """Quaternions, forward kinematics and the NTU-25 map of the DeepMimic
-humanoid (snippet_plugin.datasets.mocapmix.quaternion / .kinematics)."""
+humanoid (snippet_plugin.ingest.mocapmix.quaternion / .kinematics)."""
 import numpy as np
 import pytest
 
 from snippet_plugin.datasets.annotation import NTU25_BONES
-from snippet_plugin.datasets.mocapmix.clips import load_clip
-from snippet_plugin.datasets.mocapmix.kinematics import (
+from snippet_plugin.ingest.mocapmix.clips import load_clip
+from snippet_plugin.ingest.mocapmix.kinematics import (
     HUMANOID_JOINTS, ROTATED_JOINTS, PoseSequence, forward_kinematics,
     heading_angle, mirror_pose, parse_deepmimic_frames, parse_urdf,
     pose_to_ntu25, y_up_to_z_up)
-from snippet_plugin.datasets.mocapmix.quaternion import (quat_multiply,
+from snippet_plugin.ingest.mocapmix.quaternion import (quat_multiply,
                                                          quat_rotate,
                                                          quat_slerp)
 

@@ -16,18 +16,18 @@ from snippet_plugin.datasets.annotation import (NTU25_BONES,
                                                 load_annotations,
                                                 save_annotations,
                                                 validate_annotations)
-from snippet_plugin.datasets.mocapmix import (CLASS_CLIPS, CLASSES,
+from snippet_plugin.ingest.mocapmix import (CLASS_CLIPS, CLASSES,
                                               CLIP_NAMES, build_mocapmix,
                                               load_clip, read_clip)
-from snippet_plugin.datasets.mocapmix.builder import (ClipInstance,
+from snippet_plugin.ingest.mocapmix.builder import (ClipInstance,
                                                       SequencePlan,
                                                       plan_split,
                                                       render_instance,
                                                       render_sequence)
-from snippet_plugin.datasets.mocapmix.clips import (MotionClip, clip_path,
+from snippet_plugin.ingest.mocapmix.clips import (MotionClip, clip_path,
                                                     natural_num_frames,
                                                     sample_clip)
-from snippet_plugin.datasets.mocapmix.kinematics import (PoseSequence,
+from snippet_plugin.ingest.mocapmix.kinematics import (PoseSequence,
                                                          heading_angle,
                                                          pose_to_ntu25)
 from snippet_plugin.visualization import (draw_label_timeline, label_runs,
@@ -66,7 +66,7 @@ def small_dataset():
 
 
 def test_bundled_files_match_attribution_checksums():
-    data_dir = osp.join(REPO, 'snippet_plugin', 'datasets', 'mocapmix',
+    data_dir = osp.join(REPO, 'snippet_plugin', 'ingest', 'mocapmix',
                         'data')
     with open(osp.join(data_dir, 'ATTRIBUTION.md')) as f:
         listed = re.findall(r'^([0-9a-f]{64})  (\S+)$', f.read(), re.M)

@@ -16,11 +16,11 @@ import pytest
 
 from snippet_plugin.datasets import UntrimmedPoseDataset
 from snippet_plugin.datasets.annotation import load_annotations
-from snippet_plugin.datasets.converters.babel import (
+from snippet_plugin.ingest.converters.babel import (
     BabelLabel, JointsFileJoints, SMPLHJoints, amass_candidates,
     find_amass_file, label_segments, prepare_babel, read_amass_motion,
     read_babel_json, resample_plan, resampled_length, seconds_to_frame)
-from snippet_plugin.datasets.converters.common import RawDataError
+from snippet_plugin.ingest.converters.common import RawDataError
 from snippet_plugin.evaluation.functional import labels_to_segments
 
 # sid -> (feat_p as BABEL spells it, path on disk under the AMASS root, fps,

@@ -7,8 +7,8 @@ import pytest
 
 from snippet_plugin.datasets import UntrimmedPoseDataset
 from snippet_plugin.datasets.annotation import load_annotations
-from snippet_plugin.datasets.converters.common import RawDataError
-from snippet_plugin.datasets.converters.ntu import (NTUSampleName,
+from snippet_plugin.ingest.converters.common import RawDataError
+from snippet_plugin.ingest.converters.ntu import (NTUSampleName,
                                                     convert_ntu_pickle,
                                                     convert_ntu_skeletons,
                                                     read_ntu_skeleton,

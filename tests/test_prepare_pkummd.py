@@ -5,8 +5,8 @@ import pytest
 
 from snippet_plugin.datasets import UntrimmedPoseDataset
 from snippet_plugin.datasets.annotation import load_annotations
-from snippet_plugin.datasets.converters.common import RawDataError
-from snippet_plugin.datasets.converters.pkummd import (PKUMMD_CLASSES,
+from snippet_plugin.ingest.converters.common import RawDataError
+from snippet_plugin.ingest.converters.pkummd import (PKUMMD_CLASSES,
                                                        convert_pkummd,
                                                        parse_split_file,
                                                        read_id_list,

@@ -27,7 +27,7 @@ import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
 from mmaction.registry import MODELS
 from snippet_plugin.models import backbone_state_from_checkpoint
 from snippet_plugin.utils.checkpoint import load_checkpoint_file
-from snippet_plugin.utils.checkpoint_conversion import (BACKBONES,
+from snippet_plugin.ingest.checkpoint_conversion import (BACKBONES,
                                                         ConversionError,
                                                         convert_encoder,
                                                         converted_checkpoint,

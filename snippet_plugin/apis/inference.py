@@ -17,7 +17,7 @@ Inputs (:func:`load_skeleton_input`):
   PKU-MMD skeleton ``.txt``, an NTU RGB+D ``.skeleton`` (a PKU-MMD file
   named ``.skeleton`` is recognised by its 150-number lines), or a ``.npy``
   array as above. The files are parsed by the dataset converters' readers
-  (:mod:`snippet_plugin.datasets.converters`).
+  (:mod:`snippet_plugin.ingest.converters`).
 
 Every problem with the input raises :class:`SkeletonInputError` naming the
 input and what is wrong with it.
@@ -40,7 +40,7 @@ from mmaction.structures import ActionDataSample
 from ..datasets.annotation import (NTU25_JOINT_NAMES, UNLABELLED,
                                    AnnotationError, derive_frame_labels,
                                    load_annotations)
-from ..datasets.converters import (RawDataError, read_ntu_skeleton,
+from ..ingest.converters import (RawDataError, read_ntu_skeleton,
                                    read_pkummd_skeleton, select_bodies)
 from ..datasets.transforms import sliding_window_starts
 from ..evaluation.predictions import set_frame_predictions

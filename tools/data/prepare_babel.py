@@ -8,7 +8,7 @@ background elsewhere), ``babel_report.txt`` (sequences, frames, hours and
 instances per class, per file and split) and ``babel_missing.txt`` (the
 sequences left out, and why). Joints are stored raw (metres, z up, 30 fps);
 ``NormalizeSkeleton3D`` normalises them in the pipeline. Conventions are in
-``snippet_plugin.datasets.converters.babel``.
+``snippet_plugin.ingest.converters.babel``.
 
 Joints come from SMPL-H forward kinematics (``--body-model``; needs
 ``pip install smplx``; defaults as the public code: male model, no betas,
@@ -31,10 +31,10 @@ import os.path as osp
 import sys
 import time
 
-from snippet_plugin.datasets.converters.babel import (
+from snippet_plugin.ingest.converters.babel import (
     GENDER_CHOICES, MISSING_POLICIES, SUBSET_SEQUENCE_CHOICES,
     JointsFileJoints, SMPLHJoints, format_summary, prepare_babel)
-from snippet_plugin.datasets.converters.common import RawDataError
+from snippet_plugin.ingest.converters.common import RawDataError
 
 SHOWN_SKIPS = 20
 

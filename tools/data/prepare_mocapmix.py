@@ -1,8 +1,8 @@
 """Build the bundled MocapMix annotation file from the packaged mocap clips.
 
 Untrimmed, labelled sequences stitched from the DeepMimic motion-capture
-clips shipped in ``snippet_plugin/datasets/mocapmix/data`` (see
-``snippet_plugin.datasets.mocapmix.builder`` for how). Runs in seconds.
+clips shipped in ``snippet_plugin/ingest/mocapmix/data`` (see
+``snippet_plugin.ingest.mocapmix.builder`` for how). Runs in seconds.
 An existing valid file built with the same arguments is kept unless
 ``--force`` is given.
 
@@ -17,8 +17,8 @@ import time
 from snippet_plugin.datasets.annotation import (AnnotationError,
                                                 load_annotations,
                                                 save_annotations)
-from snippet_plugin.datasets.mocapmix import build_mocapmix
-from snippet_plugin.datasets.mocapmix.builder import BUILDER_VERSION
+from snippet_plugin.ingest.mocapmix import build_mocapmix
+from snippet_plugin.ingest.mocapmix.builder import BUILDER_VERSION
 from snippet_plugin.datasets.statistics import format_statistics
 
 

@@ -3,7 +3,7 @@ from the raw ``.skeleton`` files or from pyskl's ``ntu60_3danno.pkl``.
 
 The file has no segments or labels: read it with ``label_mode='none'``.
 Raw files keep at most two bodies per clip, those of highest motion energy
-(see ``snippet_plugin.datasets.converters.ntu``).
+(see ``snippet_plugin.ingest.converters.ntu``).
 
 Examples::
 
@@ -22,8 +22,8 @@ import time
 
 from snippet_plugin.datasets.annotation import (AnnotationError,
                                                 save_annotations)
-from snippet_plugin.datasets.converters.common import RawDataError
-from snippet_plugin.datasets.converters.ntu import (convert_ntu_pickle,
+from snippet_plugin.ingest.converters.common import RawDataError
+from snippet_plugin.ingest.converters.ntu import (convert_ntu_pickle,
                                                     convert_ntu_skeletons,
                                                     read_ignore_list)
 from snippet_plugin.datasets.statistics import format_statistics

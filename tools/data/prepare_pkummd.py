@@ -2,7 +2,7 @@
 files.
 
 Label ``end`` frames are read as inclusive (``[start, end]`` -> half-open
-``[start, end + 1)``; see ``snippet_plugin.datasets.converters.pkummd``);
+``[start, end + 1)``; see ``snippet_plugin.ingest.converters.pkummd``);
 ``--label-end exclusive`` reads them as ``[start, end)``.
 
 Examples::
@@ -24,8 +24,8 @@ import time
 
 from snippet_plugin.datasets.annotation import (AnnotationError,
                                                 save_annotations)
-from snippet_plugin.datasets.converters.common import RawDataError
-from snippet_plugin.datasets.converters.pkummd import (PKUMMD_CLASSES,
+from snippet_plugin.ingest.converters.common import RawDataError
+from snippet_plugin.ingest.converters.pkummd import (PKUMMD_CLASSES,
                                                        convert_pkummd,
                                                        parse_split_file,
                                                        read_id_list)

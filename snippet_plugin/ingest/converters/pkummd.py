@@ -39,7 +39,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..annotation import derive_frame_labels, derive_video_labels
+from ...datasets.annotation import derive_frame_labels, derive_video_labels
 from .common import (ConversionReport, RawDataError, map_with_progress,
                      split_ids)
 

@@ -39,7 +39,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..annotation import derive_frame_labels, derive_video_labels
+from ...datasets.annotation import derive_frame_labels, derive_video_labels
 from .clips import (CLASS_CLIPS, CLASSES, FPS, natural_num_frames,
                     read_clip, sample_clip)
 from .kinematics import (PoseSequence, heading_angle, mirror_pose,
@@ -67,9 +67,9 @@ SOURCE_NOTE = (
     'DeepMimic motion clips (Peng et al., SIGGRAPH 2018) and humanoid.urdf '
     'as shipped in the pybullet 3.2.7 wheel (bullet3 data/motions); '
     'stitched, time-warped, mirrored and scaled by '
-    'snippet_plugin.datasets.mocapmix')
+    'snippet_plugin.ingest.mocapmix')
 LICENCE_NOTE = ('zlib licence (pybullet / Bullet Physics), see '
-                'snippet_plugin/datasets/mocapmix/data/'
+                'snippet_plugin/ingest/mocapmix/data/'
                 'LICENSE_pybullet_zlib.txt')
 
 

@@ -72,7 +72,7 @@ from typing import Dict, List, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
-from ..annotation import (derive_frame_labels, derive_video_labels,
+from ...datasets.annotation import (derive_frame_labels, derive_video_labels,
                           save_annotations)
 from .common import ConversionReport, RawDataError, map_with_progress
 

@@ -1,0 +1,13 @@
+"""Offline ingestion: raw public data and foreign checkpoints in, our formats out.
+
+Run by ``tools/`` (``tools/data/prepare_*.py``, ``tools/convert_checkpoint.py``)
+and by :mod:`snippet_plugin.apis` (reading raw recordings for inference); the
+training path (``datasets``, ``models``, ``engine``, ``evaluation``) never
+imports it. The folder order reads as the data flows:
+ingest -> datasets -> models -> engine/evaluation -> apis.
+
+- :mod:`.converters`: BABEL (AMASS), PKU-MMD and NTU RGB+D to the annotation
+  format;
+- :mod:`.mocapmix`: the bundled MocapMix dataset builder;
+- :mod:`.checkpoint_conversion`: official research checkpoints to our keys.
+"""
