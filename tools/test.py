@@ -5,15 +5,19 @@ Example::
     python tools/test.py CONFIG work_dirs/run1/epoch_20.pth --work-dir out/
 """
 import argparse
+from pathlib import Path
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
-from snippet_plugin.utils.cli import (add_runner_arguments,
-                                      apply_runner_arguments,
-                                      init_cpu_process_group,
-                                      parse_runner_args)
+from snippet_plugin.engine.cli import (add_runner_arguments,
+                                       apply_runner_arguments,
+                                       exit_on_missing_dataset,
+                                       init_cpu_process_group,
+                                       parse_runner_args)
+
+DATA_TOOLS = Path(__file__).resolve().parent / 'data'
 
 
 def parse_args(argv=None):
@@ -50,8 +54,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     init_cpu_process_group(cfg)
-    runner = Runner.from_cfg(cfg)
-    return runner.test()
+    with exit_on_missing_dataset(DATA_TOOLS):
+        runner = Runner.from_cfg(cfg)
+        return runner.test()
 
 
 if __name__ == '__main__':

@@ -1,11 +1,23 @@
-"""Command-line options shared by ``tools/train.py`` and ``tools/test.py``."""
+"""What ``tools/train.py`` and ``tools/test.py`` share: command-line options
+and how they reach the config, and the one-line exit on a missing dataset.
+
+It lives in ``engine`` (not ``utils``) because it knows the datasets' errors;
+``utils`` imports nothing of the plug-in above it."""
 import argparse
+import contextlib
+import importlib.util
 import os
 import os.path as osp
+from pathlib import Path
+from typing import Iterator
 
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
+
+from ..datasets.annotation import AnnotationFileNotFoundError
+
+DATASETS_DOC = 'docs/datasets.md'
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,3 +86,56 @@ def init_cpu_process_group(cfg: Config) -> None:
     if (cfg.get('launcher') == 'pytorch' and not torch.cuda.is_available()
             and not torch_dist.is_initialized()):
         torch_dist.init_process_group(backend='gloo')
+
+
+def add_tensorboard_backend(cfg: Config) -> Config:
+    """Log to TensorBoard as well: mmengine's ``TensorboardVisBackend``
+    joins the visualizer's backends (once); events go to
+    ``<work_dir>/<timestamp>/vis_data``.
+
+    Raises:
+        SystemExit: the ``tensorboard`` package is not installed (the
+            message says ``pip install tensorboard``).
+    """
+    if importlib.util.find_spec('tensorboard') is None:
+        raise SystemExit('--tensorboard needs the tensorboard package, '
+                         'which is not installed: pip install tensorboard')
+    visualizer = cfg.get('visualizer') or dict(type='ActionVisualizer')
+    backends = list(visualizer.get('vis_backends') or [])
+    if not any(b.get('type') == 'TensorboardVisBackend' for b in backends):
+        backends.append(dict(type='TensorboardVisBackend'))
+    visualizer['vis_backends'] = backends
+    cfg.visualizer = visualizer
+    return cfg
+
+
+def prepare_command(missing_file: str, data_tools: Path) -> str:
+    """The ``tools/data/prepare_<dataset>.py`` script that writes
+    ``missing_file``: the one whose dataset name the path contains, else a
+    generic pointer to ``data_tools``."""
+    scripts = sorted(data_tools.glob('prepare_*.py'))
+    path = missing_file.lower()
+    for script in scripts:
+        if script.stem[len('prepare_'):] in path:
+            return f'python tools/data/{script.name}'
+    return 'the matching tools/data/prepare_*.py script'
+
+
+@contextlib.contextmanager
+def exit_on_missing_dataset(data_tools: Path) -> Iterator[None]:
+    """Turn a missing annotation file into one line and exit status 1.
+
+    On a fresh clone the data are not prepared; instead of a traceback the
+    user reads which file is missing, the prepare script that writes it and
+    :data:`DATASETS_DOC`.
+
+    Args:
+        data_tools: The ``tools/data`` folder, where the prepare scripts are.
+    """
+    try:
+        yield
+    except AnnotationFileNotFoundError as err:
+        raise SystemExit(
+            f'{err}. Prepare the dataset first: '
+            f'{prepare_command(err.path, data_tools)} (see {DATASETS_DOC})'
+        ) from None
