@@ -34,7 +34,7 @@ _BUILT = {}
 
 def build_model_once(model_cfg):
     """Build a model config; configs with an identical model share one
-    build (the 48 BABEL configs hold a handful of distinct models)."""
+    build (the BABEL configs hold a handful of distinct models)."""
     key = repr(model_cfg.to_dict())
     if key not in _BUILT:
         _BUILT[key] = MODELS.build(model_cfg)
@@ -112,7 +112,7 @@ def test_pretraining_resumed_from_epoch_2_equals_4_straight_epochs(
 def test_stage2_configs_follow_the_naming_scheme():
     """Protocol, init, backbone, optional neck, data: the name says what the
     config does (``docs/protocols.md``)."""
-    assert len(STAGE2) >= 48 + 5 + 15
+    assert len(STAGE2) >= 16 + 5 + 15
     for path in STAGE2:
         cfg = Config.fromfile(str(path))
         protocol = STAGE2_PROTOCOL.match(path.name).group(1)
@@ -251,7 +251,7 @@ def test_2sagcn_pretraining_initialises_and_feeds_a_babel_localizer(
     torch.save(dict(state_dict=moco.state_dict()), path)
     cfg = Config.fromfile(str(
         CONFIGS / 'localization' / 'babel' /
-        'linear_snippet_rvtclr_2sagcn_babel-subset1.py'))
+        'linear_snippet_rvtclr_2sagcn_babel.py'))
     cfg.merge_from_dict({'model.pretrained': str(path)})
     localizer = MODELS.build(cfg.model)
     localizer.init_weights()
@@ -262,20 +262,14 @@ def test_2sagcn_pretraining_initialises_and_feeds_a_babel_localizer(
     assert localizer.backbone.out_channels == [64, 128, 256]
 
 
-@pytest.mark.parametrize(
-    'path', sorted((CONFIGS / 'knn').glob('knn_*.py')), ids=lambda p: p.stem)
-def test_knn_config_reads_its_subset_everywhere(path):
-    """Memory and evaluated sequences both come from the subset in the
-    name, for val and test alike; the model is the named pretraining's."""
-    subset = path.stem[-1]
-    expected = f'data/babel/babel_subset{subset}.pkl'
+KNN_CONFIGS = sorted((CONFIGS / 'knn').glob('knn_*.py'))
+
+
+@pytest.mark.parametrize('path', KNN_CONFIGS, ids=lambda p: p.stem)
+def test_knn_config_evaluates_the_model_of_its_pretraining(path):
     cfg = Config.fromfile(str(path))
     pretraining = Config.fromfile(
-        str(CONFIGS / (path.stem[len('knn_'):-len('-subset1')] + '.py')))
+        str(CONFIGS / (path.stem[len('knn_'):] + '.py')))
     assert cfg.model.to_dict() == pretraining.model.to_dict()
-    for loader in (cfg.val_dataloader, cfg.test_dataloader,
-                   cfg.val_cfg.memory_dataloader,
-                   cfg.test_cfg.memory_dataloader):
-        assert loader.dataset.ann_file == expected
     assert cfg.val_dataloader.dataset.split == 'val'
     assert cfg.val_cfg.memory_dataloader.dataset.split == 'train'

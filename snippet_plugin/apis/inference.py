@@ -45,6 +45,7 @@ from ..ingest.converters import (RawDataError, read_ntu_skeleton,
 from ..datasets.transforms import sliding_window_starts
 from ..evaluation.predictions import set_frame_predictions
 from ..utils.checkpoint import load_checkpoint_file
+from ..utils.subset import resolve_subset
 
 DEFAULT_FPS = 30
 """Frame rate assumed when neither the call, the input file nor the model's
@@ -158,7 +159,8 @@ def init_localizer(config: Union[str, Config],
         config: Config file path or :class:`~mmengine.config.Config`.
         checkpoint: Checkpoint path; None keeps the random initialisation.
         device: Device of the model.
-        cfg_options: Overrides merged into the config.
+        cfg_options: Overrides merged into the config (``subset`` picks
+            a dataset subset, :func:`~snippet_plugin.utils.subset.resolve_subset`).
         class_names: The ``K`` class names (overrides every other source).
 
     Returns:
@@ -172,6 +174,7 @@ def init_localizer(config: Union[str, Config],
         config, (str, os.PathLike)) else copy.deepcopy(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    resolve_subset(cfg)
     model = MODELS.build(cfg.model)
     checkpoint_meta = {}
     if checkpoint is not None:

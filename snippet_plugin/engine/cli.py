@@ -1,5 +1,6 @@
 """What ``tools/train.py`` and ``tools/test.py`` share: command-line options
-and how they reach the config, and the one-line exit on a missing dataset.
+and how they reach the config (``--cfg-options subset=...`` included), and
+the one-line exit on a missing dataset.
 
 It lives in ``engine`` (not ``utils``) because it knows the datasets' errors;
 ``utils`` imports nothing of the plug-in above it."""
@@ -16,6 +17,8 @@ import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 
 from ..datasets.annotation import AnnotationFileNotFoundError
+from ..utils.subset import (RUNNER_DATA_KEYS, SUBSET_KEY, resolve_subset,
+                            subset_templates)
 
 DATASETS_DOC = 'docs/datasets.md'
 
@@ -45,21 +48,41 @@ def parse_runner_args(parser: argparse.ArgumentParser,
 
 
 def apply_runner_arguments(cfg: Config, args: argparse.Namespace) -> Config:
-    """Merge ``--cfg-options``, set the launcher and the work dir.
+    """Merge ``--cfg-options``, resolve the subset, set the launcher and the
+    work dir.
+
+    ``--cfg-options subset=NAME`` picks a dataset subset: it fills every
+    ``ann_file`` template of the config
+    (:func:`~snippet_plugin.utils.subset.resolve_subset`).
 
     The work dir is ``--work-dir``, else the config's, else
-    ``./work_dirs/<config name>`` (MMAction2's rule).
+    ``./work_dirs/<config name>`` (MMAction2's rule), with ``_<subset>``
+    appended when ``--cfg-options`` changed the config's subset, so that
+    runs on another subset never share (and overwrite) checkpoints.
+
+    Raises:
+        SystemExit: ``--cfg-options`` sets ``subset`` for a config none of
+            whose dataloaders reads a subset (the override would change
+            nothing).
     """
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    default_subset = cfg.get(SUBSET_KEY)
+    options = args.cfg_options or {}
+    if SUBSET_KEY in options and not subset_templates(cfg, RUNNER_DATA_KEYS):
+        raise SystemExit(
+            f'--cfg-options {SUBSET_KEY}={options[SUBSET_KEY]}: no dataloader '
+            f'of {args.config} reads a dataset subset')
+    cfg.merge_from_dict(options)
+    resolve_subset(cfg)
     cfg.launcher = args.launcher
     if args.launcher == 'pytorch' and not torch.cuda.is_available():
         use_cpu_process_group(cfg)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+        name = osp.splitext(osp.basename(args.config))[0]
+        if cfg.get(SUBSET_KEY) != default_subset:
+            name = f'{name}_{cfg[SUBSET_KEY]}'
+        cfg.work_dir = osp.join('./work_dirs', name)
     return cfg
 
 
