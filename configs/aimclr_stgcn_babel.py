@@ -20,7 +20,6 @@ _base_ = [
 ]
 
 mining_start_epoch = 150
-custom_hooks = [
-    dict(type='RNGStateHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(type='NeighbourMiningHook', start_epoch=mining_start_epoch),
 ]

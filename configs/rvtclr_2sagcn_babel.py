@@ -20,7 +20,6 @@ _base_ = [
 # RVTCLR's nearest-neighbour positives (top-1 of p̄ and of the part view),
 # from epoch 150 of 300 as in its public code.
 mining_start_epoch = 150
-custom_hooks = [
-    dict(type='RNGStateHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(type='NeighbourMiningHook', start_epoch=mining_start_epoch),
 ]

@@ -6,6 +6,7 @@ working directory, so these tests build a small MocapMix in a temporary
 directory and run there.
 """
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -273,3 +274,33 @@ def test_knn_config_evaluates_the_model_of_its_pretraining(path):
     assert cfg.model.to_dict() == pretraining.model.to_dict()
     assert cfg.val_dataloader.dataset.split == 'val'
     assert cfg.val_cfg.memory_dataloader.dataset.split == 'train'
+
+
+#: Configs that add hooks of their own, and every quick start.
+HOOK_CONFIGS = sorted({p for p in ALL_CONFIGS if 'custom_hooks' in p.read_text()}
+                      | set(QUICKSTART))
+
+
+def test_a_hook_added_to_the_runtime_base_reaches_every_config(tmp_path):
+    """Configs extend ``_base_.custom_hooks`` instead of restating the
+    list, so a hook added to the base later is never dropped."""
+    copy = tmp_path / 'configs'
+    shutil.copytree(CONFIGS, copy)
+    runtime = copy / '_base_' / 'default_runtime.py'
+    runtime.write_text(runtime.read_text() + (
+        "custom_hooks = custom_hooks + [dict(type='EmptyCacheHook')]\n"))
+    for path in HOOK_CONFIGS:
+        hooks = [h['type'] for h in Config.fromfile(
+            str(copy / path.relative_to(CONFIGS))).custom_hooks]
+        assert hooks[:2] == ['RNGStateHook', 'EmptyCacheHook'], path.name
+
+
+@pytest.mark.parametrize('path', [p for p in QUICKSTART
+                                  if p.name.startswith('snippet_')],
+                         ids=lambda p: p.stem)
+def test_snippet_quickstart_adds_the_warmup_to_its_baselines_hooks(path):
+    ours = Config.fromfile(str(path)).custom_hooks
+    baseline = Config.fromfile(
+        str(path.with_name(path.name[len('snippet_'):]))).custom_hooks
+    assert ours[:-1] == baseline
+    assert ours[-1]['type'] == 'DenseLossWarmupHook'

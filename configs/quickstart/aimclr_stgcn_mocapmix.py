@@ -34,7 +34,6 @@ train_dataloader = dict(
         ])))
 
 mining_start_epoch = 20
-custom_hooks = [
-    dict(type='RNGStateHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(type='NeighbourMiningHook', start_epoch=mining_start_epoch),
 ]
