@@ -304,3 +304,45 @@ def test_snippet_quickstart_adds_the_warmup_to_its_baselines_hooks(path):
         str(path.with_name(path.name[len('snippet_'):]))).custom_hooks
     assert ours[:-1] == baseline
     assert ours[-1]['type'] == 'DenseLossWarmupHook'
+
+
+def first_window(cfg):
+    """``clip_len`` of the training pipeline's random window crop."""
+    dataset = cfg.train_dataloader.dataset
+    dataset = dataset.get('dataset', dataset)
+    return next(t['clip_len'] for t in dataset.pipeline
+                if t['type'] == 'RandomWindowCrop')
+
+
+#: Phrases a config docstring uses for its own settings, and where the
+#: config keeps each number.
+STATED_NUMBERS = {
+    r'(\d+) negatives': lambda cfg: cfg.model.get('queue_size', 32768),
+    r'batch (\d+)': lambda cfg: cfg.train_dataloader.batch_size,
+    r'(\d+)-frame windows': first_window,
+    r'(\d+) snippets': lambda cfg: cfg.model.dense_head.num_snippets,
+    r'λ = ([\d.]+)': lambda cfg: cfg.model.loss_dense_weight,
+    r'k = (\d+)': lambda cfg: cfg.val_cfg.k,
+    r'(\d+)-d embedding': lambda cfg: cfg.model.feat_dim,
+    r'(?<!every )\b(\d+) epochs': lambda cfg: cfg.train_cfg.max_epochs,
+    r'\blr (\d[\d.]*(?:e-\d+)?)': lambda cfg: cfg.optim_wrapper.optimizer.lr,
+}
+
+
+def test_config_docstrings_state_the_configs_own_numbers():
+    """E.g. a quick start that says "4096 negatives" has ``queue_size=4096``."""
+    checked, wrong = 0, []
+    for path in ALL_CONFIGS:
+        docstring = path.read_text().split('"""')[1]
+        found = [(pattern, match) for pattern in STATED_NUMBERS
+                 for match in re.finditer(pattern, docstring)]
+        if not found:
+            continue
+        cfg = Config.fromfile(str(path))
+        for pattern, match in found:
+            value = STATED_NUMBERS[pattern](cfg)
+            checked += 1
+            if float(match.group(1)) != float(value):
+                wrong.append(f'{path.name}: "{match.group(0)}", config {value}')
+    assert wrong == []
+    assert checked > 50
