@@ -3,7 +3,6 @@
 from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmengine.model import ExponentialMovingAverage
 from torch import nn
 
 from mmaction.registry import MODELS
@@ -71,13 +70,12 @@ class RVTCLR(SkeletonMoCo):
 
     Args:
         motion_head (dict): :class:`GlobalProjectionHead` config of the
-            motion (tempo) embedding; part of the key encoder's EMA.
+            motion (tempo) embedding; an encoder head, so part of the key
+            encoder's EMA.
         part_head (dict): :class:`BodyPartRelationHead` config; query side
             only (no momentum copy). ``out_channels`` must be ``feat_dim``.
         margin (float): Ranking margin in logit units. Defaults to 1.0.
         dense_positive (str): ``'same_tempo'`` or ``'other_tempo'``.
-        momentum (float): MoCo momentum of the key encoder.
-            Defaults to 0.999.
         **kwargs: The other :class:`SkeletonMoCo` arguments.
 
     Attributes:
@@ -89,15 +87,11 @@ class RVTCLR(SkeletonMoCo):
                  part_head: Dict,
                  margin: float = 1.0,
                  dense_positive: str = 'same_tempo',
-                 momentum: float = 0.999,
                  **kwargs) -> None:
-        super().__init__(momentum=momentum, **kwargs)
         if dense_positive not in DENSE_POSITIVES:
             raise ValueError(f'dense_positive must be one of '
                              f'{DENSE_POSITIVES}, got {dense_positive!r}')
-        self.encoder_q['motion_head'] = MODELS.build(motion_head)
-        self.encoder_k = ExponentialMovingAverage(
-            self.encoder_q, momentum=1 - momentum, update_buffers=False)
+        super().__init__(encoder_heads=dict(motion_head=motion_head), **kwargs)
         self.part_head = MODELS.build(part_head)
         if self.key_bn == 'sync':
             self.part_head = nn.SyncBatchNorm.convert_sync_batchnorm(

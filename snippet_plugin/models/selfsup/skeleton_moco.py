@@ -87,6 +87,9 @@ class SkeletonMoCo(BaseModel):
         global_head (dict): :class:`GlobalProjectionHead` config.
         dense_head (dict, optional): :class:`DenseProjectionHead` config;
             None for the baseline.
+        encoder_heads (dict[str, dict], optional): Further heads of the
+            encoder by name (a subclass's, e.g. RVTCLR's ``motion_head``),
+            built with it and so copied into the key encoder.
         matcher (dict): :class:`SnippetMatcher` config (dense branch only).
         queue_size (int): Keys per queue ``M``. Defaults to 32768.
         feat_dim (int): Embedding size ``C``; must equal the heads'
@@ -122,6 +125,7 @@ class SkeletonMoCo(BaseModel):
                  backbone: Dict,
                  global_head: Dict,
                  dense_head: Optional[Dict] = None,
+                 encoder_heads: Optional[Dict[str, Dict]] = None,
                  matcher: Dict = dict(type='SnippetMatcher'),
                  queue_size: int = 32768,
                  feat_dim: int = 128,
@@ -137,37 +141,48 @@ class SkeletonMoCo(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if key_bn not in KEY_BN_MODES:
+            raise ValueError(f'key_bn must be one of {KEY_BN_MODES}, got '
+                             f'{key_bn!r}')
+        if not 1 <= neighbour_topk <= queue_size:
+            raise ValueError(f'neighbour_topk must be in [1, queue_size], '
+                             f'got {neighbour_topk}')
         encoder = ModuleDict(
             dict(
                 backbone=MODELS.build(backbone),
                 global_head=MODELS.build(global_head)))
         if dense_head is not None:
             encoder['dense_head'] = MODELS.build(dense_head)
-        if key_bn not in KEY_BN_MODES:
-            raise ValueError(f'key_bn must be one of {KEY_BN_MODES}, got '
-                             f'{key_bn!r}')
+        for name in ('global_head', 'dense_head'):
+            head_dim = getattr(encoder[name], 'out_channels', feat_dim) \
+                if name in encoder else feat_dim
+            if head_dim != feat_dim:
+                raise ValueError(f'{name} projects to {head_dim} channels '
+                                 f'but feat_dim (the queues) is {feat_dim}')
+        # queues (randomly filled) before the further heads: the random
+        # draws, hence seeded runs, stay those of earlier versions
+        global_queue = QueueMemoryBank(queue_size, feat_dim)
+        if dense_head is not None:
+            dense_queue = QueueMemoryBank(queue_size, feat_dim)
+            snippet_matcher = MODELS.build(matcher)
+        for name, head in (encoder_heads or {}).items():
+            if name in encoder:
+                raise ValueError(f'encoder_heads: {name!r} is taken')
+            encoder[name] = MODELS.build(head)
         if key_bn == 'sync':
             encoder = nn.SyncBatchNorm.convert_sync_batchnorm(encoder)
         self.key_bn = key_bn
-        for name, module in encoder.items():
-            head_dim = getattr(module, 'out_channels', feat_dim)
-            if name != 'backbone' and head_dim != feat_dim:
-                raise ValueError(f'{name} projects to {head_dim} channels '
-                                 f'but feat_dim (the queues) is {feat_dim}')
         self.encoder_q = encoder
         self.encoder_k = ExponentialMovingAverage(
             encoder, momentum=1 - momentum, update_buffers=False)
         self.temperature = temperature
         self.loss_dense_weight = loss_dense_weight
-        if not 1 <= neighbour_topk <= queue_size:
-            raise ValueError(f'neighbour_topk must be in [1, queue_size], '
-                             f'got {neighbour_topk}')
         self.neighbour_topk = neighbour_topk
         self.mine_neighbours = False
-        self.global_queue = QueueMemoryBank(queue_size, feat_dim)
+        self.global_queue = global_queue
         if dense_head is not None:
-            self.dense_queue = QueueMemoryBank(queue_size, feat_dim)
-            self.matcher = MODELS.build(matcher)
+            self.dense_queue = dense_queue
+            self.matcher = snippet_matcher
 
     @property
     def with_dense(self) -> bool:
