@@ -10,7 +10,7 @@ from .protocols import (ALLOWED_PROTOCOLS, check_protocol,
                         pkummd_average_precision, pkummd_map, pkummd_match,
                         pkummd_overlap, protocol_map)
 from .segmentation import (DEFAULT_F1_OVERLAPS, edit_score, f1_counts,
-                           f1_from_counts, label_segments, levenshtein,
+                           f1_from_counts, label_runs, levenshtein,
                            segmentation_scores)
 from .tiou import paired_segment_iou, segment_iou
 
@@ -22,5 +22,5 @@ __all__ = [
     'ALLOWED_PROTOCOLS', 'check_protocol', 'pkummd_average_precision',
     'pkummd_map', 'pkummd_match', 'pkummd_overlap', 'protocol_map',
     'DEFAULT_F1_OVERLAPS', 'edit_score', 'f1_counts', 'f1_from_counts',
-    'label_segments', 'levenshtein', 'segmentation_scores'
+    'label_runs', 'levenshtein', 'segmentation_scores'
 ]
