@@ -50,37 +50,10 @@ class SkeletonMoCo(BaseModel):
        ``s'_k``) into the dense queue. Each queue advances its own pointer.
 
     Key encoder: :class:`mmengine.model.ExponentialMovingAverage` of
-    ``encoder_q`` with mmengine momentum ``1 - momentum``, built with
-    ``update_buffers=False``: parameters are averaged, and mmengine then
-    copies the query encoder's buffers (BN running statistics) into the key
-    encoder at every update. The key encoder always runs in the model's mode
-    (train mode during training), where BN normalises with batch statistics,
-    so its running statistics never affect the keys. ``update_buffers=True``
-    would average them instead, but mmengine then holds ``state_dict()``
-    tensors that go stale once the runner moves the model to its device.
-
-    Batch normalisation of the key encoder under DDP (``key_bn``): with BN
-    statistics computed on each rank's own keys, a query and its positive
-    key share the statistics of a batch that no negative belongs to, a cue
-    the model can exploit instead of learning features (MoCo, Sec. 3.3).
-
-    * ``'shuffle'`` (default, MoCo's batch shuffle): the key views of all
-      ranks are gathered, permuted by a permutation broadcast from rank 0,
-      each rank encodes its slice of the shuffled batch, and the outputs are
-      gathered and un-shuffled, so every rank gets the keys of its own
-      samples back, normalised with the statistics of a random sub-batch.
-      A no-op on a single process, where results are unchanged.
-    * ``'sync'``: every BN of both encoders becomes
-      :class:`torch.nn.SyncBatchNorm` (statistics of the global batch).
-      torch implements SyncBatchNorm's synchronised path for GPU tensors
-      only (CUDA/NCCL): in train mode under a CPU (gloo) process group it
-      raises ``ValueError: SyncBatchNorm expected input tensor to be on GPU
-      or XPU or privateuseone``; on one process it behaves like plain BN.
-    * ``'local'``: each rank normalises its own keys (no communication).
-
-    ``'shuffle'`` is the default because it is MoCo's remedy, costs two
-    all-gathers of the key batch per step, works on every backend, and
-    leaves single-process training bit-identical.
+    ``encoder_q`` (mmengine momentum ``1 - momentum``, parameters averaged,
+    buffers copied). Its batch normalisation under DDP is ``key_bn``:
+    ``'shuffle'`` (default, MoCo's batch shuffle across ranks), ``'sync'``
+    (``SyncBatchNorm``, GPU only) or ``'local'``. Why: ``docs/design.md``.
 
     Args:
         backbone (dict): :class:`MultiScaleGCN` config.
@@ -98,8 +71,8 @@ class SkeletonMoCo(BaseModel):
         momentum (float): MoCo momentum ``m`` of the key encoder.
             Defaults to 0.999.
         key_bn (str): ``'shuffle'``, ``'sync'`` or ``'local'``: how batch
-            normalisation sees the key batch under DDP (see above).
-            Defaults to ``'shuffle'``.
+            normalisation sees the key batch under DDP. Defaults to
+            ``'shuffle'``.
         loss_dense_weight (float): ``λ`` of Eq. 6; a plain attribute that a
             hook may change during training. Defaults to 1.5.
         neighbour_topk (int): Queue entries mined per query as extra global
@@ -109,9 +82,10 @@ class SkeletonMoCo(BaseModel):
         init_cfg (dict or list[dict], optional): Initialisation config.
 
     Attributes:
-        encoder_q (ModuleDict): ``backbone``, ``global_head`` and, with
-            the dense branch, ``dense_head`` (mmengine's ModuleDict, so
-            ``init_weights`` reaches their ``init_cfg``).
+        encoder_q (ModuleDict): ``backbone``, ``global_head``, with the
+            dense branch ``dense_head``, and the ``encoder_heads``
+            (mmengine's ModuleDict, so ``init_weights`` reaches their
+            ``init_cfg``).
         encoder_k (ExponentialMovingAverage): the momentum copy; the encoder
             itself is ``encoder_k.module``.
         global_queue (QueueMemoryBank): negatives of Eq. 2.
