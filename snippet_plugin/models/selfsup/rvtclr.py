@@ -55,18 +55,10 @@ class RVTCLR(SkeletonMoCo):
     (:meth:`SkeletonMoCo._global_loss`), as the public code does.
 
     Snippet branch (``dense_head``): ``_dense_loss(h̄, ĥ)`` with ``ĥ`` the
-    key encoding of ``dense_positive``'s view. Default ``'same_tempo'``
-    (``x̂``): query and key then cover the same frames at the same speed,
-    so every query snippet has a true counterpart for the matcher's
-    argmax (Eq. 4), up to the two views' temporal pad-crop shifts. With
-    ``'other_tempo'`` (``x̂'``, the public code's pairing) the key covers
-    twice or half the duration: a normal-speed query's snippets match the
-    first half of a 2x key's snippets (each key snippet spans two query
-    snippets), while a 2x query's second half has no counterpart in a
-    normal-speed key, and the argmax still forces a positive there: half of
-    those snippets get a wrong positive. It does add tempo invariance at
-    snippet level; choose it to reproduce the public code. Either way the
-    dense queue receives that key's pooled snippet embeddings (Eq. 5).
+    key encoding of ``dense_positive``'s view: ``'same_tempo'`` (default,
+    ``x̂``, same frames at the same speed) or ``'other_tempo'`` (``x̂'``, the
+    public code's pairing); that key's pooled snippet embeddings go to the
+    dense queue (Eq. 5). Why same-tempo: ``docs/design.md``.
 
     Args:
         motion_head (dict): :class:`GlobalProjectionHead` config of the
