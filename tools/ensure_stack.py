@@ -19,7 +19,8 @@ Where it installs:
 ``--interpreter`` prints the interpreter that ``make`` should run everything
 with (and creates nothing). Without it, each requirement line is checked
 against the installed distribution's version; torch goes first and alone,
-so that no other package can pull an unpinned (multi-GB CUDA) torch. A full
+so that no other package can pull an unpinned (multi-GB CUDA) torch, and
+every pin constrains every ``pip install``. A full
 ``mmcv`` 2.0.x satisfies the ``mmcv-lite`` pin, so an existing OpenMMLab
 environment is left as it is. Finally the plug-in itself is installed in
 editable mode if this checkout is not the one installed.
@@ -187,9 +188,12 @@ def install_missing(paths, dry_run):
     missing = [r for r in read_requirements(paths) if not is_satisfied(r)]
     torch_first = [str(r) for r in missing if r.name == 'torch']
     others = [str(r) for r in missing if r.name != 'torch']
+    # every pin constrains every batch: torch itself asks for a newer
+    # setuptools than mmengine can use
+    constraints = [arg for path in paths for arg in ('-c', str(path))]
     for batch in (torch_first, others):
         if batch:
-            pip_install(batch, dry_run)
+            pip_install(batch + constraints, dry_run)
     done = [str(r) for r in missing]
     if not plugin_installed_from_here():
         pip_install(['--no-deps', '--no-build-isolation', '-e', str(REPO)],
