@@ -69,20 +69,24 @@ from .annotation_files import (BABEL_SUBSETS, SUBSET_SEQUENCE_CHOICES,
 from .babel_json import (BabelLabel, BabelSequence, read_babel_json,
                          read_babel_splits)
 from .joint_cache import (CONVERTER_VERSION, ExtractionTask, JointCache,
-                          extract_to_cache)
+                          MotionInput, extract_to_cache, inspect_motion)
 from .joint_sources import (GENDER_CHOICES, SMPLH73_TO_NTU25, JointSource,
                             JointsFileJoints, SMPLHJoints,
                             read_smplh_arrays, resolve_smplh_models,
                             smplh_model_candidates)
-from .prepare import (MISSING_POLICIES, PrepareResult, locate_motion,
+from .prepare import (DEFAULT_MAX_MISSING, MISSING_POLICIES, PrepareResult,
+                      apply_label_policy, check_missing, locate_motion,
                       prepare_babel)
-from .timing import (TARGET_FPS, ResamplePlan, label_segments,
-                     resample_plan, resampled_length, seconds_to_frame)
+from .timing import (LABEL_POLICIES, TARGET_FPS, LabelIssue, ResamplePlan,
+                     check_labels, label_segments, resample_plan,
+                     resampled_length, seconds_to_frame)
 
 __all__ = [
     'TARGET_FPS', 'SMPLH73_TO_NTU25', 'BABEL_SUBSETS', 'AMASS_FOLDER_ALIASES',
     'CONVERTER_VERSION', 'GENDER_CHOICES', 'MISSING_POLICIES',
-    'SUBSET_SEQUENCE_CHOICES', 'BabelLabel', 'BabelSequence',
+    'DEFAULT_MAX_MISSING', 'LABEL_POLICIES', 'SUBSET_SEQUENCE_CHOICES',
+    'LabelIssue', 'check_labels', 'MotionInput', 'inspect_motion',
+    'check_missing', 'apply_label_policy', 'BabelLabel', 'BabelSequence',
     'read_babel_json', 'folder_aliases', 'amass_candidates',
     'find_amass_file', 'AmassMotion', 'read_amass_motion',
     'resampled_length', 'ResamplePlan', 'resample_plan', 'seconds_to_frame',

@@ -1,5 +1,7 @@
 """AMASS files: where BABEL's ``feat_p`` lies under the AMASS root, and
 reading one ``.npz`` motion."""
+import hashlib
+import io
 import os.path as osp
 import zipfile
 from dataclasses import dataclass
@@ -13,15 +15,22 @@ from ..common import RawDataError
 
 AMASS_FOLDER_ALIASES = (
     ('BMLrub', 'BioMotionLab_NTroje'),
-    ('DFaust', 'DFaust_67'),
-    ('HDM05', 'MPI_HDM05'),
-    ('PosePrior', 'MPI_Limits'),
-    ('MoSh', 'MPI_mosh'),
-    ('SSM', 'SSM_synced'),
-    ('Transitions', 'Transitions_mocap'),
+    ('DFaust', 'DFaust_67', 'DFaust67'),
+    ('EyesJapanDataset', 'Eyes_Japan_Dataset'),
+    ('HDM05', 'MPI_HDM05', 'MPIHDM05'),
+    ('MoSh', 'MPI_mosh', 'MPImosh'),
+    ('PosePrior', 'MPI_Limits', 'MPILimits'),
+    ('SSM', 'SSM_synced', 'SSMsynced'),
+    ('TCDHands', 'TCD_handMocap', 'TCDhandMocap'),
+    ('Transitions', 'Transitions_mocap', 'Transitionsmocap'),
 )
-"""Names of one AMASS sub-dataset folder in BABEL's ``feat_p`` and in the
-AMASS downloads (AMASS renamed these; either spelling is looked up)."""
+"""Every spelling of one AMASS sub-dataset folder: the current AMASS
+download name, the earlier one, and BABEL's own (the first component of
+``feat_p``, e.g. ``DFaust67/DFaust_67/...``, ``MPIHDM05/MPI_HDM05/...``).
+Any of them is looked up under any other. The sub-datasets spelled alike
+everywhere (ACCAD, BMLmovi, CMU, EKUT, HumanEva, KIT, SFU, TotalCapture)
+need no entry."""
+
 
 def folder_aliases(name: str) -> Tuple[str, ...]:
     """``name`` and its other spellings (:data:`AMASS_FOLDER_ALIASES`)."""
@@ -70,16 +79,23 @@ class AmassMotion:
         trans: float32 ``(T, 3)`` root translation, or ``None``.
         betas: float32 ``(B,)`` shape, or ``None``.
         gender: ``'male'``, ``'female'``, ``'neutral'``, or ``None``.
+        digest: SHA-256 of the file's bytes (keys the joint cache).
     """
     poses: np.ndarray
     fps: float
     trans: Optional[np.ndarray] = None
     betas: Optional[np.ndarray] = None
     gender: Optional[str] = None
+    digest: str = ''
 
     @property
     def num_frames(self) -> int:
         return len(self.poses)
+
+    @property
+    def duration(self) -> float:
+        """``T / fps`` seconds (every frame lasting ``1 / fps``)."""
+        return self.num_frames / self.fps
 
 
 def _decode_gender(value: np.ndarray) -> str:
@@ -91,14 +107,17 @@ def _decode_gender(value: np.ndarray) -> str:
 
 
 def read_amass_motion(path: str) -> AmassMotion:
-    """Read an AMASS ``.npz`` (``poses`` and the frame rate required).
+    """Read an AMASS ``.npz`` (``poses`` and the frame rate required) and
+    the digest of its bytes.
 
     Raises:
         RawDataError: naming ``path`` if it is unreadable, lacks a field or
             has no frames.
     """
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with open(path, 'rb') as f:
+            content = f.read()
+        with np.load(io.BytesIO(content), allow_pickle=False) as f:
             arrays = {key: f[key] for key in f.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise RawDataError(f'{path}: unreadable AMASS file '
@@ -122,4 +141,5 @@ def read_amass_motion(path: str) -> AmassMotion:
         betas=(np.asarray(arrays['betas'], dtype=np.float32).reshape(-1)
                if 'betas' in arrays else None),
         gender=(_decode_gender(arrays['gender'])
-                if 'gender' in arrays else None))
+                if 'gender' in arrays else None),
+        digest=hashlib.sha256(content).hexdigest())

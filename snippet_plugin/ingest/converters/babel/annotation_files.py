@@ -1,13 +1,12 @@
 """The annotation files: the pretraining file, the three subset files and
 their statistics."""
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
 from ....datasets.annotation import derive_frame_labels, derive_video_labels
 from .babel_json import BabelSequence
-from .joint_cache import JointCache
 from .timing import TARGET_FPS, label_segments
 
 
@@ -18,6 +17,9 @@ BABEL_SUBSETS = {
 }
 """The paper's three 4-class subsets, in class-id order; names are BABEL
 ``act_cat`` values (matched case-insensitively)."""
+
+JointLoader = Callable[[str], np.ndarray]
+"""``feat_p`` -> float32 ``(T, 25, 3)`` joints at 30 fps (from the cache)."""
 
 
 SUBSET_SEQUENCE_CHOICES = ('with-action', 'all')
@@ -85,7 +87,7 @@ def _count_split(summary: FileSummary, split: str,
 
 
 def build_subset(subset: int, sequences: Sequence[BabelSequence],
-                 cache: JointCache, meta: dict,
+                 joints: JointLoader, meta: dict,
                  subset_sequences: str = 'with-action'
                  ) -> Tuple[dict, FileSummary]:
     """The annotation dict of one subset and its summary.
@@ -93,7 +95,7 @@ def build_subset(subset: int, sequences: Sequence[BabelSequence],
     Args:
         subset: 1, 2 or 3 (:data:`BABEL_SUBSETS`).
         sequences: Candidate sequences (those with ``labels``; all cached).
-        cache: Their joints.
+        joints: Their joints.
         meta: Common ``meta`` entries.
         subset_sequences: ``'with-action'`` keeps sequences with at least
             one segment of the subset, ``'all'`` every one.
@@ -104,7 +106,7 @@ def build_subset(subset: int, sequences: Sequence[BabelSequence],
     for name in split:
         _count_split(summary, name)
     for sequence in sequences:
-        sample, dropped = subset_sample(sequence, cache.load(sequence.feat_p),
+        sample, dropped = subset_sample(sequence, joints(sequence.feat_p),
                                         classes)
         if subset_sequences == 'with-action' and not sample['segments']:
             continue
@@ -121,14 +123,14 @@ def build_subset(subset: int, sequences: Sequence[BabelSequence],
     return data, summary
 
 
-def build_pretrain(sequences: Sequence[BabelSequence], cache: JointCache,
+def build_pretrain(sequences: Sequence[BabelSequence], joints: JointLoader,
                    meta: dict) -> Tuple[dict, FileSummary]:
     """The unlabelled pretraining annotation dict (split ``train``)."""
     summary = FileSummary('babel_pretrain.pkl', ())
     _count_split(summary, 'train')
     samples = []
     for sequence in sequences:
-        keypoint = cache.load(sequence.feat_p)
+        keypoint = joints(sequence.feat_p)
         samples.append(dict(frame_dir=sequence.sid, feat_p=sequence.feat_p,
                             total_frames=len(keypoint),
                             keypoint=keypoint[None]))

@@ -13,11 +13,13 @@ from ..common import RawDataError
 
 @dataclass(frozen=True)
 class BabelLabel:
-    """One BABEL frame label: ``[start_t, end_t]`` seconds, action categories.
-    """
+    """One BABEL frame label: ``[start_t, end_t]`` seconds, action categories
+    and the label's name in reports (its ``seg_id``, else
+    ``labels[<index>]``)."""
     start_t: float
     end_t: float
     act_cat: Tuple[str, ...]
+    name: str = ''
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,13 @@ class BabelSequence:
         split: ``'train'`` or ``'val'``.
         labels: The ``frame_ann`` labels, or ``None`` if the sequence has a
             sequence label only (or labels were not read).
+        dur: BABEL's duration of the motion in seconds, if given.
     """
     sid: str
     feat_p: str
     split: str
     labels: Optional[Tuple[BabelLabel, ...]] = None
+    dur: Optional[float] = None
 
 
 def _is_number(value) -> bool:
@@ -64,9 +68,12 @@ def _parse_labels(block, where: str,
         if bad:
             problems.append(f'{tag}: missing or invalid field(s) {bad}')
             continue
+        seg_id = label.get('seg_id')
         labels.append(
             BabelLabel(float(label['start_t']), float(label['end_t']),
-                       tuple(categories)))
+                       tuple(categories),
+                       seg_id if isinstance(seg_id, str) and seg_id else
+                       f'labels[{index}]'))
     return tuple(labels)
 
 
@@ -118,8 +125,14 @@ def read_babel_json(path: str, split: str,
         if with_labels and entry.get('frame_ann') is not None:
             labels = _parse_labels(entry['frame_ann'], f'{where}, frame_ann',
                                    problems)
+        dur = entry.get('dur')
+        if dur is not None and not (_is_number(dur) and dur >= 0):
+            problems.append(f'{where}: "dur" must be a non-negative number of '
+                            f'seconds, got {dur!r}')
+            continue
         sequences.append(BabelSequence(str(sid), entry['feat_p'], split,
-                                       labels))
+                                       labels,
+                                       None if dur is None else float(dur)))
     if problems:
         shown = '\n'.join(problems[:20])
         more = f'\n... and {len(problems) - 20} more' if len(

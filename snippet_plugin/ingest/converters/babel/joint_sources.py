@@ -2,6 +2,7 @@
 kinematics (:class:`SMPLHJoints`) or from a pre-extracted joints file
 (:class:`JointsFileJoints`)."""
 import contextlib
+import hashlib
 import io
 import os
 import os.path as osp
@@ -14,7 +15,7 @@ from typing import Dict, List, Optional, Protocol, Tuple
 
 import numpy as np
 
-from ..common import RawDataError
+from ..common import RawDataError, file_sha256
 from .amass import AmassMotion
 
 
@@ -77,13 +78,6 @@ _REQUIRED_SMPLH_ARRAYS = ('v_template', 'shapedirs', 'posedirs',
                           'J_regressor', 'weights', 'kintree_table', 'f')
 
 
-def _file_identity(path: str) -> dict:
-    """What a cache must depend on for an input file."""
-    stat = os.stat(path)
-    return dict(path=osp.realpath(path), size=stat.st_size,
-                mtime_ns=stat.st_mtime_ns)
-
-
 def _joints_mapping(path: str) -> Tuple[object, frozenset]:
     """``(mapping, keys)`` of a joints file, opened once per process and
     file version."""
@@ -143,7 +137,14 @@ class JointsFileJoints:
         return _joints_mapping(self.path)[1]
 
     def settings(self) -> dict:
-        return dict(kind='joints-file', file=_file_identity(self.path))
+        return dict(kind='joints-file')
+
+    def input_digest(self, feat_p: str) -> str:
+        """SHA-256 of the entry's dtype, shape and values."""
+        joints = np.ascontiguousarray(_joints_mapping(self.path)[0][feat_p])
+        digest = hashlib.sha256(f'{joints.dtype.str}{joints.shape}'.encode())
+        digest.update(joints.tobytes())
+        return digest.hexdigest()
 
     def missing_reason(self, feat_p: str) -> Optional[str]:
         if feat_p in self.keys():
@@ -325,7 +326,12 @@ class SMPLHJoints:
                     use_betas=self.use_betas,
                     with_translation=self.with_translation,
                     joint_map=list(SMPLH73_TO_NTU25),
-                    models={g: _file_identity(p) for g, p in self.models})
+                    models={g: file_sha256(p) for g, p in self.models})
+
+    def input_digest(self, feat_p: str) -> str:
+        """Empty: the models' content is in :meth:`settings`, the motion's
+        in the AMASS file."""
+        return ''
 
     def missing_reason(self, feat_p: str) -> Optional[str]:
         return None
@@ -384,7 +390,12 @@ class JointSource(Protocol):
     :class:`JointsFileJoints` (picklable, so workers can use it)."""
 
     def settings(self) -> dict:
-        """Everything the joints depend on (keys the joint cache)."""
+        """The options that shape the joints and the content digests of the
+        files every sequence shares (key the joint cache's folder)."""
+
+    def input_digest(self, feat_p: str) -> str:
+        """Digest of the source's own input for ``feat_p`` (keys the cache
+        entry with the AMASS file's content)."""
 
     def missing_reason(self, feat_p: str) -> Optional[str]:
         """Why ``feat_p`` cannot be converted, or ``None``."""

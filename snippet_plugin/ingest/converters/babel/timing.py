@@ -1,11 +1,12 @@
-"""Time: AMASS frames at their own rate -> 30-fps output frames, and BABEL
-label times in seconds -> half-open frame segments."""
-from dataclasses import dataclass
-from typing import Sequence, Tuple
+"""Time: AMASS frames at their own rate -> 30-fps output frames, BABEL
+label times in seconds -> half-open frame segments, and the labels and
+durations that do not fit the motion (:func:`check_labels`)."""
+from dataclasses import dataclass, replace
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .babel_json import BabelLabel
+from .babel_json import BabelLabel, BabelSequence
 
 
 TARGET_FPS = 30
@@ -101,3 +102,116 @@ def label_segments(labels: Sequence[BabelLabel], classes: Sequence[str],
             continue
         rows.update((start, end, class_id) for class_id in ids)
     return np.array(sorted(rows), dtype=np.int64).reshape(-1, 3), dropped
+
+
+LABEL_POLICIES = ('warn', 'drop', 'error')
+END_TOLERANCE_S = 0.5 / TARGET_FPS
+"""A label may end this far after the motion without a report: half an
+output frame, which rounding absorbs."""
+DUR_TOLERANCE_S = 0.1
+"""BABEL's ``dur`` and the AMASS file's ``T / fps`` may differ this much
+without a report (``dur`` is rounded in the release); a changed frame rate
+or a truncated file differs by far more."""
+
+
+@dataclass(frozen=True)
+class LabelIssue:
+    """A BABEL label or duration that does not fit the AMASS motion.
+
+    Attributes:
+        sid: Sequence id.
+        segment: The label's name (``seg_id``), or ``'dur'`` for the
+            sequence's duration.
+        reason: What is wrong, with the times.
+        action: What the policy did (``'dropped'``, ``'clipped to [a, b] s'``,
+            ``'kept'``, ...).
+    """
+    sid: str
+    segment: str
+    reason: str
+    action: str
+
+    def line(self) -> str:
+        """``sid<TAB>segment<TAB>reason<TAB>action``."""
+        return '\t'.join((self.sid, self.segment, self.reason, self.action))
+
+
+def _label_problems(label: BabelLabel, duration: float, output_end: float
+                    ) -> Tuple[List[str], Optional[BabelLabel]]:
+    """``(reasons, label clipped to [0, output_end] s, or None if nothing of
+    it can be kept)``."""
+    start, end = label.start_t, label.end_t
+    if start > end:
+        return [f'start_t {start:g} s > end_t {end:g} s'], None
+    if start >= duration:
+        return [f'starts at {start:g} s, at or after the end of the motion '
+                f'({duration:g} s)'], None
+    reasons = []
+    if start < 0:
+        reasons.append(f'start_t {start:g} s < 0')
+    if end > duration + END_TOLERANCE_S:
+        reasons.append(f'ends at {end:g} s, {end - duration:.3g} s after the '
+                       f'end of the motion ({duration:g} s)')
+    return reasons, replace(label, start_t=max(start, 0.0),
+                            end_t=min(end, output_end))
+
+
+def check_labels(sequence: BabelSequence, num_frames: int, fps: float,
+                 policy: str = 'warn'
+                 ) -> Tuple[Optional[BabelSequence], List[LabelIssue]]:
+    """Check a labelled sequence against its AMASS motion.
+
+    The motion lasts ``duration = num_frames / fps`` seconds. A label is
+    bad when ``start_t > end_t``, when it starts at or after ``duration``,
+    when ``start_t < 0``, or when it ends more than
+    :data:`END_TOLERANCE_S` after ``duration``. The sequence is bad when
+    BABEL's ``dur`` differs from ``duration`` by more than
+    :data:`DUR_TOLERANCE_S`.
+
+    Policies: ``'warn'`` clips a label to the output frames, ``[0, T_out /
+    30]`` seconds (:func:`resampled_length`; a reversed one,
+    or one entirely after the motion, is dropped: nothing of it is left)
+    and keeps a sequence whose ``dur`` differs; ``'drop'`` drops every bad
+    label, and leaves a sequence whose ``dur`` differs out of the subset
+    files (its labels were timed on another motion); ``'error'`` changes
+    nothing (the caller stops on any issue). Every issue is returned.
+
+    Args:
+        sequence: A sequence with ``labels``.
+        num_frames: ``T`` of its AMASS file.
+        fps: Its ``mocap_framerate``.
+        policy: One of :data:`LABEL_POLICIES`.
+
+    Returns:
+        ``(sequence with the policy applied, or None if it leaves the subset
+        files; issues)``.
+    """
+    duration = num_frames / fps
+    output_end = resampled_length(num_frames, fps) / TARGET_FPS
+    issues, kept = [], []
+    dur_differs = (sequence.dur is not None
+                   and abs(sequence.dur - duration) > DUR_TOLERANCE_S)
+    if dur_differs:
+        action = ('sequence left out of the subset files'
+                  if policy == 'drop' else 'kept' if policy == 'warn' else
+                  policy)
+        issues.append(LabelIssue(
+            sequence.sid, 'dur', f'BABEL dur {sequence.dur:g} s, but the '
+            f'AMASS file lasts {duration:g} s ({num_frames} frames at '
+            f'{fps:g} fps)', action))
+    for label in sequence.labels:
+        reasons, clipped = _label_problems(label, duration, output_end)
+        if not reasons:
+            kept.append(label)
+            continue
+        if policy == 'warn' and clipped is not None:
+            action = 'clipped to [{:g}, {:g}] s'.format(clipped.start_t,
+                                                        clipped.end_t)
+            kept.append(clipped)
+        else:
+            action = 'error' if policy == 'error' else 'dropped'
+        issues += [LabelIssue(sequence.sid, label.name, reason, action)
+                   for reason in reasons]
+    if policy == 'drop' and dur_differs:
+        return None, issues
+    return replace(sequence, labels=tuple(kept)), issues
