@@ -120,12 +120,47 @@ def make_world(root, sids=TRAIN + VAL):
     return babel, amass, root / 'joints.npz'
 
 
-def run(root, out='out', **kwargs):
-    babel, amass, joints = root / 'babel', root / 'amass', root / 'joints.npz'
-    return prepare_babel(str(babel), str(amass), str(root / out),
-                         JointsFileJoints.open(str(joints)), **kwargs)
+def run(root, out='out', source=None, **kwargs):
+    """``prepare_babel`` on the world under ``root`` (joints file source by
+    default)."""
+    if source is None:
+        source = JointsFileJoints.open(str(root / 'joints.npz'))
+    return prepare_babel(str(root / 'babel'), str(root / 'amass'),
+                         str(root / out), source, **kwargs)
 
 
 def samples(path):
     data = load_annotations(str(path))
     return data, {s['frame_dir']: s for s in data['annotations']}
+
+
+SMPLH_PARENTS = [-1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 12, 13, 14, 16,
+                 17, 18, 19] + [
+                     p for wrist, first in ((20, 22), (21, 37))
+                     for finger in range(5)
+                     for p in (wrist, first + 3 * finger,
+                               first + 3 * finger + 1)
+                 ]
+
+
+def fake_smplh(seed, with_hands=True):
+    """Random SMPL-H model arrays with the real names and shapes."""
+    rng = np.random.default_rng(seed)
+    weights = rng.random((6890, 52)) ** 4
+    regressor = rng.random((52, 6890)) ** 8
+    model = dict(
+        v_template=rng.normal(size=(6890, 3)),
+        shapedirs=rng.normal(scale=0.01, size=(6890, 3, 16)),
+        posedirs=rng.normal(scale=0.01, size=(6890, 3, 51 * 9)).astype(
+            np.float32),
+        J_regressor=regressor / regressor.sum(1, keepdims=True),
+        weights=weights / weights.sum(1, keepdims=True),
+        kintree_table=np.stack([np.r_[4294967295, SMPLH_PARENTS[1:]],
+                                np.arange(52)]).astype(np.int64),
+        f=rng.integers(0, 6890, size=(13776, 3)).astype(np.uint32))
+    if with_hands:
+        model.update(hands_componentsl=rng.normal(size=(45, 45)),
+                     hands_componentsr=rng.normal(size=(45, 45)),
+                     hands_meanl=rng.normal(size=45),
+                     hands_meanr=rng.normal(size=45))
+    return model

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from babel_world import (FRAME_LABELS, MOTIONS, SUBSET1_101, babel_entry,
-                         make_world, run, samples, time_joints, write_amass)
+                         fake_smplh, make_world, run, samples, time_joints,
+                         write_amass)
 from snippet_plugin.datasets import UntrimmedPoseDataset
 from snippet_plugin.datasets.annotation import load_annotations
 from snippet_plugin.ingest.converters.babel import (
@@ -444,41 +445,11 @@ def test_cli_errors(tmp_path, load_tool):
 
 
 # SMPL-H forward kinematics (needs the optional smplx) ------------------------
-SMPLH_PARENTS = [-1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 12, 13, 14, 16,
-                 17, 18, 19] + [
-                     p for wrist, first in ((20, 22), (21, 37))
-                     for finger in range(5)
-                     for p in (wrist, first + 3 * finger,
-                               first + 3 * finger + 1)
-                 ]
 # NTU joint -> SMPL-H joint index, or ('vertex', id) for a surface point
 # (smplx's SMPL-H vertex ids of the thumb and index finger tips).
 EXPECTED_SOURCES = [0, 3, 12, 15, 16, 18, 20, 22, 17, 19, 21, 37, 1, 4, 7, 10,
                     2, 5, 8, 11, 9, ('vertex', 2746), ('vertex', 2319),
                     ('vertex', 6191), ('vertex', 5782)]
-
-
-def fake_smplh(seed, with_hands=True):
-    """Random SMPL-H model arrays with the real names and shapes."""
-    rng = np.random.default_rng(seed)
-    weights = rng.random((6890, 52)) ** 4
-    regressor = rng.random((52, 6890)) ** 8
-    model = dict(
-        v_template=rng.normal(size=(6890, 3)),
-        shapedirs=rng.normal(scale=0.01, size=(6890, 3, 16)),
-        posedirs=rng.normal(scale=0.01, size=(6890, 3, 51 * 9)).astype(
-            np.float32),
-        J_regressor=regressor / regressor.sum(1, keepdims=True),
-        weights=weights / weights.sum(1, keepdims=True),
-        kintree_table=np.stack([np.r_[4294967295, SMPLH_PARENTS[1:]],
-                                np.arange(52)]).astype(np.int64),
-        f=rng.integers(0, 6890, size=(13776, 3)).astype(np.uint32))
-    if with_hands:
-        model.update(hands_componentsl=rng.normal(size=(45, 45)),
-                     hands_componentsr=rng.normal(size=(45, 45)),
-                     hands_meanl=rng.normal(size=45),
-                     hands_meanr=rng.normal(size=45))
-    return model
 
 
 def expected_rest_joints(model, betas=None):
@@ -553,7 +524,7 @@ def test_smplh_translation_betas_and_gender_from_file(body_models, tmp_path):
 
 def test_prepare_with_the_body_model(body_models, tmp_path):
     root, male, _ = body_models
-    make_world(tmp_path, sids=('201', '203'))
+    make_world(tmp_path, sids=('102', '201', '203'))  # no file left empty
     result = prepare_babel(str(tmp_path / 'babel'), str(tmp_path / 'amass'),
                            str(tmp_path / 'out'),
                            SMPLHJoints.open(str(root)))

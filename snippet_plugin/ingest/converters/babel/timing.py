@@ -192,9 +192,8 @@ def check_labels(sequence: BabelSequence, num_frames: int, fps: float,
     dur_differs = (sequence.dur is not None
                    and abs(sequence.dur - duration) > DUR_TOLERANCE_S)
     if dur_differs:
-        action = ('sequence left out of the subset files'
-                  if policy == 'drop' else 'kept' if policy == 'warn' else
-                  policy)
+        action = {'warn': 'kept', 'drop': 'sequence left out of the '
+                  'subset files', 'error': 'error'}[policy]
         issues.append(LabelIssue(
             sequence.sid, 'dur', f'BABEL dur {sequence.dur:g} s, but the '
             f'AMASS file lasts {duration:g} s ({num_frames} frames at '
@@ -204,12 +203,15 @@ def check_labels(sequence: BabelSequence, num_frames: int, fps: float,
         if not reasons:
             kept.append(label)
             continue
-        if policy == 'warn' and clipped is not None:
+        if policy == 'error':
+            action = 'error'
+            kept.append(label)
+        elif policy == 'warn' and clipped is not None:
             action = 'clipped to [{:g}, {:g}] s'.format(clipped.start_t,
                                                         clipped.end_t)
             kept.append(clipped)
         else:
-            action = 'error' if policy == 'error' else 'dropped'
+            action = 'dropped'
         issues += [LabelIssue(sequence.sid, label.name, reason, action)
                    for reason in reasons]
     if policy == 'drop' and dur_differs:
