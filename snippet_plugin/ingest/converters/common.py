@@ -95,26 +95,25 @@ def file_sha256(path: str) -> str:
         return hashlib.file_digest(f, 'sha256').hexdigest()
 
 
-def refuse_empty_splits(data: Dict, what: str,
-                        splits: Sequence[str] = ('train', 'val')) -> None:
-    """Refuse to write an annotation dict with no sample, or with an empty
-    ``split`` among ``splits``.
+def refuse_empty(split: Dict[str, Sequence[str]], what: str,
+                 required: Sequence[str] = ()) -> None:
+    """Refuse to write an annotation file without any sample, or with an
+    empty split among ``required``.
 
     Args:
-        data: The annotation dict about to be written.
-        what: How to name its source in the message (e.g. the raw folder).
-        splits: The splits that must not be empty.
+        split: The file's ``split`` dict ``{name: [sample ids]}``.
+        what: How to name the input in the message (e.g. its folder).
+        required: Splits that must hold a sample.
 
     Raises:
         RawDataError: naming ``what`` and the empty split.
     """
-    if not data['annotations']:
+    counts = ', '.join(f'{name} {len(ids)}' for name, ids in split.items())
+    if not any(split.values()):
         raise RawDataError(f'{what}: no sample was converted; nothing was '
                            'written')
-    empty = [name for name in splits if not data['split'].get(name)]
+    empty = [name for name in required if not split.get(name)]
     if empty:
-        counts = ', '.join(f'{name} {len(ids)}'
-                           for name, ids in data['split'].items())
         raise RawDataError(
             f'{what}: the {" and ".join(empty)} split would be empty '
             f'(samples per split: {counts}); nothing was written')
