@@ -23,6 +23,7 @@ DEFAULT_MAX_MISSING = 0.05
 """Share of the sequences that may lack their motion before a run is
 refused (``--max-missing``)."""
 SHOWN_PROBLEMS = 20
+SHOWN_EXAMPLES = 3
 
 @dataclass
 class PrepareResult:
@@ -65,12 +66,11 @@ def locate_motion(sequences: Sequence[BabelSequence], amass_root: str,
     return found, missing
 
 
-def _listed(lines: Sequence[str]) -> str:
-    """The first :data:`SHOWN_PROBLEMS` lines, indented, and a count of the
-    rest."""
-    shown = [f'  {line}' for line in lines[:SHOWN_PROBLEMS]]
-    if len(lines) > SHOWN_PROBLEMS:
-        shown.append(f'  ... and {len(lines) - SHOWN_PROBLEMS} more')
+def _listed(lines: Sequence[str], limit: int = SHOWN_PROBLEMS) -> str:
+    """The first ``limit`` lines, indented, and a count of the rest."""
+    shown = [f'  {line}' for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(f'  ... and {len(lines) - limit} more')
     return '\n'.join(shown)
 
 
@@ -90,17 +90,18 @@ def check_missing(needed: Sequence[BabelSequence], missing: Dict[str, str],
                 if s.feat_p in missing}
     if not excluded:
         return excluded
-    listing = _listed([f'{sid}: {why}' for sid, why in excluded.items()])
+    lines = [f'{sid}: {why}' for sid, why in excluded.items()]
     if on_missing == 'error':
         raise RawDataError(
             f'{len(missing)} AMASS file(s) missing under {amass_root} '
             f'({len(excluded)} sequence(s)); nothing was extracted. Use '
-            f'--on-missing skip to leave them out.\n{listing}')
+            f'--on-missing skip to leave them out.\n{_listed(lines)}')
+    examples = _listed(lines, SHOWN_EXAMPLES)
     if len(excluded) == len(needed):
         raise RawDataError(
             f'none of the {len(needed)} BABEL sequence(s) has its motion '
             f'under {amass_root}; nothing was written. Check --amass-root.'
-            f'\n{listing}')
+            f'\n{examples}')
     share = len(excluded) / len(needed)
     if share > max_missing:
         folders = Counter(s.feat_p.split('/')[0] for s in needed
@@ -114,7 +115,7 @@ def check_missing(needed: Sequence[BabelSequence], missing: Dict[str, str],
             f'{max_missing:g}; nothing was written. Missing per top folder '
             f'of feat_p: {per_folder}. Check --amass-root and the AMASS '
             f'downloads, or pass --max-missing {allowed:g} to convert the '
-            f'rest.\n{listing}')
+            f'rest.\n{examples}')
     return excluded
 
 

@@ -30,8 +30,11 @@ def test_a_misspelt_amass_root_is_refused_and_keeps_the_output(converted):
     (root / 'amass').rename(root / 'amass_typo')
     with pytest.raises(RawDataError, match=r'none of the 6 BABEL sequence\(s'
                        r'\) has its motion under .*amass; nothing was '
-                       r'written\. Check --amass-root\.'):
+                       r'written\. Check --amass-root\.') as caught:
         run(root)
+    lines = str(caught.value).splitlines()
+    assert lines[1].startswith('  101: no AMASS file (tried ')
+    assert len(lines) == 5 and lines[-1] == '  ... and 3 more'  # examples
     assert snapshot(root / 'out') == before
 
 
