@@ -231,12 +231,16 @@ TIE_CASE = ([('tie', 0, 10, 1), ('tie', 10, 20, 1)],
             [('tie', 5, 15, 1, 0.9), ('tie', 0, 10, 1, 0.8)])
 
 
-def with_cases(gts, preds):
-    """The random rows plus both cases (videos of their own)."""
-    for case_gts, case_preds in (FLOAT32_CASE, TIE_CASE):
-        gts = gts + records(case_gts, with_score=False)
-        preds = preds + records(case_preds)
-    return gts, preds
+def assert_anet_equals_reference(gt_rows, pred_rows, thresholds):
+    """'anet' equals MMAction2's evaluator with ActivityNet's float64 IoU
+    on the rows plus both cases (in videos of their own), to the summation
+    order of the AP."""
+    gts = records(gt_rows + FLOAT32_CASE[0] + TIE_CASE[0], with_score=False)
+    preds = records(pred_rows + FLOAT32_CASE[1] + TIE_CASE[1])
+    ours = protocol_map('anet', preds, gts, thresholds)
+    np.testing.assert_allclose(ours.mean_ap,
+                               reference_anet_map(preds, gts, thresholds),
+                               rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2, 3, 4])
@@ -250,12 +254,8 @@ def test_anet_equals_mmaction_reference_on_random_data(seed):
                  int(rng.integers(3))) for s in start]
         return [r + (float(rng.random()), ) for r in rows] if scored else rows
 
-    gts, preds = with_cases(records(random_rows(30, False), with_score=False),
-                            records(random_rows(120, True)))
-    ours = protocol_map('anet', preds, gts, thresholds, num_classes=3)
-    np.testing.assert_allclose(ours.mean_ap,
-                               reference_anet_map(preds, gts, thresholds),
-                               rtol=0, atol=1e-12)  # summation order only
+    assert_anet_equals_reference(random_rows(30, False),
+                                 random_rows(120, True), thresholds)
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2])
@@ -276,12 +276,8 @@ def test_anet_equals_mmaction_reference_with_many_tied_ious(seed):
         return [r + (float(rng.integers(0, 5)) / 4, ) for r in rows] \
             if scored else rows
 
-    gts, preds = with_cases(records(grid_rows(40, False), with_score=False),
-                            records(grid_rows(80, True)))
-    ours = protocol_map('anet', preds, gts, thresholds, num_classes=2)
-    np.testing.assert_allclose(ours.mean_ap,
-                               reference_anet_map(preds, gts, thresholds),
-                               rtol=0, atol=1e-12)  # summation order only
+    assert_anet_equals_reference(grid_rows(40, False), grid_rows(80, True),
+                                 thresholds)
 
 
 def test_anet_iou_is_float64_as_activitynet_computes_it():

@@ -4,18 +4,12 @@ tool says that the classes differ."""
 import json
 
 from helpers import labelled_sample, write_annotation_file
-from localizer_fixtures import (CLASSES, FPS, localizer_config,
-                                rounded_skeleton, save_checkpoint)
+from localizer_fixtures import rounded_skeleton, write_localizer_files
 
 
 def test_file_classes_are_mapped_by_name_and_the_difference_printed(
         tmp_path, load_tool, monkeypatch, capsys):
-    cfg = localizer_config()
-    config = tmp_path / 'tiny_localizer.py'
-    cfg.dump(str(config))
-    checkpoint = tmp_path / 'epoch_1.pth'
-    save_checkpoint(cfg, checkpoint, seed=1,
-                    dataset_meta=dict(classes=list(CLASSES), fps=FPS))
+    config, checkpoint = write_localizer_files(tmp_path)
     pkl = tmp_path / 'pku.pkl'
     file_classes = ['kick', 'walk', 'eat meal/snack']  # model: walk, kick
     write_annotation_file(pkl, [labelled_sample(
@@ -29,7 +23,7 @@ def test_file_classes_are_mapped_by_name_and_the_difference_printed(
 
     monkeypatch.setattr(tool, 'plot_label_timelines', record)
     monkeypatch.setattr(tool, 'save_figure', lambda figure, path: path)
-    tool.main([str(config), str(checkpoint), str(pkl), '--sample', 'seq',
+    tool.main([config, checkpoint, str(pkl), '--sample', 'seq',
                '--out-dir', str(tmp_path / 'out')])
     written = json.loads((tmp_path / 'out' / 'seq.json').read_text())
     assert written['gt_classes'] == ['walk', 'kick', 'eat meal/snack']
