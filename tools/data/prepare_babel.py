@@ -84,7 +84,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         default=DEFAULT_MAX_MISSING,
                         help='largest share of the sequences that may lack '
                         'their AMASS file (default %(default)g); more stops '
-                        'the run before any work (1 accepts any share)')
+                        'the run before any work (1 accepts any share; a '
+                        'run that finds none always stops)')
     parser.add_argument('--on-bad-segment', choices=LABEL_POLICIES,
                         default='warn',
                         help='a BABEL label outside its motion, or a dur '

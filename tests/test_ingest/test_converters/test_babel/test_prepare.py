@@ -142,3 +142,14 @@ def test_cli_prints_the_label_issues_and_the_list_file(tmp_path, load_tool,
     ]
     assert 'babel_label_issues.txt' in listing.splitlines()[0]
     assert MOTIONS['201'][0] not in listing  # sequences named by id
+
+
+def test_cli_refuses_a_max_missing_that_is_no_share(load_tool, capsys):
+    tool = load_tool('data/prepare_babel')
+    with pytest.raises(SystemExit):
+        tool.parse_args(['--babel-dir', 'b', '--amass-root', 'a',
+                         '--joints-file', 'j.npz', '--max-missing', '5'])
+    assert '--max-missing must be a share in [0, 1]' in \
+        capsys.readouterr().err
+    assert tool.parse_args(['--babel-dir', 'b', '--amass-root', 'a',
+                            '--joints-file', 'j.npz']).max_missing == 0.05
