@@ -40,10 +40,14 @@ output time lies within the recording (no extrapolation, no frame beyond
 the last sample), and joints are linearly interpolated between the two
 neighbouring source frames.
 
-Segments (:func:`label_segments`): a frame label ``[start_t, end_t]``
-becomes ``[round(start_t * 30), round(end_t * 30))`` (half-open, halves
-round up), clipped to ``[0, T_out]``; a segment empty after that is dropped
-and counted. A label whose ``act_cat`` holds several subset classes gives
+Labels that do not fit the motion (reversed, negative start, starting
+after the motion, ending more than half a frame after it) and a ``dur``
+that disagrees with the AMASS file are reported one by one and clipped,
+dropped or refused by policy first (:func:`check_labels`). Segments
+(:func:`label_segments`): a frame label ``[start_t, end_t]`` becomes
+``[round(start_t * 30), round(end_t * 30))`` (half-open, halves round up),
+within ``[0, T_out]``; a segment empty after rounding is dropped and
+counted. A label whose ``act_cat`` holds several subset classes gives
 one segment per class, identical ``[start, end, class]`` rows are kept once.
 Overlaps stay in ``segments``; ``frame_labels`` resolve them by
 :func:`~snippet_plugin.datasets.annotation.derive_frame_labels` (the shorter
@@ -52,8 +56,9 @@ annotated or not: a gap between labels is background and never shifts a
 later label (the public code's truncation to annotated frames does).
 
 Outputs of :func:`prepare_babel` (see its docstring): ``babel_pretrain.pkl``
-and ``babel_subset{1,2,3}.pkl``, plus a report and the list of skipped
-sequences.
+and ``babel_subset{1,2,3}.pkl``, written all or none (never an empty one),
+plus the lists of skipped sequences and of label issues. Joints are cached
+per sequence, keyed on the content of its inputs (:class:`JointCache`).
 
 Modules, in the order the data flows: :mod:`.babel_json` (BABEL JSON),
 :mod:`.amass` (AMASS files), :mod:`.timing` (time), :mod:`.joint_sources`,
