@@ -17,7 +17,7 @@ import copy
 import os
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -39,6 +39,23 @@ from .inputs import (DEFAULT_FPS, SkeletonSequence, check_keypoint,
 
 
 @dataclass
+class GroundTruth:
+    """An input's ground truth in the model's class ids.
+
+    Attributes:
+        segments: ``(S, 3)`` ``[start, end, class]``, class ids into
+            ``classes``.
+        classes: The model's ``K`` classes, then the input's classes that
+            the model lacks (ids ``K, K + 1, ...``).
+        note: How the input's classes were mapped, when they are not the
+            model's; None when they are.
+    """
+    segments: np.ndarray
+    classes: List[str]
+    note: Optional[str] = None
+
+
+@dataclass
 class LocalizationResult:
     """What :func:`inference_localizer` found in one sequence.
 
@@ -53,7 +70,8 @@ class LocalizationResult:
         frame_scores: float32 ``(T, K + 1)`` class probabilities per frame
             (background last).
         frame_labels: int64 ``(T,)`` argmax of ``frame_scores``.
-        gt_segments: ``(S, 3)`` ground truth of the input, or None.
+        ground_truth: The input's ground truth in the model's class ids
+            (:func:`map_ground_truth`), or None.
     """
     name: str
     fps: float
@@ -61,30 +79,44 @@ class LocalizationResult:
     segments: List[Dict]
     frame_scores: np.ndarray
     frame_labels: np.ndarray
-    gt_segments: Optional[np.ndarray] = field(default=None, repr=False)
+    ground_truth: Optional[GroundTruth] = field(default=None, repr=False)
 
     @property
     def num_frames(self) -> int:
         """``T``."""
         return len(self.frame_labels)
 
-    def gt_frame_labels(self) -> Optional[np.ndarray]:
-        """``(T,)`` ground-truth frame labels (background ``K``) derived
-        from ``gt_segments``, or None without ground truth."""
-        if self.gt_segments is None:
-            return None
-        return derive_frame_labels(self.gt_segments, self.num_frames,
-                                   len(self.classes))
+    def timeline_rows(self) -> Tuple[List[Tuple[str, np.ndarray]],
+                                     List[str]]:
+        """``(rows, classes)`` for
+        :func:`~snippet_plugin.visualization.plot_label_timelines`: the
+        ground truth (when known) above the prediction, in one class list
+        (the model's, then the ground truth's classes the model lacks) with
+        background after the last."""
+        classes = (self.classes if self.ground_truth is None else
+                   self.ground_truth.classes)
+        background = len(classes)
+        prediction = np.where(self.frame_labels == len(self.classes),
+                              background, self.frame_labels)
+        rows = [('prediction', prediction)]
+        if self.ground_truth is not None:
+            rows.insert(0, ('ground truth', derive_frame_labels(
+                self.ground_truth.segments, self.num_frames, background)))
+        return rows, list(classes)
 
     def to_dict(self) -> Dict:
         """JSON-ready summary: name, fps, frames, classes, segments and
-        frame labels (and ground-truth segments when known)."""
+        frame labels; with ground truth also ``gt_segments`` (class ids
+        into ``gt_classes``), ``gt_classes`` and ``gt_note``."""
         summary = dict(name=self.name, fps=self.fps,
                        num_frames=self.num_frames, classes=list(self.classes),
                        segments=self.segments,
                        frame_labels=self.frame_labels.tolist())
-        if self.gt_segments is not None:
-            summary['gt_segments'] = np.asarray(self.gt_segments).tolist()
+        if self.ground_truth is not None:
+            summary.update(
+                gt_segments=self.ground_truth.segments.tolist(),
+                gt_classes=list(self.ground_truth.classes),
+                gt_note=self.ground_truth.note)
         return summary
 
 
@@ -225,6 +257,68 @@ def model_num_joints(model: nn.Module) -> Optional[int]:
     return None
 
 
+# ---------------------------------------------------------- ground truth
+
+
+def map_ground_truth(sequence: SkeletonSequence,
+                     model_classes: Sequence[str]) -> Optional[GroundTruth]:
+    """The input's ground truth in the model's class ids.
+
+    Where the file names its classes, each ground-truth class is mapped to
+    the model's class of the same name (case and surrounding spaces
+    ignored); a class the model lacks is kept under its own name after the
+    model's ``K`` classes, never merged into background. Where the file
+    names none, its ids are read as the model's, and ids from ``K`` on are
+    named ``file class <id>``. Whenever the two class lists are not the
+    same, the ``note`` says how they were mapped.
+
+    Returns:
+        The mapped ground truth, or None when the input has none.
+    """
+    if sequence.gt_segments is None:
+        return None
+    segments = sequence.gt_segments.copy()
+    model = [str(name) for name in model_classes]
+    if sequence.gt_classes == model:
+        return GroundTruth(segments, model)
+    ids = np.unique(segments[:, 2]).tolist()
+    if not sequence.gt_classes:
+        extra = [i for i in ids if i >= len(model)]
+        classes = model + [f'file class {i}' for i in range(
+            len(model), max(extra, default=len(model) - 1) + 1)]
+        note = (f'{sequence.source}: the file names no classes; its '
+                "ground-truth class ids are read as the model's")
+        if extra:
+            note += (f"; ids {extra} are beyond the model's {len(model)} "
+                     'classes and drawn as "file class <id>"')
+        return GroundTruth(segments, classes, note)
+    lookup = {name.strip().lower(): i for i, name in enumerate(model)}
+    classes, mapping = list(model), {}
+    for file_id, name in enumerate(sequence.gt_classes):
+        key = name.strip().lower()
+        if key not in lookup:
+            lookup[key] = len(classes)
+            classes.append(name)
+        mapping[file_id] = lookup[key]
+    segments[:, 2] = [mapping[i] for i in segments[:, 2]]
+    shared = sum(mapping[i] < len(model) for i in mapping)
+    renumbered = sum(mapping[i] != i for i in mapping if mapping[i] < len(
+        model))
+    note = (f"{sequence.source}: the file's {len(sequence.gt_classes)} "
+            f"classes differ from the model's {len(model)}; ground truth "
+            f"mapped by name: {shared} of the file's classes are the "
+            f"model's ({renumbered} with another id)")
+    absent = [i for i in ids if mapping[i] >= len(model)]
+    if absent:
+        counts = ', '.join(
+            f'{sequence.gt_classes[i]!r} '
+            f'({int(np.sum(sequence.gt_segments[:, 2] == i))} segment(s))'
+            for i in absent)
+        note += (f"; not among the model's classes, drawn under their own "
+                 f'names: {counts}')
+    return GroundTruth(segments, classes, note)
+
+
 # -------------------------------------------------------------- inference
 
 
@@ -339,12 +433,16 @@ def inference_localizer(model: nn.Module,
         missing = torch.nonzero(counts == 0).flatten().tolist()
         raise RuntimeError(f'the test pipeline dropped frames '
                            f'{short_listing(missing)} of {sequence.source}')
-    return _result(model, sequence, totals / counts, classes, fps)
+    ground_truth = map_ground_truth(sequence, classes)
+    if ground_truth is not None and ground_truth.note is not None:
+        print_log(ground_truth.note, logger='current', level=30)
+    return _result(model, sequence, totals / counts, classes, fps,
+                   ground_truth)
 
 
 def _result(model: nn.Module, sequence: SkeletonSequence,
-            frame_scores: torch.Tensor, classes: List[str],
-            fps: float) -> LocalizationResult:
+            frame_scores: torch.Tensor, classes: List[str], fps: float,
+            ground_truth: Optional[GroundTruth]) -> LocalizationResult:
     """Segments of merged ``(K + 1, T)`` probabilities, as a result."""
     num_rows, num_frames = frame_scores.shape
     merged = ActionDataSample(metainfo=dict(frame_dir=sequence.name,
@@ -363,4 +461,4 @@ def _result(model: nn.Module, sequence: SkeletonSequence,
         name=sequence.name, fps=fps, classes=classes, segments=segments,
         frame_scores=merged.pred_frame_scores.T.numpy().astype(np.float32),
         frame_labels=merged.pred_frame_labels.numpy().astype(np.int64),
-        gt_segments=sequence.gt_segments)
+        ground_truth=ground_truth)

@@ -15,8 +15,8 @@ input and what is wrong with it (:func:`check_keypoint` checks the array).
 """
 import os
 import os.path as osp
-from dataclasses import dataclass
-from typing import Optional, Sequence, Union
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -50,12 +50,15 @@ class SkeletonSequence:
         fps: Frame rate the input states, if any.
         gt_segments: ``(S, 3)`` ``[start, end, class]`` ground truth when
             the input carries it (an annotation sample), else None.
+        gt_classes: The names of the ground truth's class ids (the file's
+            ``meta['classes']``); empty when the file names none.
     """
     name: str
     keypoint: np.ndarray
     source: str
     fps: Optional[float] = None
     gt_segments: Optional[np.ndarray] = None
+    gt_classes: List[str] = field(default_factory=list)
 
 
 def check_keypoint(keypoint, source: str,
@@ -207,7 +210,8 @@ def _read_annotation_sample(path: str, sample) -> SkeletonSequence:
         chosen['frame_dir'], np.asarray(chosen['keypoint']),
         f'{path}, sample {chosen["frame_dir"]!r}', data['meta'].get('fps'),
         None if segments is None else np.asarray(
-            segments, dtype=np.int64).reshape(-1, 3))
+            segments, dtype=np.int64).reshape(-1, 3),
+        [str(name) for name in data['meta'].get('classes') or ()])
 
 
 def _stem(path: str) -> str:

@@ -6,9 +6,10 @@ from .detection_map import (DEFAULT_TIOU_THRESHOLDS, TemporalMAPResult,
 from .postprocess import (DEFAULT_PROPOSAL_THRESHOLDS, find_runs,
                           frames_to_segments, labels_to_segments,
                           lower_score_overlap_nms, outer_inner_scores)
-from .protocols import (ALLOWED_PROTOCOLS, check_protocol,
-                        pkummd_average_precision, pkummd_map, pkummd_match,
-                        pkummd_overlap, protocol_map)
+from .protocols import (ALLOWED_PROTOCOLS, LABEL_ENDS, check_protocol,
+                        official_frames, pkummd_average_precision,
+                        pkummd_map, pkummd_match, pkummd_overlap,
+                        protocol_map)
 from .segmentation import (DEFAULT_F1_OVERLAPS, edit_score, f1_counts,
                            f1_from_counts, label_runs, levenshtein,
                            segmentation_scores)
@@ -19,7 +20,8 @@ __all__ = [
     'temporal_map', 'DEFAULT_PROPOSAL_THRESHOLDS', 'find_runs',
     'frames_to_segments', 'labels_to_segments', 'lower_score_overlap_nms',
     'outer_inner_scores', 'paired_segment_iou', 'segment_iou',
-    'ALLOWED_PROTOCOLS', 'check_protocol', 'pkummd_average_precision',
+    'ALLOWED_PROTOCOLS', 'LABEL_ENDS', 'check_protocol', 'official_frames',
+    'pkummd_average_precision',
     'pkummd_map', 'pkummd_match', 'pkummd_overlap', 'protocol_map',
     'DEFAULT_F1_OVERLAPS', 'edit_score', 'f1_counts', 'f1_from_counts',
     'label_runs', 'levenshtein', 'segmentation_scores'
