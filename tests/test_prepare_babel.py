@@ -20,8 +20,9 @@ from snippet_plugin.datasets import UntrimmedPoseDataset
 from snippet_plugin.datasets.annotation import load_annotations
 from snippet_plugin.ingest.converters.babel import (
     BabelLabel, JointsFileJoints, SMPLHJoints, amass_candidates,
-    find_amass_file, label_segments, prepare_babel, read_amass_motion,
-    read_babel_json, resample_plan, resampled_length, seconds_to_frame)
+    find_amass_file, prepare_babel, read_amass_motion, read_babel_json,
+    resample_plan, resampled_length, seconds_to_frame,
+    segments_from_babel_labels)
 from snippet_plugin.ingest.converters.common import RawDataError
 from snippet_plugin.evaluation.functional import labels_to_segments
 
@@ -83,10 +84,10 @@ def test_seconds_to_frame_rounds_half_up(seconds, frame):
     assert seconds_to_frame(seconds) == frame
 
 
-def test_label_segments_by_hand():
+def test_segments_from_babel_labels_by_hand():
     labels = [BabelLabel(float(lb['start_t']), float(lb['end_t']),
                          tuple(lb['act_cat'])) for lb in FRAME_LABELS['101']]
-    segments, dropped = label_segments(labels,
+    segments, dropped = segments_from_babel_labels(labels,
                                        ('walk', 'stand', 'turn', 'jump'), 301)
     assert segments.tolist() == SUBSET1_101
     assert dropped == 1

@@ -44,9 +44,9 @@ Labels that do not fit the motion (reversed, negative start, starting
 after the motion, ending more than half a frame after it) and a ``dur``
 that disagrees with the AMASS file are reported one by one and clipped,
 dropped or refused by policy first (:func:`check_labels`). Segments
-(:func:`label_segments`): a frame label ``[start_t, end_t]`` becomes
-``[round(start_t * 30), round(end_t * 30))`` (half-open, halves round up),
-within ``[0, T_out]``; a segment empty after rounding is dropped and
+(:func:`segments_from_babel_labels`): a frame label ``[start_t, end_t]``
+becomes ``[round(start_t * 30), round(end_t * 30))`` (half-open, halves
+round up), within ``[0, T_out]``; a segment empty after rounding is dropped and
 counted. A label whose ``act_cat`` holds several subset classes gives
 one segment per class, identical ``[start, end, class]`` rows are kept once.
 Overlaps stay in ``segments``; ``frame_labels`` resolve them by
@@ -83,8 +83,8 @@ from .prepare import (DEFAULT_MAX_MISSING, MISSING_POLICIES, PrepareResult,
                       apply_label_policy, check_missing, locate_motion,
                       prepare_babel)
 from .timing import (LABEL_POLICIES, TARGET_FPS, LabelIssue, ResamplePlan,
-                     check_labels, label_segments, resample_plan,
-                     resampled_length, seconds_to_frame)
+                     check_labels, resample_plan, resampled_length,
+                     seconds_to_frame, segments_from_babel_labels)
 
 __all__ = [
     'TARGET_FPS', 'SMPLH73_TO_NTU25', 'BABEL_SUBSETS', 'AMASS_FOLDER_ALIASES',
@@ -95,7 +95,7 @@ __all__ = [
     'read_babel_json', 'folder_aliases', 'amass_candidates',
     'find_amass_file', 'AmassMotion', 'read_amass_motion',
     'resampled_length', 'ResamplePlan', 'resample_plan', 'seconds_to_frame',
-    'label_segments', 'JointsFileJoints', 'SMPLHJoints',
+    'segments_from_babel_labels', 'JointsFileJoints', 'SMPLHJoints',
     'smplh_model_candidates', 'resolve_smplh_models', 'read_smplh_arrays',
     'JointCache', 'ExtractionTask', 'extract_to_cache', 'FileSummary',
     'multi_label_frames', 'subset_sample', 'build_subset', 'build_pretrain',

@@ -7,7 +7,7 @@ import numpy as np
 
 from ....datasets.annotation import derive_frame_labels, derive_video_labels
 from .babel_json import BabelSequence
-from .timing import TARGET_FPS, label_segments
+from .timing import TARGET_FPS, segments_from_babel_labels
 
 
 BABEL_SUBSETS = {
@@ -63,7 +63,8 @@ def subset_sample(sequence: BabelSequence, keypoint: np.ndarray,
         classes: The subset's class names.
     """
     frames = len(keypoint)
-    segments, dropped = label_segments(sequence.labels, classes, frames)
+    segments, dropped = segments_from_babel_labels(sequence.labels, classes,
+                                                   frames)
     return dict(frame_dir=sequence.sid, feat_p=sequence.feat_p,
                 total_frames=frames, keypoint=keypoint[None],
                 segments=segments.tolist(),

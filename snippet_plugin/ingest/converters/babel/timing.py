@@ -71,9 +71,11 @@ def seconds_to_frame(seconds: float, fps: float = TARGET_FPS) -> int:
     return int(np.floor(seconds * fps + 0.5 + _TOLERANCE))
 
 
-def label_segments(labels: Sequence[BabelLabel], classes: Sequence[str],
-                   total_frames: int,
-                   fps: float = TARGET_FPS) -> Tuple[np.ndarray, int]:
+def segments_from_babel_labels(
+        labels: Sequence[BabelLabel],
+        classes: Sequence[str],
+        total_frames: int,
+        fps: float = TARGET_FPS) -> Tuple[np.ndarray, int]:
     """Segments of the labels whose ``act_cat`` names one of ``classes``.
 
     Args:
