@@ -1,8 +1,12 @@
-"""NumPy functions for temporal action localization: tIoU, AP/mAP under the
-'voc', 'pkummd' and 'anet' protocols, action-segmentation scores, and the
-frame-score -> segment post-processing."""
+"""Functions for temporal action localization: tIoU, AP/mAP under the
+'voc', 'pkummd' and 'anet' protocols, action-segmentation scores, the
+frame-score -> segment post-processing (NumPy), and k-nearest-neighbour frame
+classification (torch)."""
 from .detection_map import (DEFAULT_TIOU_THRESHOLDS, TemporalMAPResult,
                             average_precision, temporal_map)
+from .knn import (KNN_PROPOSAL_THRESHOLDS, FrameMemory, RandomFrameSubset,
+                  all_gather_rows, frame_level_features,
+                  knn_class_probabilities, knn_topk)
 from .postprocess import (DEFAULT_PROPOSAL_THRESHOLDS, find_runs,
                           frames_to_segments, labels_to_segments,
                           lower_score_overlap_nms, outer_inner_scores)
@@ -17,7 +21,9 @@ from .tiou import paired_segment_iou, segment_iou
 
 __all__ = [
     'DEFAULT_TIOU_THRESHOLDS', 'TemporalMAPResult', 'average_precision',
-    'temporal_map', 'DEFAULT_PROPOSAL_THRESHOLDS', 'find_runs',
+    'temporal_map', 'KNN_PROPOSAL_THRESHOLDS', 'FrameMemory',
+    'RandomFrameSubset', 'all_gather_rows', 'frame_level_features',
+    'knn_class_probabilities', 'knn_topk', 'DEFAULT_PROPOSAL_THRESHOLDS', 'find_runs',
     'frames_to_segments', 'labels_to_segments', 'lower_score_overlap_nms',
     'outer_inner_scores', 'paired_segment_iou', 'segment_iou',
     'ALLOWED_PROTOCOLS', 'LABEL_ENDS', 'check_protocol', 'official_frames',
