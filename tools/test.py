@@ -68,7 +68,7 @@ def merge_args(cfg, args):
     cfg = apply_runner_arguments(cfg, args)
     cfg.load_from = args.checkpoint
     if args.seed is not None:
-        cfg.setdefault('randomness', {})['seed'] = args.seed
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
     if args.random_init and 'pretrained' in cfg.model:
         cfg.model.pretrained = None
     if args.amp:
