@@ -11,6 +11,8 @@ WORK_DIR ?= work_dirs/demo
 QUICKSTART := configs/quickstart
 MODELS := skeletonclr_stgcn_mocapmix snippet_skeletonclr_stgcn_mocapmix
 LOCALIZER := linear_snippet_skeletonclr_stgcn_mocapmix
+FLOOR := rawpose_mocapmix
+RANDOM_INIT := random_stgcn_mocapmix
 
 .PHONY: install data demo pretrain knn localize test test-slow test-all clean
 
@@ -25,7 +27,9 @@ data: install
 		--out $(WORK_DIR)/mocapmix_val_kick.png
 
 # Stage 1 on MocapMix: pretrain the SkeletonCLR baseline and its snippet
-# variant, localize by KNN on frozen features, compare side by side.
+# variant, localize by KNN on frozen features, compare side by side with the
+# two floors under the same KNN loop: the raw pose (no learning) and the
+# same ST-GCN at its seeded random initialisation (no training).
 pretrain: data
 	for model in $(MODELS); do \
 		$(PY) tools/train.py $(QUICKSTART)/$$model.py --work-dir $(WORK_DIR)/$$model \
@@ -38,7 +42,13 @@ knn: pretrain
 			$$(cat $(WORK_DIR)/$$model/last_checkpoint) --work-dir $(WORK_DIR)/$$model \
 			--dump $(WORK_DIR)/$$model/knn_predictions.pkl || exit 1; \
 	done
+	$(PY) tools/test.py configs/knn/$(FLOOR).py --work-dir $(WORK_DIR)/$(FLOOR) \
+		--dump $(WORK_DIR)/$(FLOOR)/knn_predictions.pkl
+	$(PY) tools/test.py $(QUICKSTART)/skeletonclr_stgcn_mocapmix.py --random-init --seed 0 \
+		--work-dir $(WORK_DIR)/$(RANDOM_INIT) --dump $(WORK_DIR)/$(RANDOM_INIT)/knn_predictions.pkl
 	$(PY) tools/analysis/compare_localization.py --ann-file $(MOCAPMIX) \
+		--result "raw-pose floor"=$(WORK_DIR)/$(FLOOR)/knn_predictions.pkl \
+		--result "random init"=$(WORK_DIR)/$(RANDOM_INIT)/knn_predictions.pkl \
 		--result SkeletonCLR=$(WORK_DIR)/skeletonclr_stgcn_mocapmix/knn_predictions.pkl \
 		--result "SkeletonCLR + snippets"=$(WORK_DIR)/snippet_skeletonclr_stgcn_mocapmix/knn_predictions.pkl \
 		--sample 0 --out $(WORK_DIR)/knn_timeline.png
