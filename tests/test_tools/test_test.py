@@ -229,3 +229,14 @@ def test_a_model_with_parameters_needs_a_checkpoint_or_random_init(
         test.merge_args(Config.fromfile(SKELETONCLR),
                         test.parse_args([SKELETONCLR, 'a.pth',
                                          '--random-init']))
+
+
+def test_the_babel_floor_follows_the_subset_option(load_tool):
+    tool = load_tool('test')
+    path = str(CONFIGS / 'knn' / 'rawpose_babel.py')
+    cfg = tool.merge_args(Config.fromfile(path), tool.parse_args(
+        [path, '--cfg-options', 'subset=subset3']))
+    assert cfg.train_dataloader is None
+    assert cfg.test_dataloader.dataset.ann_file == subset_file('subset3')
+    assert cfg.test_cfg.memory_dataloader.dataset.ann_file == subset_file(
+        'subset3')
