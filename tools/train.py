@@ -80,15 +80,18 @@ def merge_args(cfg, args):
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
+    # mmengine's Config.setdefault returns a copy when the key is new, so
+    # each section is read, changed and assigned back
     if args.auto_scale_lr:
-        cfg.setdefault('auto_scale_lr', {})['enable'] = True
-    randomness = cfg.setdefault('randomness', {})
+        cfg.auto_scale_lr = dict(cfg.get('auto_scale_lr') or {}, enable=True)
+    randomness = dict(cfg.get('randomness') or {})
     if args.seed is not None:
         randomness['seed'] = args.seed
     if args.diff_rank_seed:
         randomness['diff_rank_seed'] = True
     if args.deterministic:
         randomness['deterministic'] = True
+    cfg.randomness = randomness
     if args.tensorboard:
         add_tensorboard_backend(cfg)
     return cfg
