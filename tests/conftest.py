@@ -1,10 +1,10 @@
 """Shared test helpers."""
 import importlib.util
-from pathlib import Path
-
 import pytest
 
-TOOLS = Path(__file__).resolve().parents[1] / 'tools'
+from helpers import REPO
+
+TOOLS = REPO / 'tools'
 
 
 @pytest.fixture

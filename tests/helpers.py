@@ -10,6 +10,10 @@ from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 derive_video_labels,
                                                 save_annotations)
 
+#: The repository root, for paths to configs/, tools/ and the package.
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / 'configs'
+
 
 def labelled_sample(name, keypoint, segments, num_classes, frame_labels=None):
     """An annotation sample whose derived fields agree with ``segments``.
@@ -99,7 +103,7 @@ def run_on_two_gloo_ranks(tmp_path, body):
     script = tmp_path / 'two_ranks.py'
     script.write_text(body + GLOO_LAUNCHER)
     subprocess.run([sys.executable, str(script), str(tmp_path)], check=True,
-                   timeout=120, cwd=Path(__file__).resolve().parents[1])
+                   timeout=120, cwd=REPO)
 
 
 def tiny_moco_cfg(model_type, feat_dim, queue_size, temperature,

@@ -9,7 +9,6 @@ and only takes a batch of 2 windows, so all 4 backbones x every quick start
 stay within a few seconds.
 """
 import math
-from pathlib import Path
 
 import pytest
 import torch
@@ -20,11 +19,12 @@ from mmengine.registry import init_default_scope
 
 from mmaction.registry import DATASETS, MODELS
 from snippet_plugin.models import MultiScaleGCN, SkeletonMoCo
+from helpers import CONFIGS
 
 GRAPH = dict(layout='nturgb+d', mode='stgcn_spatial')
 BASE = 8
 NEW_BACKBONES = ['UNIK', 'HyperGCN']
-QUICKSTART = Path(__file__).resolve().parents[1] / 'configs' / 'quickstart'
+QUICKSTART = CONFIGS / 'quickstart'
 
 
 def backbone_cfg(kind, down_stages):

@@ -2,20 +2,19 @@
 requires, with the types it requires) and agrees with the package."""
 import datetime
 import re
-from pathlib import Path
 
 import yaml
 
 import snippet_plugin
+from helpers import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 #: Keys CFF 1.2.0 requires at the top level and in a reference.
 REQUIRED = ('cff-version', 'message', 'title', 'authors')
 REFERENCE_REQUIRED = ('type', 'title', 'authors')
 
 
 def load_citation():
-    return yaml.safe_load((ROOT / 'CITATION.cff').read_text(encoding='utf-8'))
+    return yaml.safe_load((REPO / 'CITATION.cff').read_text(encoding='utf-8'))
 
 
 def is_person_or_entity(author):
@@ -31,7 +30,7 @@ def test_citation_has_the_required_keys_and_the_package_version():
     assert citation['authors'] == [{'name': 'snippet_plugin contributors'}]
     assert str(citation['version']) == snippet_plugin.__version__
     setup_licence = re.search(r"license='([^']+)'",
-                              (ROOT / 'setup.py').read_text()).group(1)
+                              (REPO / 'setup.py').read_text()).group(1)
     assert citation['license'] == setup_licence == 'Apache-2.0'
 
 

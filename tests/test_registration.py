@@ -2,13 +2,11 @@
 its public names in MMAction2's registries."""
 import subprocess
 import sys
-from pathlib import Path
 
 from mmaction.registry import DATASETS, METRICS, TRANSFORMS
-
 import snippet_plugin  # noqa: F401
+from helpers import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 PUBLIC = {
     DATASETS: ['UntrimmedPoseDataset'],
     TRANSFORMS: [

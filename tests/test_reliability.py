@@ -10,7 +10,6 @@ mid-epoch.
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -20,13 +19,13 @@ from snippet_plugin.engine.hooks import NonFiniteLossError
 from snippet_plugin.engine.hooks.atomic_checkpoint_hook import \
     _atomic_text_open
 from snippet_plugin.utils import atomic_write
+from helpers import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 MAX_ITERS = 7
 
 
 def write_config(path, ann_file, custom_hooks=()):
-    base = ROOT / 'configs' / '_base_' / 'default_runtime.py'
+    base = REPO / 'configs' / '_base_' / 'default_runtime.py'
     path.write_text(f"""
 _base_ = [{str(base)!r}]
 custom_imports = dict(imports=['snippet_plugin', 'training_probes'],
@@ -71,7 +70,7 @@ custom_hooks = [dict(type='RNGStateHook'), *{list(custom_hooks)!r}]
 def run_env():
     env = dict(os.environ, OMP_NUM_THREADS='1')
     env['PYTHONPATH'] = os.pathsep.join(
-        [str(ROOT), str(ROOT / 'tests'), env.get('PYTHONPATH', '')])
+        [str(REPO), str(REPO / 'tests'), env.get('PYTHONPATH', '')])
     return env
 
 
@@ -101,9 +100,9 @@ def test_sigkill_mid_epoch_then_resume_equals_straight_run(
     killed_dir = tmp_path / 'killed'
     config = write_config(tmp_path / 'killed.py', ann_file, [KILLS[kill]])
     run = subprocess.run(
-        [sys.executable, str(ROOT / 'tools' / 'train.py'), str(config),
+        [sys.executable, str(REPO / 'tools' / 'train.py'), str(config),
          '--work-dir', str(killed_dir)],
-        env=run_env(), cwd=ROOT, timeout=300, capture_output=True)
+        env=run_env(), cwd=REPO, timeout=300, capture_output=True)
     assert run.returncode == -9, run.stderr.decode()[-2000:]
     assert sorted(p.name for p in killed_dir.glob('*.pth')) == [
         'iter_3.pth']

@@ -6,8 +6,6 @@ hook and metric. Resuming from a checkpoint must reproduce the uninterrupted
 run exactly (model, optimiser momentum, scheduler), through the
 ``weights_only`` allowlist on torch >= 2.6.
 """
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -16,7 +14,7 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from mmaction.registry import MODELS
-from helpers import labelled_sample, write_annotation_file
+from helpers import CONFIGS, labelled_sample, write_annotation_file
 from snippet_plugin.datasets.annotation import derive_frame_labels
 from snippet_plugin.evaluation import frames_to_segments
 
@@ -73,7 +71,7 @@ def write_dataset(path, num_train=6, num_val=3, seed=0):
 
 def write_config(path, ann_file, max_epochs, custom_hooks=()):
     """A config on top of our runtime base; training crops random windows."""
-    base = Path(__file__).resolve().parents[1] / 'configs' / '_base_'
+    base = CONFIGS / '_base_'
     path.write_text(f"""
 _base_ = [{str(base / 'default_runtime.py')!r}]
 model = dict(type='FrameLinearProbeForTests')

@@ -7,7 +7,6 @@ directory and run there.
 """
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 import torch
@@ -20,8 +19,8 @@ from mmaction.registry import DATASETS, MODELS
 from snippet_plugin.datasets.annotation import (derive_video_labels,
                                                 load_annotations)
 from snippet_plugin.datasets.untrimmed_pose_dataset import select_labelled
+from helpers import CONFIGS
 
-CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 ALL_CONFIGS = sorted(p for p in CONFIGS.rglob('*.py') if '_base_' not in
                      p.parts)
 QUICKSTART = sorted((CONFIGS / 'quickstart').glob('*.py'))

@@ -6,14 +6,15 @@ import runpy
 import numpy as np
 import pytest
 
-from snippet_plugin.datasets import UntrimmedPoseDataset
-from snippet_plugin.datasets import annotation as annotation_module
+from snippet_plugin.datasets import (UntrimmedPoseDataset,
+                                     annotation as annotation_module)
 from snippet_plugin.datasets.annotation import (AnnotationError,
                                                 derive_frame_labels,
                                                 derive_video_labels,
                                                 load_annotations,
                                                 save_annotations,
                                                 validate_annotations)
+from helpers import REPO
 
 
 def make_sample(name='seq0', frames=10, segments=((2, 5, 0), (5, 9, 1)),
@@ -306,8 +307,7 @@ def test_bad_samples_in_a_file_name_file_sample_and_problem(
 
 def test_dataset_and_prepare_script_read_and_write_npz(tmp_path):
     """The loader and a prepare script take the format from the suffix."""
-    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    prepare = runpy.run_path(osp.join(repo, 'tools/data/prepare_mocapmix.py'),
+    prepare = runpy.run_path(osp.join(REPO, 'tools/data/prepare_mocapmix.py'),
                              run_name='tool')['main']
     out = tmp_path / 'mm.npz'
     prepare(['--out', str(out), '--num-train', '2', '--num-val', '1'])

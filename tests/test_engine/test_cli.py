@@ -1,9 +1,8 @@
 """Which prepare script a missing annotation file points to."""
-from pathlib import Path
-
 from snippet_plugin.engine.cli import prepare_command
+from helpers import REPO
 
-DATA_TOOLS = Path(__file__).resolve().parents[2] / 'tools' / 'data'
+DATA_TOOLS = REPO / 'tools' / 'data'
 
 
 def test_prepare_command_is_the_script_of_the_dataset_in_the_path():

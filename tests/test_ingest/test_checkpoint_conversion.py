@@ -1,7 +1,6 @@
 """Importing torchlight-style ST-GCN / 2s-AGCN encoders (AimCLR, HiCLR,
 RVTCLR, SnipCLR checkpoints) into MultiScaleGCN backbones."""
 import importlib.util
-import os.path as osp
 
 import pytest
 import torch
@@ -14,8 +13,8 @@ from snippet_plugin.utils.checkpoint import load_checkpoint_file
 from snippet_plugin.ingest.checkpoint_conversion import (ConversionError,
                                                         agcn_ntu_graph,
                                                         convert_encoder)
+from helpers import REPO
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 V, C = 25, 3
 
 
@@ -292,7 +291,7 @@ def test_unik_says_why_it_is_not_available():
 
 def load_tool():
     spec = importlib.util.spec_from_file_location(
-        'convert_checkpoint', osp.join(ROOT, 'tools', 'convert_checkpoint.py'))
+        'convert_checkpoint', str(REPO / 'tools' / 'convert_checkpoint.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -2,11 +2,11 @@
 import subprocess
 import sys
 import venv
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from helpers import REPO
+
 SCRIPT = REPO / 'tools' / 'ensure_stack.py'
 
 

@@ -15,10 +15,9 @@ from mmengine.fileio import load
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, set_random_seed
 
-from helpers import labelled_sample, write_annotation_file
+from helpers import CONFIGS, labelled_sample, write_annotation_file
 from mmaction.registry import DATASETS, MODELS
 
-CONFIGS = Path(__file__).resolve().parents[2] / 'configs'
 FLOOR = str(CONFIGS / 'knn' / 'rawpose_mocapmix.py')
 SKELETONCLR = str(CONFIGS / 'quickstart' / 'skeletonclr_stgcn_mocapmix.py')
 KNN = sorted((CONFIGS / 'knn').glob('knn_*.py'))

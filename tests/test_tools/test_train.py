@@ -4,12 +4,12 @@ import importlib.util
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from mmengine.config import Config
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import REPO
+
 REAL_FIND_SPEC = importlib.util.find_spec
 
 
@@ -60,10 +60,10 @@ def test_tensorboard_flag_without_the_package_says_how_to_install_it(
 
 def test_missing_dataset_is_one_line_naming_the_prepare_script(tmp_path):
     """The README's headline command on a fresh clone (no ``data/``)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS='ignore')
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONWARNINGS='ignore')
     result = subprocess.run(
-        [sys.executable, str(ROOT / 'tools' / 'train.py'),
-         str(ROOT / 'configs' / 'snippet_rvtclr_2sagcn_babel.py'),
+        [sys.executable, str(REPO / 'tools' / 'train.py'),
+         str(REPO / 'configs' / 'snippet_rvtclr_2sagcn_babel.py'),
          '--work-dir', str(tmp_path / 'work')],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1

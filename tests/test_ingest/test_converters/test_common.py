@@ -4,18 +4,16 @@ own line, and exits non-zero."""
 import multiprocessing
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import write_pkummd_skeleton
+from helpers import REPO, write_pkummd_skeleton
 from snippet_plugin.ingest.converters.common import (RawDataError,
                                                      map_with_progress,
                                                      refuse_empty)
 from snippet_plugin.ingest.converters.pkummd import read_pkummd_skeleton
 
-REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ from snippet_plugin.ingest.mocapmix.kinematics import (PoseSequence,
                                                          pose_to_ntu25)
 from snippet_plugin.evaluation.functional import label_runs
 from snippet_plugin.visualization import draw_label_timeline, project_view
+from helpers import REPO
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 K = len(CLASSES)
 
 

@@ -2,7 +2,6 @@
 persons, checked against the backbones' own (truncated) forward passes."""
 import copy
 import math
-from pathlib import Path
 
 import pytest
 import torch
@@ -11,6 +10,7 @@ from torch import nn
 
 from mmaction.registry import MODELS
 from snippet_plugin.models import MultiScaleGCN
+from helpers import CONFIGS
 
 GRAPHS = {
     'STGCN': dict(layout='nturgb+d', mode='stgcn_spatial'),
@@ -137,7 +137,7 @@ def test_stage_with_wrong_output_layout_is_refused():
 
 def test_unknown_backbone_type_names_the_config_key_and_the_candidates():
     cfg = Config.fromfile(
-        str(Path(__file__).resolve().parents[1] / 'configs' /
+        str(CONFIGS /
             'skeletonclr_stgcn_babel.py'))
     cfg.model.backbone.backbone.type = 'STGNC'
     with pytest.raises(KeyError) as err:

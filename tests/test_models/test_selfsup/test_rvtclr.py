@@ -3,7 +3,6 @@ the key it enqueues, the part head, the snippet branch, and one training
 step of the headline BABEL config."""
 import copy
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,14 +18,13 @@ from snippet_plugin.datasets.annotation import save_annotations
 from snippet_plugin.models.selfsup import (NTU25_BODY_PARTS, RVTCLR,
                                            BodyPartRelationHead,
                                            margin_ranking)
-from helpers import tiny_moco_cfg
+from helpers import CONFIGS, tiny_moco_cfg
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
 TEMPERATURE = 0.5
 MARGIN = 1.0
 NUM_FRAMES = 16  # levels 16, 8, 4, 2 with down_stages=[2, 5, 8]
-CONFIGS = Path(__file__).resolve().parents[1] / 'configs'
 
 
 def rvtclr_cfg(dense=False, **kwargs):

@@ -11,7 +11,7 @@ from mmengine.optim import OptimWrapper
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from snippet_plugin.models import SkeletonMoCo
-from helpers import tiny_moco_cfg
+from helpers import run_on_two_gloo_ranks, tiny_moco_cfg
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
@@ -316,3 +316,121 @@ def test_head_width_must_match_the_queue_dimension():
 
 def test_is_registered():
     assert MODELS.get('SkeletonMoCo') is SkeletonMoCo
+
+
+KEY_BN_BODY = '''
+import os
+import torch
+
+
+def build(key_bn):
+    from mmaction.registry import MODELS
+    import snippet_plugin  # noqa: F401
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='SkeletonMoCo',
+        backbone=dict(type='MultiScaleGCN', backbone=dict(
+            type='STGCN', graph_cfg=dict(layout='nturgb+d',
+                                         mode='stgcn_spatial'),
+            base_channels=4, down_stages=[2, 5, 8])),
+        global_head=dict(type='GlobalProjectionHead', in_channels=16,
+                         out_channels=8),
+        queue_size=6, feat_dim=8, key_bn=key_bn))
+    return model.train()
+
+
+def run(rank, out):
+    views = torch.randn(4, 1, 16, 25, 3,
+                        generator=torch.Generator().manual_seed(1))
+    mine = views[2 * rank:2 * rank + 2]
+    model = build('shuffle')
+    # the ranks draw different partitions: {0, 2}|{1, 3} on rank 0,
+    # {1, 2}|{0, 3} on rank 1; rank 0's must win
+    torch.manual_seed(13 if rank == 0 else 19)
+    shuffled = model.encode_key(mine)
+    local = build('local').encode_key(mine)
+    try:
+        build('sync').encode_key(mine)
+        sync_error = None
+    except ValueError as error:
+        sync_error = str(error)
+    try:  # uneven batches: rank 0 enqueues 2 keys, rank 1 enqueues 3
+        model.global_queue.enqueue(torch.ones(2 + rank, 8))
+        uneven_error = None
+    except ValueError as error:
+        uneven_error = str(error)
+    result = dict(shuffled=shuffled, local=local, sync_error=sync_error,
+                  uneven_error=uneven_error)
+    if rank == 0:
+        encoder = model.encoder_k.module
+        halves = {}
+        for rows in ((0, 1), (2, 3), (0, 2), (1, 3), (0, 3), (1, 2)):
+            with torch.no_grad():
+                feats = encoder['backbone'](views[list(rows)])[-1]
+                halves[rows] = (feats, encoder['global_head'](feats))
+        result['halves'] = halves
+    torch.save(result, os.path.join(out, f'{rank}.pt'))
+'''
+
+
+def keys_of_partition(halves, first, second):
+    """``[ĥ (4, C, T), p̂ (4, C)]`` of views 0..3 when the views in ``first``
+    and those in ``second`` are encoded as two separate batches."""
+    batches = [first if view in first else second for view in range(4)]
+    return [torch.stack([halves[rows][output][rows.index(view)]
+                         for view, rows in enumerate(batches)])
+            for output in (0, 1)]
+
+
+def test_shuffled_key_bn_and_uneven_batches_on_two_ranks(tmp_path):
+    run_on_two_gloo_ranks(tmp_path, KEY_BN_BODY)
+    rank0, rank1 = (torch.load(tmp_path / f'{r}.pt') for r in (0, 1))
+    halves = rank0['halves']
+    # rank 0's generator (seed 13) draws the permutation [2, 0, 1, 3]: the
+    # 4 gathered views are reordered by it and rank r encodes shuffled
+    # rows 2r, 2r+1, i.e. views {0, 2} and {1, 3}
+    torch.manual_seed(13)
+    assert torch.randperm(4).tolist() == [2, 0, 1, 3]
+    expected = keys_of_partition(halves, (0, 2), (1, 3))
+    local = keys_of_partition(halves, (0, 1), (2, 3))
+    for which in (0, 1):  # backbone features ĥ, then keys p̂
+        got = torch.cat([rank0['shuffled'][which], rank1['shuffled'][which]])
+        torch.testing.assert_close(got, expected[which], rtol=0, atol=1e-5)
+        assert not torch.allclose(got, local[which], atol=1e-3)
+        got_local = torch.cat([rank0['local'][which],
+                               rank1['local'][which]])
+        torch.testing.assert_close(got_local, local[which], rtol=0,
+                                   atol=1e-5)
+    for rank in (rank0, rank1):
+        # torch's SyncBatchNorm has no CPU (gloo) implementation
+        assert 'SyncBatchNorm expected input tensor to be on GPU' in rank[
+            'sync_error']
+        # both ranks refuse uneven batches instead of aborting in gloo
+        assert rank['uneven_error'].startswith(
+            'ranks enqueue different numbers of keys [2, 3] (rank order)')
+
+
+def one_process_moco(key_bn):
+    return build(dense=True, key_bn=key_bn)
+
+
+def test_key_bn_modes_agree_on_one_process():
+    """Shuffle is a no-op and SyncBatchNorm falls back to BN without a
+    process group: single-process training is unchanged by ``key_bn``."""
+    pairs = view_pairs()
+    results = {}
+    for key_bn in ('local', 'shuffle', 'sync'):
+        model = one_process_moco(key_bn).train()
+        results[key_bn] = (model.loss(pairs), model.state_dict())
+    local_losses, local_state = results['local']
+    for key_bn in ('shuffle', 'sync'):
+        losses, state = results[key_bn]
+        for name, value in local_losses.items():
+            assert torch.equal(losses[name], value), (key_bn, name)
+        for name, value in local_state.items():
+            assert torch.equal(state[name], value), (key_bn, name)
+
+
+def test_unknown_key_bn_is_refused():
+    with pytest.raises(ValueError, match="key_bn must be one of"):
+        one_process_moco('batch')

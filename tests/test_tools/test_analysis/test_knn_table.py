@@ -3,12 +3,12 @@ aggregation (mean, sample std, floor marks) on fabricated run folders."""
 import csv
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
+from helpers import REPO
+
 STAMP = '20260101_000000'
 
 
