@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 derive_video_labels,
@@ -130,3 +132,10 @@ def tiny_moco_cfg(model_type, feat_dim, queue_size, temperature,
         queue_size=queue_size, feat_dim=feat_dim, temperature=temperature)
     cfg.update(kwargs)
     return cfg
+
+
+def unit_rows(*shape, seed=None):
+    """Random rows of unit length along the last axis: from a generator
+    seeded with ``seed``, or from torch's global generator."""
+    generator = None if seed is None else torch.Generator().manual_seed(seed)
+    return F.normalize(torch.randn(*shape, generator=generator), dim=-1)

@@ -1,7 +1,7 @@
-"""AimCLR: D3M, the energy-based drop and neighbour mining against
-hand-written formulas and brute force; training steps of the full model."""
+"""AimCLR: the energy-based drop and neighbour mining against hand-written
+formulas and brute force; losses recomputed from the encoders and training
+steps of the full model."""
 import math
-from types import SimpleNamespace
 
 import pytest
 import torch
@@ -10,11 +10,9 @@ from mmengine.optim import OptimWrapper
 
 from mmaction.registry import MODELS
 from snippet_plugin.engine.hooks import NeighbourMiningHook
-from snippet_plugin.models.selfsup import (d3m_loss, energy_attention_drop,
-                                           info_nce, multi_positive_info_nce,
-                                           nearest_neighbour_mask)
-from snippet_plugin.models.selfsup.losses import contrastive_logits
-from helpers import tiny_moco_cfg
+from snippet_plugin.models.selfsup import energy_attention_drop, info_nce
+from helpers import tiny_moco_cfg, unit_rows
+from loss_references import hand_cross_entropy
 
 FEAT_DIM = 16
 QUEUE_SIZE = 12
@@ -22,82 +20,7 @@ TEMPERATURE = 0.2
 NUM_FRAMES = 16  # levels 16, 8, 4, 2 with down_stages=[2, 5, 8]
 
 
-def unit_rows(*shape, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    return F.normalize(torch.randn(*shape, generator=generator), dim=-1)
-
-
-# ---- D3M --------------------------------------------------------------------
-
-
-def hand_cross_entropy(target_logits, logits):
-    """-(1/B) sum_b sum_j softmax(target)_bj * log softmax(logits)_bj."""
-    total = 0.0
-    for target_row, row in zip(target_logits.tolist(), logits.tolist()):
-        target_norm = sum(math.exp(v) for v in target_row)
-        log_norm = math.log(sum(math.exp(v) for v in row))
-        total -= sum(
-            math.exp(t) / target_norm * (v - log_norm)
-            for t, v in zip(target_row, row))
-    return total / len(logits)
-
-
-def test_d3m_is_the_hand_written_cross_entropy_of_both_extreme_views():
-    normal, extreme, dropped = (torch.randn(3, 5, generator=torch.Generator(
-    ).manual_seed(seed), dtype=torch.float64) for seed in range(3))
-    expected = 0.5 * (hand_cross_entropy(normal, extreme) +
-                      hand_cross_entropy(normal, dropped))
-    assert float(d3m_loss(normal, extreme, dropped)) == pytest.approx(
-        expected, rel=1e-10)
-
-
-def test_d3m_sends_no_gradient_to_the_normal_view():
-    normal = torch.randn(2, 4, requires_grad=True)
-    extreme = torch.randn(2, 4, requires_grad=True)
-    d3m_loss(normal, extreme, extreme).backward()
-    assert normal.grad is None
-    assert extreme.grad.abs().sum() > 0
-
-
 # ---- neighbour mining -------------------------------------------------------
-
-
-def test_multi_positive_info_nce_by_hand_and_equal_to_info_nce_alone():
-    query, key = unit_rows(3, 8, seed=1), unit_rows(3, 8, seed=2)
-    queue = unit_rows(5, 8, seed=3)
-    logits = contrastive_logits(query, key, queue, TEMPERATURE)
-    only_key = torch.zeros(3, 6, dtype=torch.bool)
-    only_key[:, 0] = True
-    loss, acc = multi_positive_info_nce(logits, only_key)
-    ref_loss, ref_acc = info_nce(query, key, queue, TEMPERATURE)
-    assert torch.allclose(loss, ref_loss) and acc == ref_acc
-    mask = only_key.clone()
-    mask[0, 3] = mask[2, 1] = mask[2, 5] = True
-    mask[torch.arange(3), logits.argmax(dim=1)] = True  # as mining does
-    expected = 0.0
-    for row, positives in zip(logits.tolist(), mask.tolist()):
-        log_norm = math.log(sum(math.exp(v) for v in row))
-        chosen = [v - log_norm for v, p in zip(row, positives) if p]
-        expected -= sum(chosen) / len(chosen)
-    loss, acc = multi_positive_info_nce(logits, mask)
-    assert float(loss) == pytest.approx(expected / 3, rel=1e-5)
-    # accuracy: the key (column 0) on top, mined positives do not count
-    rows = logits.tolist()
-    hits = [row.index(max(row)) == 0 for row in rows]
-    assert not all(hits)  # some row has a mined positive on top
-    assert float(acc) == pytest.approx(100 * sum(hits) / 3)
-
-
-def test_nearest_neighbour_mask_is_the_brute_force_argmax_union():
-    queries = [unit_rows(4, 8, seed=s) for s in (10, 11)]
-    queue = unit_rows(9, 8, seed=12)
-    mask = nearest_neighbour_mask(queries, queue, topk=1)
-    for b in range(4):
-        expected = set()
-        for query in queries:
-            scores = [float(query[b] @ entry) for entry in queue]
-            expected.add(scores.index(max(scores)))
-        assert set(torch.nonzero(mask[b]).flatten().tolist()) == expected
 
 
 def aimclr_cfg(dense=False, **kwargs):
@@ -140,19 +63,6 @@ def test_global_loss_mines_the_brute_force_nearest_queue_entries():
         expected -= sum(logits[j] - log_norm
                         for j in positives) / len(positives)
     assert float(loss) == pytest.approx(expected / 3, rel=1e-5)
-
-
-def test_neighbour_mining_hook_switches_by_epoch():
-    model = build()
-    hook = NeighbourMiningHook(start_epoch=2)
-    runner = SimpleNamespace(model=model, epoch=0)
-    hook.before_train(runner)
-    for epoch, expected in [(0, False), (1, False), (2, True), (5, True)]:
-        runner.epoch = epoch
-        hook.before_train_epoch(runner)
-        assert model.mine_neighbours is expected
-    with pytest.raises(ValueError, match='mine_neighbours'):
-        hook.before_train(SimpleNamespace(model=torch.nn.Linear(1, 1)))
 
 
 # ---- energy-based attention drop --------------------------------------------

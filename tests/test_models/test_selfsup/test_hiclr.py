@@ -1,5 +1,5 @@
-"""HiCLR: the matching losses against hand-written formulas, the joint mask,
-losses recomputed from the encoders, and one mmengine training step."""
+"""HiCLR: the joint mask, losses recomputed from the encoders, and one mmengine
+training step."""
 import copy
 import math
 
@@ -9,10 +9,9 @@ from mmengine.optim import OptimWrapper
 
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from snippet_plugin.models.selfsup import (HiCLR, SkeletonMoCo,
-                                           distribution_matching_loss,
-                                           hierarchical_matching_loss)
+from snippet_plugin.models.selfsup import HiCLR, SkeletonMoCo
 from helpers import tiny_moco_cfg
+from loss_references import reference_matching, softmax_row
 
 FEAT_DIM = 8
 QUEUE_SIZE = 10
@@ -35,81 +34,6 @@ def four_views(num_samples=3, seed=1):
     generator = torch.Generator().manual_seed(seed)
     return torch.randn(num_samples, 4, 1, NUM_FRAMES, 25, 3,
                        generator=generator)
-
-
-def softmax_row(row):
-    exps = [math.exp(x) for x in row]
-    return [e / sum(exps) for e in exps]
-
-
-def reference_matching(strong, weak, divergence):
-    """mean_b sum_l p_bl (log p_bl - log q_bl) ('kl') or -p_bl log q_bl."""
-    total = 0.0
-    for strong_row, weak_row in zip(strong.tolist(), weak.tolist()):
-        p, q = softmax_row(weak_row), softmax_row(strong_row)
-        for p_l, q_l in zip(p, q):
-            total -= p_l * math.log(q_l)
-            if divergence == 'kl':
-                total += p_l * math.log(p_l)
-    return total / len(strong)
-
-
-# ---- losses -----------------------------------------------------------------
-
-
-@pytest.mark.parametrize('divergence', ['kl', 'ce'])
-def test_distribution_matching_equals_the_written_formula(divergence):
-    strong = torch.tensor([[2.0, 0.5, -1.0, 0.0], [0.1, 0.2, 3.0, -2.0]])
-    weak = torch.tensor([[1.0, 1.0, 0.0, -1.0], [-0.5, 0.0, 0.5, 1.5]])
-    loss = distribution_matching_loss(strong, weak, divergence)
-    assert loss.item() == pytest.approx(
-        reference_matching(strong, weak, divergence), rel=1e-6)
-
-
-def test_kl_is_zero_for_equal_distributions_and_ce_is_their_entropy():
-    logits = torch.tensor([[0.3, -1.2, 2.0]])
-    assert distribution_matching_loss(logits, logits + 5.0).item() == \
-        pytest.approx(0.0, abs=1e-6)
-    p = softmax_row([0.3, -1.2, 2.0])
-    assert distribution_matching_loss(logits, logits, 'ce').item() == \
-        pytest.approx(-sum(x * math.log(x) for x in p), rel=1e-6)
-
-
-def test_hierarchical_matching_is_the_weighted_chain_of_adjacent_pairs():
-    generator = torch.Generator().manual_seed(0)
-    logits = [torch.randn(3, 5, generator=generator) for _ in range(3)]
-    loss = hierarchical_matching_loss(logits, [0.25, 2.0])
-    expected = (0.25 * reference_matching(logits[1], logits[0], 'kl') +
-                2.0 * reference_matching(logits[2], logits[1], 'kl'))
-    assert loss.item() == pytest.approx(expected, rel=1e-6)
-
-
-def test_gradient_reaches_only_the_stronger_side_of_each_pair():
-    generator = torch.Generator().manual_seed(1)
-    logits = [
-        torch.randn(2, 4, generator=generator).requires_grad_()
-        for _ in range(3)
-    ]
-    hierarchical_matching_loss(logits, [0.5, 0.5]).backward()
-    assert logits[0].grad is None, 'the weakest view is only a target'
-    # d/dz_strong mean_b KL(p_b || softmax z_b) = (softmax z_b - p_b) / B;
-    # view 1 is the stronger side of pair (0, 1) only: as the target of
-    # pair (1, 2) it is detached
-    for view, weaker in ((1, 0), (2, 1)):
-        expected = torch.tensor([[
-            0.5 * (q - p) / 2 for q, p in zip(
-                softmax_row(strong_row), softmax_row(weak_row))
-        ] for strong_row, weak_row in zip(logits[view].tolist(),
-                                         logits[weaker].tolist())])
-        torch.testing.assert_close(logits[view].grad, expected)
-
-
-def test_matching_refuses_bad_arguments():
-    logits = torch.zeros(2, 3)
-    with pytest.raises(ValueError, match="'kl' or 'ce'"):
-        distribution_matching_loss(logits, logits, 'js')
-    with pytest.raises(ValueError, match='n - 1 weights'):
-        hierarchical_matching_loss([logits, logits], [0.5, 0.5])
 
 
 # ---- joint mask ---------------------------------------------------------------

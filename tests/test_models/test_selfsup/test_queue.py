@@ -1,78 +1,14 @@
-"""Queue, InfoNCE, projection heads, snippet matcher and the momentum (EMA)
-update, each against hand-worked values or brute force."""
+"""QueueMemoryBank: FIFO order, wrap-around, detached negatives, the pointer
+through a checkpoint, and under DDP (two gloo ranks) identical queues of the
+keys of all ranks in rank order."""
 import io
-import math
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from mmaction.registry import MODELS
-from snippet_plugin.models import (DenseProjectionHead, GlobalProjectionHead,
-                                   QueueMemoryBank, SnippetMatcher, info_nce)
-
-
-def unit_rows(*shape):
-    return F.normalize(torch.randn(*shape), dim=-1)
-
-
-# ---------------------------------------------------------------- InfoNCE
-
-
-def reference_info_nce(query, positive, negatives, temperature):
-    """Eq. 2 written out with scalar loops, averaged over queries."""
-    losses = []
-    for q, k in zip(query.tolist(), positive.tolist()):
-        positive_term = math.exp(sum(a * b for a, b in zip(q, k)) /
-                                 temperature)
-        negative_terms = sum(
-            math.exp(sum(a * b for a, b in zip(q, n)) / temperature)
-            for n in negatives.tolist())
-        losses.append(-math.log(positive_term /
-                                (positive_term + negative_terms)))
-    return sum(losses) / len(losses)
-
-
-@pytest.mark.parametrize('temperature', [0.07, 0.5])
-def test_info_nce_matches_the_written_out_formula(temperature):
-    torch.manual_seed(0)
-    query, positive = unit_rows(5, 8), unit_rows(5, 8)
-    negatives = unit_rows(7, 8)
-    loss, _ = info_nce(query.double(), positive.double(), negatives.double(),
-                       temperature)
-    assert loss.item() == pytest.approx(
-        reference_info_nce(query, positive, negatives, temperature),
-        rel=1e-9)
-
-
-def test_info_nce_accuracy_counts_queries_whose_positive_wins():
-    query = torch.tensor([[1., 0.], [0., 1.], [1., 0.], [0., 1.]])
-    positive = torch.tensor([[1., 0.], [0., 1.], [0., 1.], [0.6, 0.8]])
-    negatives = torch.tensor([[0.8, 0.6], [-1., 0.]])
-    # query 0: pos 1.0 > 0.8; query 1: pos 1.0 > 0.6; query 2: pos 0 < 0.8;
-    # query 3: pos 0.8 > 0.6 -> 3 of 4 hits.
-    _, accuracy = info_nce(query, positive, negatives, 0.1)
-    assert accuracy.item() == pytest.approx(75.0)
-    assert not accuracy.requires_grad
-
-
-def test_info_nce_gradient_is_softmax_weighted_keys_minus_positive():
-    """Analytic gradient: (softmax-weighted candidates - k+) / (t B)."""
-    torch.manual_seed(2)
-    temperature = 0.3
-    query = unit_rows(3, 4).double().requires_grad_()
-    positive, negatives = unit_rows(3, 4).double(), unit_rows(6, 4).double()
-    loss, _ = info_nce(query, positive, negatives, temperature)
-    loss.backward()
-    for b in range(3):
-        candidates = torch.cat([positive[b:b + 1], negatives])
-        weights = torch.softmax(candidates @ query[b].detach() / temperature,
-                                dim=0)
-        expected = (weights @ candidates - positive[b]) / (temperature * 3)
-        torch.testing.assert_close(query.grad[b], expected)
-
-
-# ----------------------------------------------------------------- queue
+from snippet_plugin.models import QueueMemoryBank
+from helpers import run_on_two_gloo_ranks, unit_rows
 
 
 def rows(start, count, dim=2):
@@ -158,167 +94,37 @@ def test_queue_is_registered():
     assert MODELS.get('QueueMemoryBank') is QueueMemoryBank
 
 
-# ----------------------------------------------------------------- heads
+# ---- under DDP ---------------------------------------------------------------
 
 
-def test_global_head_is_mean_over_time_then_linear_then_unit_norm():
-    head = GlobalProjectionHead(in_channels=6, out_channels=4)
-    features = torch.randn(3, 6, 9)
-    expected = features.mean(dim=2) @ head.projection.weight.t(
-    ) + head.projection.bias
-    expected = expected / expected.norm(dim=1, keepdim=True)
-    output = head(features)
-    assert output.shape == (3, 4)
-    torch.testing.assert_close(output, expected)
+RANK_BODY = '''
+import os
+import torch
 
 
-def test_global_head_with_hidden_channels_is_an_mlp():
-    head = GlobalProjectionHead(in_channels=6, out_channels=4,
-                                hidden_channels=5)
-    first, _, second = head.projection
-    features = torch.randn(2, 6, 7)
-    hidden = torch.relu(first(features.mean(dim=2)))
-    torch.testing.assert_close(head(features),
-                               F.normalize(second(hidden), dim=1))
+def run(rank, out):
+    from snippet_plugin.models.selfsup.queue import QueueMemoryBank
+    queue = QueueMemoryBank(size=5, dim=2)
+    states = []
+    for step in range(2):
+        keys = torch.full((2, 2), 10. * step + rank)
+        keys += torch.tensor([[0.], [.5]])
+        queue.enqueue(keys)
+        states.append([queue.queue.clone(), queue.ptr.clone()])
+    torch.save(states, os.path.join(out, f'{rank}.pt'))
+'''
 
 
-def reference_snippet_pool(features, num_snippets):
-    """Bin i averages frames floor(i*T/S) .. ceil((i+1)*T/S)-1."""
-    num_frames = features.shape[2]
-    bins = []
-    for i in range(num_snippets):
-        start = (i * num_frames) // num_snippets
-        end = -(-((i + 1) * num_frames) // num_snippets)
-        bins.append(features[:, :, start:end].mean(dim=2))
-    return torch.stack(bins, dim=2)
-
-
-@pytest.mark.parametrize('num_frames, num_snippets', [(38, 19), (10, 3),
-                                                      (7, 7)])
-def test_dense_head_pools_snippets_and_projects_them_to_unit_vectors(
-        num_frames, num_snippets):
-    head = DenseProjectionHead(in_channels=6, out_channels=4,
-                               num_snippets=num_snippets)
-    features = torch.randn(2, 6, num_frames)
-    pooled = head.pool(features)
-    torch.testing.assert_close(pooled,
-                               reference_snippet_pool(features, num_snippets))
-    first, _, second = head.projection
-    assert first.in_channels == first.out_channels == 6  # hidden = in
-    assert first.kernel_size == second.kernel_size == (1, )
-    embeddings = head(features)
-    assert embeddings.shape == (2, 4, num_snippets)
-    torch.testing.assert_close(embeddings.norm(dim=1),
-                               torch.ones(2, num_snippets))
-    by_snippet = torch.stack([
-        F.normalize(second.weight[..., 0] @ torch.relu(
-            first.weight[..., 0] @ pooled[n, :, s] + first.bias) +
-                    second.bias,
-                    dim=0) for n in range(2) for s in range(num_snippets)
-    ]).reshape(2, num_snippets, 4).transpose(1, 2)
-    torch.testing.assert_close(embeddings, by_snippet)
-
-
-def test_dense_head_refuses_more_snippets_than_frames():
-    head = DenseProjectionHead(in_channels=6, num_snippets=19)
-    with pytest.raises(ValueError, match='num_snippets=19 exceeds .* T=8'):
-        head(torch.randn(1, 6, 8))
-
-
-# --------------------------------------------------------------- matcher
-
-
-def brute_force_match(query_feats, key_feats, cosine):
-    result = []
-    for q_sample, k_sample in zip(query_feats, key_feats):
-        row = []
-        for i in range(q_sample.shape[1]):
-            best, best_j = -math.inf, None
-            for j in range(k_sample.shape[1]):
-                a, b = q_sample[:, i].tolist(), k_sample[:, j].tolist()
-                score = sum(x * y for x, y in zip(a, b))
-                if cosine:
-                    score /= math.sqrt(sum(x * x for x in a)) * math.sqrt(
-                        sum(y * y for y in b))
-                if score > best:
-                    best, best_j = score, j
-            row.append(best_j)
-        result.append(row)
-    return torch.tensor(result)
-
-
-@pytest.mark.parametrize('similarity', ['cosine', 'dot'])
-@pytest.mark.parametrize('num_query, num_key', [(5, 3), (3, 7), (4, 4)])
-def test_matcher_equals_brute_force_argmax(similarity, num_query, num_key):
-    torch.manual_seed(1)
-    query_feats = torch.randn(3, 6, num_query) * torch.rand(3, 1, num_query)
-    key_feats = torch.randn(3, 6, num_key) * 5 * torch.rand(3, 1, num_key)
-    matches = SnippetMatcher(similarity).match(query_feats, key_feats)
-    assert matches.dtype == torch.long and matches.shape == (3, num_query)
-    assert torch.equal(
-        matches,
-        brute_force_match(query_feats, key_feats, similarity == 'cosine'))
-
-
-def test_cosine_and_dot_matching_differ_when_norms_differ():
-    query_feats = torch.tensor([[[1.0], [0.0]]])  # (1, 2, 1)
-    key_feats = torch.tensor([[[10.0, 1.0], [10.0, 0.0]]])  # k0 long
-    # cosine: k0 0.707, k1 1.0 -> 1 ; dot: k0 10, k1 1 -> 0
-    cosine = SnippetMatcher('cosine').match(query_feats, key_feats)
-    dot = SnippetMatcher('dot').match(query_feats, key_feats)
-    assert cosine.tolist() == [[1]]
-    assert dot.tolist() == [[0]]
-
-
-def test_matcher_defaults_to_cosine_and_rejects_unknown_similarity():
-    assert MODELS.build(dict(type='SnippetMatcher')).similarity == 'cosine'
-    with pytest.raises(ValueError, match='similarity'):
-        SnippetMatcher('l2')
-
-
-# ------------------------------------------------------ momentum encoder
-
-
-def tiny_moco(momentum):
-    backbone = dict(
-        type='MultiScaleGCN',
-        backbone=dict(type='STGCN',
-                      graph_cfg=dict(layout='nturgb+d', mode='stgcn_spatial'),
-                      base_channels=4, num_stages=4, inflate_stages=[3],
-                      down_stages=[3]))
-    return MODELS.build(
-        dict(type='SkeletonMoCo', backbone=backbone,
-             global_head=dict(type='GlobalProjectionHead', in_channels=8,
-                              out_channels=8),
-             dense_head=dict(type='DenseProjectionHead', in_channels=8,
-                             out_channels=8, num_snippets=2),
-             queue_size=8, feat_dim=8, momentum=momentum))
-
-
-def test_ema_first_step_copies_query_then_follows_moco_momentum():
-    torch.manual_seed(0)
-    momentum = 0.9
-    model = tiny_moco(momentum)
-    assert model.encoder_k.momentum == pytest.approx(1 - momentum)
-    with torch.no_grad():  # key encoder diverges, e.g. after init_weights
-        for param in model.encoder_k.module.parameters():
-            param.add_(1.0)
-    views = torch.randn(2, 2, 1, 8, 25, 3)
-    model.loss(views)
-    for name, param in model.encoder_q.named_parameters():
-        assert torch.equal(model.encoder_k.module.get_parameter(name), param)
-
-    before = {
-        name: param.clone()
-        for name, param in model.encoder_k.module.named_parameters()
-    }
-    with torch.no_grad():  # stands in for an optimiser step
-        for param in model.encoder_q.parameters():
-            param.add_(torch.randn_like(param))
-    model.loss(views)
-    assert int(model.encoder_k.steps) == 2
-    for name, query_param in model.encoder_q.named_parameters():
-        expected = momentum * before[name] + (1 - momentum) * query_param
-        torch.testing.assert_close(
-            model.encoder_k.module.get_parameter(name), expected)
-        assert not model.encoder_k.module.get_parameter(name).requires_grad
+def test_two_ranks_hold_identical_queues_of_all_gathered_keys(tmp_path):
+    run_on_two_gloo_ranks(tmp_path, RANK_BODY)
+    rank0, rank1 = (torch.load(tmp_path / f'{r}.pt') for r in range(2))
+    for (queue0, ptr0), (queue1, ptr1) in zip(rank0, rank1):
+        assert torch.equal(queue0, queue1) and torch.equal(ptr0, ptr1)
+    # step 0 writes rows 0-3: rank 0's keys (0, 0.5) then rank 1's (1, 1.5)
+    first_queue, first_ptr = rank0[0]
+    assert first_queue[:4, 0].tolist() == [0., .5, 1., 1.5]
+    assert int(first_ptr) == 4
+    # step 1 writes 10, 10.5, 11, 11.5 into rows 4, 0, 1, 2 (wrap-around)
+    queue, ptr = rank0[1]
+    assert queue[:, 0].tolist() == [10.5, 11., 11.5, 1.5, 10.]
+    assert int(ptr) == 3

@@ -1,5 +1,6 @@
 """SkeletonMoCo: losses recomputed by hand from the encoders, queue and EMA
-bookkeeping, and one mmengine training step."""
+bookkeeping, one mmengine training step, and the key batch norm modes (local,
+shuffled across two gloo ranks, sync)."""
 import copy
 import math
 
@@ -434,3 +435,48 @@ def test_key_bn_modes_agree_on_one_process():
 def test_unknown_key_bn_is_refused():
     with pytest.raises(ValueError, match="key_bn must be one of"):
         one_process_moco('batch')
+
+
+def tiny_moco(momentum):
+    backbone = dict(
+        type='MultiScaleGCN',
+        backbone=dict(type='STGCN',
+                      graph_cfg=dict(layout='nturgb+d', mode='stgcn_spatial'),
+                      base_channels=4, num_stages=4, inflate_stages=[3],
+                      down_stages=[3]))
+    return MODELS.build(
+        dict(type='SkeletonMoCo', backbone=backbone,
+             global_head=dict(type='GlobalProjectionHead', in_channels=8,
+                              out_channels=8),
+             dense_head=dict(type='DenseProjectionHead', in_channels=8,
+                             out_channels=8, num_snippets=2),
+             queue_size=8, feat_dim=8, momentum=momentum))
+
+
+def test_ema_first_step_copies_query_then_follows_moco_momentum():
+    torch.manual_seed(0)
+    momentum = 0.9
+    model = tiny_moco(momentum)
+    assert model.encoder_k.momentum == pytest.approx(1 - momentum)
+    with torch.no_grad():  # key encoder diverges, e.g. after init_weights
+        for param in model.encoder_k.module.parameters():
+            param.add_(1.0)
+    views = torch.randn(2, 2, 1, 8, 25, 3)
+    model.loss(views)
+    for name, param in model.encoder_q.named_parameters():
+        assert torch.equal(model.encoder_k.module.get_parameter(name), param)
+
+    before = {
+        name: param.clone()
+        for name, param in model.encoder_k.module.named_parameters()
+    }
+    with torch.no_grad():  # stands in for an optimiser step
+        for param in model.encoder_q.parameters():
+            param.add_(torch.randn_like(param))
+    model.loss(views)
+    assert int(model.encoder_k.steps) == 2
+    for name, query_param in model.encoder_q.named_parameters():
+        expected = momentum * before[name] + (1 - momentum) * query_param
+        torch.testing.assert_close(
+            model.encoder_k.module.get_parameter(name), expected)
+        assert not model.encoder_k.module.get_parameter(name).requires_grad

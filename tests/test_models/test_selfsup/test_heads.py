@@ -1,0 +1,71 @@
+"""GlobalProjectionHead and DenseProjectionHead: temporal mean or snippet
+pooling, then the projection to unit vectors, against hand computation."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from snippet_plugin.models import DenseProjectionHead, GlobalProjectionHead
+
+
+def test_global_head_is_mean_over_time_then_linear_then_unit_norm():
+    head = GlobalProjectionHead(in_channels=6, out_channels=4)
+    features = torch.randn(3, 6, 9)
+    expected = features.mean(dim=2) @ head.projection.weight.t(
+    ) + head.projection.bias
+    expected = expected / expected.norm(dim=1, keepdim=True)
+    output = head(features)
+    assert output.shape == (3, 4)
+    torch.testing.assert_close(output, expected)
+
+
+def test_global_head_with_hidden_channels_is_an_mlp():
+    head = GlobalProjectionHead(in_channels=6, out_channels=4,
+                                hidden_channels=5)
+    first, _, second = head.projection
+    features = torch.randn(2, 6, 7)
+    hidden = torch.relu(first(features.mean(dim=2)))
+    torch.testing.assert_close(head(features),
+                               F.normalize(second(hidden), dim=1))
+
+
+def reference_snippet_pool(features, num_snippets):
+    """Bin i averages frames floor(i*T/S) .. ceil((i+1)*T/S)-1."""
+    num_frames = features.shape[2]
+    bins = []
+    for i in range(num_snippets):
+        start = (i * num_frames) // num_snippets
+        end = -(-((i + 1) * num_frames) // num_snippets)
+        bins.append(features[:, :, start:end].mean(dim=2))
+    return torch.stack(bins, dim=2)
+
+
+@pytest.mark.parametrize('num_frames, num_snippets', [(38, 19), (10, 3),
+                                                      (7, 7)])
+def test_dense_head_pools_snippets_and_projects_them_to_unit_vectors(
+        num_frames, num_snippets):
+    head = DenseProjectionHead(in_channels=6, out_channels=4,
+                               num_snippets=num_snippets)
+    features = torch.randn(2, 6, num_frames)
+    pooled = head.pool(features)
+    torch.testing.assert_close(pooled,
+                               reference_snippet_pool(features, num_snippets))
+    first, _, second = head.projection
+    assert first.in_channels == first.out_channels == 6  # hidden = in
+    assert first.kernel_size == second.kernel_size == (1, )
+    embeddings = head(features)
+    assert embeddings.shape == (2, 4, num_snippets)
+    torch.testing.assert_close(embeddings.norm(dim=1),
+                               torch.ones(2, num_snippets))
+    by_snippet = torch.stack([
+        F.normalize(second.weight[..., 0] @ torch.relu(
+            first.weight[..., 0] @ pooled[n, :, s] + first.bias) +
+                    second.bias,
+                    dim=0) for n in range(2) for s in range(num_snippets)
+    ]).reshape(2, num_snippets, 4).transpose(1, 2)
+    torch.testing.assert_close(embeddings, by_snippet)
+
+
+def test_dense_head_refuses_more_snippets_than_frames():
+    head = DenseProjectionHead(in_channels=6, num_snippets=19)
+    with pytest.raises(ValueError, match='num_snippets=19 exceeds .* T=8'):
+        head(torch.randn(1, 6, 8))
