@@ -1,5 +1,8 @@
-"""Builders of small annotation files and raw dataset files (PKU-MMD,
-NTU RGB+D) and a two-rank launcher, shared by several test modules."""
+"""Shared by several test modules: the repository's paths and config lists,
+builders of small annotation files and raw dataset files (PKU-MMD, NTU
+RGB+D), a two-rank launcher, a tiny SkeletonMoCo config and random unit
+rows."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +18,14 @@ from snippet_plugin.datasets.annotation import (derive_frame_labels,
 #: The repository root, for paths to configs/, tools/ and the package.
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / 'configs'
+#: The shipped configs (the tests of each folder parametrize over them).
+ALL_CONFIGS = sorted(p for p in CONFIGS.rglob('*.py') if '_base_' not in
+                     p.parts)
+QUICKSTART = sorted((CONFIGS / 'quickstart').glob('*.py'))
+KNN_CONFIGS = sorted((CONFIGS / 'knn').glob('knn_*.py'))
+#: Stage-2 configs: ``<protocol>_<init>_<backbone>[_noneck]_<data>.py``.
+STAGE2_PROTOCOL = re.compile(r'^(linear|finetune|weak|semi\d\d)_')
+STAGE2 = [p for p in ALL_CONFIGS if STAGE2_PROTOCOL.match(p.name)]
 
 
 def labelled_sample(name, keypoint, segments, num_classes, frame_labels=None):

@@ -1,6 +1,6 @@
-"""A tiny trained-looking SkeletonLocalizer (config + checkpoint) and
-skeleton sequences with exact 4-decimal coordinates, shared by the tests of
-the inference API, ``tools/localize.py``, the timeline hook and t-SNE."""
+"""A tiny SkeletonLocalizer (builder, config + checkpoint) and skeleton
+sequences with exact 4-decimal coordinates, shared by the localizer, inference
+API, tools/localize.py, timeline hook and t-SNE tests."""
 import numpy as np
 import torch
 from mmengine.config import Config
@@ -15,6 +15,7 @@ GCN = dict(
     backbone=dict(type='STGCN',
                   graph_cfg=dict(layout='nturgb+d', mode='stgcn_spatial'),
                   base_channels=8, down_stages=[2, 5, 8]))
+USHAPE = dict(type='UShapeNeck', hidden_channels=12, out_channels=10)
 
 
 def inference_pipeline(num_person=1, whole=True):
@@ -43,8 +44,7 @@ def localizer_config(ann_file='data/none.pkl', window=None, metainfo=None):
         dataset['metainfo'] = metainfo
     return Config(dict(
         model=dict(type='SkeletonLocalizer', backbone=GCN,
-                   neck=dict(type='UShapeNeck', hidden_channels=12,
-                             out_channels=10),
+                   neck=USHAPE,
                    head=dict(type='FramewiseLocalizationHead',
                              num_classes=len(CLASSES))),
         test_dataloader=dict(batch_size=1, num_workers=0,
@@ -54,6 +54,18 @@ def localizer_config(ann_file='data/none.pkl', window=None, metainfo=None):
         test_evaluator=dict(type='TemporalLocalizationMetric'),
         test_cfg=dict(type='TestLoop'),
         default_scope='mmaction'))
+
+
+def build_localizer(neck=USHAPE, seed=0, **kwargs):
+    """The tiny SkeletonLocalizer (K = 2) built with ``seed``; ``kwargs``
+    add or replace top-level model keys (``pretrained``, ``supervision``,
+    ...)."""
+    torch.manual_seed(seed)
+    cfg = dict(type='SkeletonLocalizer', backbone=GCN, neck=neck,
+               head=dict(type='FramewiseLocalizationHead',
+                         num_classes=len(CLASSES)))
+    cfg.update(kwargs)
+    return MODELS.build(cfg)
 
 
 def save_checkpoint(cfg, path, seed=0, dataset_meta=None):

@@ -1,7 +1,8 @@
-"""SkeletonLocalizer: channel wiring, frozen backbone, pretrained loading
-from a SkeletonMoCo checkpoint, frame and weak losses against the head's
-losses on hand-built targets, and predictions in original coordinates fed
-to the localization metric."""
+"""SkeletonLocalizer: channel wiring, frozen backbone, frame and weak losses
+against the head's losses on hand-built targets, predictions in original
+coordinates fed to the localization metric, and what the Stage-2 protocols rely
+on: padded frames change neither the loss nor the metric, and weak supervision
+reads no frame label from data to loss."""
 import math
 
 import numpy as np
@@ -11,34 +12,19 @@ import torch.nn.functional as F
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
 
-from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from snippet_plugin.datasets import untrimmed_pose_dataset
 from snippet_plugin.datasets.annotation import UNLABELLED, load_annotations
 from snippet_plugin.datasets.untrimmed_pose_dataset import UntrimmedPoseDataset
 from snippet_plugin.evaluation import TemporalLocalizationMetric
-from snippet_plugin.models.localizers import pretrained_backbone
-from snippet_plugin.models.localizers.pretrained_backbone import \
-    load_pretrained_backbone
-from snippet_plugin.utils.checkpoint import UnsafeCheckpointError
 from helpers import labelled_sample, write_annotation_file
+from localizer_fixtures import build_localizer
 
 K = 2
 NUM_FRAMES = 37  # levels 37, 19, 10, 5 with down_stages=[2, 5, 8]
-GCN = dict(
-    type='MultiScaleGCN',
-    backbone=dict(type='STGCN',
-                  graph_cfg=dict(layout='nturgb+d', mode='stgcn_spatial'),
-                  base_channels=8, down_stages=[2, 5, 8]))
-USHAPE = dict(type='UShapeNeck', hidden_channels=12, out_channels=10)
-
-
-def build(neck=USHAPE, seed=0, **kwargs):
-    torch.manual_seed(seed)
-    cfg = dict(type='SkeletonLocalizer', backbone=GCN, neck=neck,
-               head=dict(type='FramewiseLocalizationHead', num_classes=K))
-    cfg.update(kwargs)
-    return MODELS.build(cfg)
+NUM_VALID = 30
+PAD = NUM_FRAMES - NUM_VALID
+CLASSES = ('walk', 'jump')
 
 
 def skeletons(num_samples=2, num_frames=NUM_FRAMES, seed=1):
@@ -76,7 +62,7 @@ def random_labels(num_frames=NUM_FRAMES, seed=2):
 
 
 def test_channels_are_wired_and_logits_have_k_plus_one_rows():
-    model = build()
+    model = build_localizer()
     assert model.backbone.out_channels == [8, 8, 16, 32]
     assert model.neck.in_channels == [8, 8, 16, 32]
     assert model.head.classifier.in_channels == 10
@@ -84,7 +70,7 @@ def test_channels_are_wired_and_logits_have_k_plus_one_rows():
 
 
 def test_without_neck_the_last_level_is_upsampled_by_nearest():
-    model = build(neck=None).eval()
+    model = build_localizer(neck=None).eval()
     x = skeletons()
     with torch.no_grad():
         last = model.backbone(x)[-1]  # (2, 32, 5)
@@ -100,7 +86,7 @@ def test_without_neck_the_last_level_is_upsampled_by_nearest():
 
 
 def test_frozen_backbone_keeps_weights_and_bn_statistics():
-    model = build(freeze_backbone=True)
+    model = build_localizer(freeze_backbone=True)
     model.train()
     assert not model.backbone.training and model.head.training
     assert model.neck.training
@@ -121,7 +107,7 @@ def test_frozen_backbone_keeps_weights_and_bn_statistics():
 
 
 def test_unfrozen_backbone_is_trained():
-    model = build()
+    model = build_localizer()
     before = [p.clone() for p in model.backbone.parameters()]
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.5))
     model.train_step(dict(inputs=list(skeletons()),
@@ -132,107 +118,8 @@ def test_unfrozen_backbone_is_trained():
                for a, b in zip(before, model.backbone.parameters()))
 
 
-def moco_checkpoint(path, seed=5):
-    """A real tiny SkeletonMoCo state dict whose key encoder differs from
-    its query encoder; returns the model."""
-    torch.manual_seed(seed)
-    moco = MODELS.build(
-        dict(type='SkeletonMoCo', backbone=GCN,
-             global_head=dict(type='GlobalProjectionHead', in_channels=32,
-                              out_channels=8),
-             queue_size=4, feat_dim=8))
-    with torch.no_grad():
-        for param in moco.encoder_k.parameters():
-            param.add_(1.0)
-    torch.save(moco.state_dict(), path)
-    return moco
-
-
-def test_pretrained_backbone_equals_the_query_encoder(tmp_path):
-    path = str(tmp_path / 'moco.pth')
-    moco = moco_checkpoint(path)
-    model = build(pretrained=path)
-    query = moco.encoder_q['backbone'].state_dict()
-    conv = 'backbone.gcn.0.gcn.conv.weight'
-    assert not torch.equal(model.backbone.state_dict()[conv], query[conv])
-    model.init_weights()
-    loaded = model.backbone.state_dict()
-    assert set(loaded) == set(query)
-    for key, value in query.items():
-        assert torch.equal(loaded[key], value), key
-
-
-def test_plain_and_prefixed_backbone_state_dicts_load(tmp_path):
-    source = build(seed=7)
-    plain, prefixed = tmp_path / 'plain.pth', tmp_path / 'loc.pth'
-    torch.save(source.backbone.state_dict(), plain)
-    torch.save(dict(state_dict=source.state_dict()), prefixed)
-    for path in (plain, prefixed):
-        model = build(pretrained=str(path))
-        model.init_weights()
-        for key, value in source.backbone.state_dict().items():
-            assert torch.equal(model.backbone.state_dict()[key], value)
-
-
-def test_missing_and_unexpected_keys_are_logged(tmp_path, monkeypatch):
-    path = str(tmp_path / 'moco.pth')
-    moco_checkpoint(path)
-    state = torch.load(path)
-    dropped = 'encoder_q.backbone.backbone.data_bn.weight'
-    del state[dropped]
-    state['encoder_q.backbone.extra.weight'] = torch.zeros(1)
-    torch.save(state, path)
-    messages = []
-    monkeypatch.setattr(pretrained_backbone, 'print_log',
-                        lambda msg, *a, **k: messages.append(msg))
-    load_pretrained_backbone(build().backbone, path)
-    assert any('missing' in m and 'backbone.data_bn.weight' in m
-               for m in messages)
-    assert any('unexpected' in m and "'extra.weight'" in m
-               for m in messages)
-
-
-def test_checkpoint_without_backbone_keys_is_refused(tmp_path):
-    path = str(tmp_path / 'heads_only.pth')
-    torch.save({'head.classifier.weight': torch.zeros(3, 10, 1)}, path)
-    model = build(pretrained=path)
-    with pytest.raises(ValueError, match='heads_only.pth'):
-        model.init_weights()
-
-
-def test_misfit_checkpoint_is_refused_before_anything_is_loaded(tmp_path):
-    source = build(seed=7)
-    state = source.backbone.state_dict()
-    misfit = next(key for key, value in state.items() if value.dim() == 4)
-    state[misfit] = torch.zeros(1, 2, 1, 1)
-    path = str(tmp_path / 'other_width.pth')
-    torch.save(state, path)
-    model = build(seed=0)
-    before = {k: v.clone() for k, v in model.backbone.state_dict().items()}
-    with pytest.raises(ValueError) as err:
-        load_pretrained_backbone(model.backbone, path)
-    assert 'other_width.pth' in str(err.value)
-    assert f'{misfit}: checkpoint (1, 2, 1, 1)' in str(err.value)
-    after = model.backbone.state_dict()
-    assert all(torch.equal(after[k], v) for k, v in before.items())
-
-
-class Payload:
-    """A user class nobody allowlisted."""
-
-    def __init__(self):
-        self.value = 1
-
-
-def test_unsafe_pickled_checkpoint_is_refused(tmp_path):
-    path = str(tmp_path / 'unsafe.pth')
-    torch.save({'backbone.x': Payload()}, path)
-    with pytest.raises(UnsafeCheckpointError, match='unsafe.pth'):
-        build(pretrained=path).init_weights()
-
-
 def test_frame_loss_is_the_masked_cross_entropy_of_the_real_frames():
-    model = build().eval()
+    model = build_localizer().eval()
     x = skeletons()
     labels = [random_labels(seed=2), random_labels(seed=3)]
     padded = [sample(labels[0], num_valid=30), sample(labels[1])]
@@ -255,7 +142,7 @@ def test_frame_loss_is_the_masked_cross_entropy_of_the_real_frames():
 
 
 def test_weak_loss_uses_video_labels_only():
-    model = build(supervision='weak').eval()
+    model = build_localizer(supervision='weak').eval()
     x = skeletons()
     first = [sample(random_labels(seed=2), video_labels=[1], num_valid=30),
              sample(random_labels(seed=3), video_labels=[0, 1])]
@@ -275,7 +162,7 @@ def test_weak_loss_uses_video_labels_only():
 
 
 def test_weak_labels_fall_back_to_metainfo_video_labels():
-    model = build(supervision='weak')
+    model = build_localizer(supervision='weak')
     data_sample = ActionDataSample()
     data_sample.set_metainfo(dict(video_labels=[1]))
     targets = model.head.video_label_targets([data_sample], 'cpu')
@@ -296,7 +183,7 @@ def designed_logits(num_packed, action_frames, padding_from):
 
 def test_predict_maps_segments_to_original_frames_and_metric_scores_them(
         monkeypatch):
-    model = build(postprocess=dict(thresholds=(0.5, ))).eval()
+    model = build_localizer(postprocess=dict(thresholds=(0.5, ))).eval()
     num_valid, total = 30, 30
     # packed frame p holds original frame 29 - p (reversed), then padding
     inds = torch.cat([torch.arange(num_valid - 1, -1, -1),
@@ -326,7 +213,7 @@ def test_predict_maps_segments_to_original_frames_and_metric_scores_them(
 
 
 def test_predict_frame_scores_are_the_softmax_of_the_real_frames():
-    model = build().eval()
+    model = build_localizer().eval()
     x = skeletons(1)
     data_sample = sample(torch.zeros(NUM_FRAMES), num_valid=30)
     with torch.no_grad():
@@ -339,7 +226,7 @@ def test_predict_frame_scores_are_the_softmax_of_the_real_frames():
 
 
 def test_predict_refuses_a_sample_that_misses_frames():
-    model = build().eval()
+    model = build_localizer().eval()
     data_sample = sample(torch.zeros(NUM_FRAMES), num_valid=30,
                          total_frames=40, name='cut')
     with pytest.raises(ValueError, match='cut'):
@@ -349,18 +236,9 @@ def test_predict_refuses_a_sample_that_misses_frames():
 
 def test_invalid_arguments_are_refused():
     with pytest.raises(ValueError, match='supervision'):
-        build(supervision='video')
+        build_localizer(supervision='video')
     with pytest.raises(ValueError, match='background_id'):
-        build(postprocess=dict(background_id=0))
-
-
-NUM_VALID = 30
-
-
-PAD = NUM_FRAMES - NUM_VALID
-
-
-CLASSES = ('walk', 'jump')
+        build_localizer(postprocess=dict(background_id=0))
 
 
 def padded_logits(real, seed=9):
@@ -379,7 +257,7 @@ def real_logits(num_samples=2, seed=4):
 
 @pytest.mark.parametrize('supervision', ['frame', 'weak'])
 def test_padded_frames_never_change_the_loss(supervision, monkeypatch):
-    model = build(supervision=supervision)
+    model = build_localizer(supervision=supervision)
     logits = real_logits()
     labels = torch.randint(0, K + 1, (2, NUM_VALID),
                            generator=torch.Generator().manual_seed(3))
@@ -412,7 +290,7 @@ def metric_of(results):
 
 def test_padded_frames_never_change_the_predictions_or_the_metric(
         monkeypatch):
-    model = build(postprocess=dict(thresholds=(0.3, 0.5))).eval()
+    model = build_localizer(postprocess=dict(thresholds=(0.3, 0.5))).eval()
     logits = real_logits(num_samples=1) * 3
     gt = np.array([[3, 12, 0], [15, 27, 1]])
 
@@ -497,7 +375,7 @@ def test_weak_training_reads_no_frame_label(tmp_path, monkeypatch):
             del item['frame_labels']
         return data
 
-    model = build(supervision='weak').eval()
+    model = build_localizer(supervision='weak').eval()
 
     def weak_loss(batch):
         data = model.data_preprocessor(batch, False)

@@ -1,0 +1,102 @@
+"""Every shipped config parses and builds its model (a snippet config is its
+baseline plus dense_head and λ), extends the runtime base's hooks instead of
+restating them, and its docstring states the config's own numbers."""
+import re
+import shutil
+
+import pytest
+from mmengine.config import Config
+
+from mmaction.registry import MODELS
+from helpers import ALL_CONFIGS, CONFIGS, QUICKSTART
+
+_BUILT = {}
+
+
+def build_model_once(model_cfg):
+    """Build a model config; configs with an identical model share one
+    build (the BABEL configs hold a handful of distinct models)."""
+    key = repr(model_cfg.to_dict())
+    if key not in _BUILT:
+        _BUILT[key] = MODELS.build(model_cfg)
+    return _BUILT[key]
+
+
+@pytest.mark.parametrize('path', ALL_CONFIGS, ids=lambda p: p.stem)
+def test_config_parses_and_builds_its_model(path):
+    cfg = Config.fromfile(str(path))
+    model = build_model_once(cfg.model)
+    num_parameters = sum(p.numel() for p in model.parameters())
+    # only a floor (configs/knn/rawpose_*.py) has nothing to learn
+    assert (num_parameters == 0) == (cfg.model.type == 'RawPoseEncoder')
+    if path.name.startswith('snippet_'):
+        assert model.with_dense
+        baseline = Config.fromfile(
+            str(path.with_name(path.name[len('snippet_'):])))
+        assert cfg.model.dense_head.num_snippets > 0
+        # the snippet config is the baseline plus dense_head and λ only
+        snippet_model = cfg.model.to_dict()
+        for key in ('dense_head', 'loss_dense_weight'):
+            snippet_model.pop(key)
+        assert snippet_model == baseline.model.to_dict()
+
+
+#: Configs that add hooks of their own, and every quick start.
+HOOK_CONFIGS = sorted({p for p in ALL_CONFIGS if 'custom_hooks' in p.read_text()}
+                      | set(QUICKSTART))
+
+
+def test_a_hook_added_to_the_runtime_base_reaches_every_config(tmp_path):
+    """Configs extend ``_base_.custom_hooks`` instead of restating the
+    list, so a hook added to the base later is never dropped."""
+    copy = tmp_path / 'configs'
+    shutil.copytree(CONFIGS, copy)
+    runtime = copy / '_base_' / 'default_runtime.py'
+    runtime.write_text(runtime.read_text() + (
+        "custom_hooks = custom_hooks + [dict(type='EmptyCacheHook')]\n"))
+    for path in HOOK_CONFIGS:
+        hooks = [h['type'] for h in Config.fromfile(
+            str(copy / path.relative_to(CONFIGS))).custom_hooks]
+        assert hooks[:2] == ['RNGStateHook', 'EmptyCacheHook'], path.name
+
+
+def first_window(cfg):
+    """``clip_len`` of the training pipeline's random window crop."""
+    dataset = cfg.train_dataloader.dataset
+    dataset = dataset.get('dataset', dataset)
+    return next(t['clip_len'] for t in dataset.pipeline
+                if t['type'] == 'RandomWindowCrop')
+
+
+#: Phrases a config docstring uses for its own settings, and where the
+#: config keeps each number.
+STATED_NUMBERS = {
+    r'(\d+) negatives': lambda cfg: cfg.model.get('queue_size', 32768),
+    r'batch (\d+)': lambda cfg: cfg.train_dataloader.batch_size,
+    r'(\d+)-frame windows': first_window,
+    r'(\d+) snippets': lambda cfg: cfg.model.dense_head.num_snippets,
+    r'λ = ([\d.]+)': lambda cfg: cfg.model.loss_dense_weight,
+    r'k = (\d+)': lambda cfg: cfg.val_cfg.k,
+    r'(\d+)-d embedding': lambda cfg: cfg.model.feat_dim,
+    r'(?<!every )\b(\d+) epochs': lambda cfg: cfg.train_cfg.max_epochs,
+    r'\blr (\d[\d.]*(?:e-\d+)?)': lambda cfg: cfg.optim_wrapper.optimizer.lr,
+}
+
+
+def test_config_docstrings_state_the_configs_own_numbers():
+    """E.g. a quick start that says "4096 negatives" has ``queue_size=4096``."""
+    checked, wrong = 0, []
+    for path in ALL_CONFIGS:
+        docstring = path.read_text().split('"""')[1]
+        found = [(pattern, match) for pattern in STATED_NUMBERS
+                 for match in re.finditer(pattern, docstring)]
+        if not found:
+            continue
+        cfg = Config.fromfile(str(path))
+        for pattern, match in found:
+            value = STATED_NUMBERS[pattern](cfg)
+            checked += 1
+            if float(match.group(1)) != float(value):
+                wrong.append(f'{path.name}: "{match.group(0)}", config {value}')
+    assert wrong == []
+    assert checked > 50
