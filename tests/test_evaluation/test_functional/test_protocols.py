@@ -1,16 +1,14 @@
-"""Named mAP protocols: PKU-MMD's official rules and ActivityNet's
-(mmaction's reference) on hand-worked and random cases, and the metric with
-each protocol name."""
+"""Named mAP protocols: PKU-MMD's official rules and ActivityNet's (mmaction's
+reference) on hand-worked and random cases."""
 from collections import Counter
 from unittest import mock
 
 import numpy as np
 import pytest
+
 from mmaction.evaluation.functional import eval_detection
 from mmaction.evaluation.functional.eval_detection import \
     compute_average_precision_detection
-from mmaction.registry import METRICS
-
 from snippet_plugin.evaluation.functional import (ALLOWED_PROTOCOLS,
                                                   pkummd_average_precision,
                                                   pkummd_map, pkummd_match,
@@ -318,46 +316,3 @@ def test_unknown_protocol():
     with pytest.raises(ValueError, match='allowed: voc, pkummd, anet'):
         protocol_map('coco', [], [])
     assert ALLOWED_PROTOCOLS == ('voc', 'pkummd', 'anet')
-
-
-def tiny_dataset():
-    return [
-        dict(frame_dir='video_a', gt_segments=[[0, 10, 0], [20, 30, 1]],
-             pred_segments=[[0, 10, 0], [22, 30, 1], [40, 50, 0]],
-             pred_segment_scores=[0.9, 0.8, 0.7]),
-        dict(frame_dir='video_b', gt_segments=[[5, 15, 0]],
-             pred_segments=[[5, 9, 0], [0, 5, 2]],
-             pred_segment_scores=[0.6, 0.5]),
-    ]
-
-
-# walk (2 GT) and run (1 GT, matched at every theta -> AP 1); jump has no
-# GT. voc/anet walk: 5/6 at theta <= 0.4 ([5,9) vs [5,15): IoU 0.4), 1/2 at
-# 0.5. pkummd on PKU-MMD's inclusive numbers (label_end 'inclusive'): walk
-# GT [0,9] (a), [5,14] (b); proposals [0,9] 0.9, [40,49] 0.7, [5,8] 0.6;
-# run [22,29] vs [20,29]: 7/9. [5,8] vs [5,14]: (8 - 5) / (14 - 5) = 1/3.
-# Removal order 0.6, 0.7 (unmatched), 0.9:
-#   theta <= 0.3 ([5,8] matched): all: p 2/3, r 1; remove 0.6: p 1/2,
-#   r 1/2, area 2/3 * 1/2; remove 0.9: area += 2/3 * 1/2 -> 2/3.
-#   theta 0.4, 0.5 ([5,8] unmatched): all: p 1/3, r 1/2; remove 0.9: area
-#   1/3 * 1/2 = 1/6.
-# With label_end 'exclusive' the numbers are [start, end] as stored: [5,9]
-# vs [5,15] overlaps 0.4, so theta 0.4 matches too.
-@pytest.mark.parametrize('protocol, meta, walk_aps', [
-    ('voc', {}, [5 / 6] * 4 + [1 / 2]),
-    ('anet', {}, [5 / 6] * 4 + [1 / 2]),
-    ('pkummd', {}, [2 / 3] * 3 + [1 / 6] * 2),
-    ('pkummd', dict(label_end='inclusive'), [2 / 3] * 3 + [1 / 6] * 2),
-    ('pkummd', dict(label_end='exclusive'), [2 / 3] * 4 + [1 / 6]),
-])
-def test_metric_end_to_end_each_protocol(protocol, meta, walk_aps):
-    metric = METRICS.build(
-        dict(type='TemporalLocalizationMetric', protocol=protocol))
-    metric.dataset_meta = dict(classes=CLASSES, **meta)
-    metric.process(None, tiny_dataset())
-    metrics = metric.evaluate(size=2)
-    maps = [(walk + 1) / 2 * 100 for walk in walk_aps]
-    expected = {f'tal/mAP@{t}': value
-                for t, value in zip((0.1, 0.2, 0.3, 0.4, 0.5), maps)}
-    expected['tal/mAP_avg'] = sum(maps) / 5
-    assert metrics == pytest.approx(expected)

@@ -1,8 +1,7 @@
 """MS-TCN-style segmentation scores (accuracy, edit, F1@k) on hand-worked
-cases, and through TemporalLocalizationMetric."""
+cases."""
 import numpy as np
 import pytest
-from mmaction.registry import METRICS
 
 from snippet_plugin.evaluation.functional import (edit_score, f1_counts,
                                                   label_runs,
@@ -87,46 +86,3 @@ def test_dataset_aggregation_sums_counts_and_averages_edit():
 def test_length_mismatch_raises():
     with pytest.raises(ValueError, match='frame labels'):
         segmentation_scores([[A, A]], [[A]])
-
-
-def test_metric_reports_segmentation_scores():
-    # classes walk, run, jump -> background id 3.
-    metric = METRICS.build(dict(type='TemporalLocalizationMetric',
-                                tiou_thresholds=(0.5, )))
-    metric.dataset_meta = dict(classes=['walk', 'run', 'jump'])
-    metric.process(None, [
-        dict(frame_dir='a', total_frames=12,
-             gt_segments=np.array([[0, 4, 0], [6, 10, 1]]),
-             pred_segments=np.array([[0, 3, 0]]),
-             pred_segment_scores=np.array([0.9]),
-             # two padding frames after total_frames are not evaluated
-             pred_frame_labels=np.array([0, 0, 0, 3, 3, 3, 1, 1, 2, 2, 3, 3,
-                                         0, 0])),
-        # No pred_frame_labels: left out of the segmentation scores.
-        dict(frame_dir='b', total_frames=5, gt_segments=[[0, 5, 2]],
-             pred_segments=np.zeros((0, 3)),
-             pred_segment_scores=np.zeros(0)),
-    ])
-    metrics = metric.evaluate(size=2)
-    # GT frames of 'a': 0 0 0 0 3 3 1 1 1 1 3 3
-    # pred:             0 0 0 3 3 3 1 1 2 2 3 3 -> 9 of 12 right: 75 %.
-    # Segments: gt [walk, run], pred [walk, run, jump] -> L = 1,
-    #   edit = (1 - 1/3) * 100.
-    # F1: walk [0,3) vs [0,4) IoU 0.75 TP; run [6,8) vs [6,10) IoU 0.5 TP;
-    #   jump FP -> P 2/3, R 1, F1 = 0.8 at 10, 25 and 50.
-    assert metrics['tal/acc'] == pytest.approx(75.0)
-    assert metrics['tal/edit'] == pytest.approx(200 / 3)
-    for k in (10, 25, 50):
-        assert metrics[f'tal/F1@{k}'] == pytest.approx(80.0)
-    # mAP: walk AP 1 ([0,3) IoU 0.75), run 0, jump 0 -> 1/3.
-    assert metrics['tal/mAP@0.5'] == pytest.approx(100 / 3)
-
-
-def test_metric_without_frame_labels_has_no_segmentation_keys():
-    metric = METRICS.build(dict(type='TemporalLocalizationMetric',
-                                tiou_thresholds=(0.5, )))
-    metric.dataset_meta = dict(classes=['walk'])
-    metric.process(None, [dict(frame_dir='a', gt_segments=[[0, 5, 0]],
-                               pred_segments=[[0, 5, 0]],
-                               pred_segment_scores=[1.0])])
-    assert set(metric.evaluate(size=1)) == {'tal/mAP@0.5', 'tal/mAP_avg'}

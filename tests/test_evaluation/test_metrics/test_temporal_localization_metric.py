@@ -1,11 +1,13 @@
-"""TemporalLocalizationMetric end to end on a tiny hand-worked dataset."""
+"""TemporalLocalizationMetric end to end on a tiny hand-worked dataset: mAP
+under each protocol, the per-class table, segmentation scores when frame labels
+are predicted, and malformed samples."""
 import numpy as np
 import pytest
 import torch
-from mmaction.registry import METRICS
-from mmaction.structures import ActionDataSample
 
 import snippet_plugin.evaluation.metrics.temporal_localization_metric as tlm
+from mmaction.registry import METRICS
+from mmaction.structures import ActionDataSample
 from snippet_plugin.evaluation import TemporalLocalizationMetric
 from snippet_plugin.evaluation.functional import temporal_map
 from snippet_plugin.evaluation.metrics import format_ap_table
@@ -142,3 +144,78 @@ def test_label_outside_dataset_classes_raises():
     ])
     with pytest.raises(ValueError, match='num_classes=3'):
         metric.compute_metrics(metric.results)
+
+
+# walk (2 GT) and run (1 GT, matched at every theta -> AP 1); jump has no
+# GT. voc/anet walk: 5/6 at theta <= 0.4 ([5,9) vs [5,15): IoU 0.4), 1/2 at
+# 0.5. pkummd on PKU-MMD's inclusive numbers (label_end 'inclusive'): walk
+# GT [0,9] (a), [5,14] (b); proposals [0,9] 0.9, [40,49] 0.7, [5,8] 0.6;
+# run [22,29] vs [20,29]: 7/9. [5,8] vs [5,14]: (8 - 5) / (14 - 5) = 1/3.
+# Removal order 0.6, 0.7 (unmatched), 0.9:
+#   theta <= 0.3 ([5,8] matched): all: p 2/3, r 1; remove 0.6: p 1/2,
+#   r 1/2, area 2/3 * 1/2; remove 0.9: area += 2/3 * 1/2 -> 2/3.
+#   theta 0.4, 0.5 ([5,8] unmatched): all: p 1/3, r 1/2; remove 0.9: area
+#   1/3 * 1/2 = 1/6.
+# With label_end 'exclusive' the numbers are [start, end] as stored: [5,9]
+# vs [5,15] overlaps 0.4, so theta 0.4 matches too.
+@pytest.mark.parametrize('protocol, meta, walk_aps', [
+    ('voc', {}, [5 / 6] * 4 + [1 / 2]),
+    ('anet', {}, [5 / 6] * 4 + [1 / 2]),
+    ('pkummd', {}, [2 / 3] * 3 + [1 / 6] * 2),
+    ('pkummd', dict(label_end='inclusive'), [2 / 3] * 3 + [1 / 6] * 2),
+    ('pkummd', dict(label_end='exclusive'), [2 / 3] * 4 + [1 / 6]),
+])
+def test_metric_end_to_end_each_protocol(protocol, meta, walk_aps):
+    metric = METRICS.build(
+        dict(type='TemporalLocalizationMetric', protocol=protocol))
+    metric.dataset_meta = dict(classes=CLASSES, **meta)
+    metric.process(None, tiny_dataset())
+    metrics = metric.evaluate(size=2)
+    maps = [(walk + 1) / 2 * 100 for walk in walk_aps]
+    expected = {f'tal/mAP@{t}': value
+                for t, value in zip((0.1, 0.2, 0.3, 0.4, 0.5), maps)}
+    expected['tal/mAP_avg'] = sum(maps) / 5
+    assert metrics == pytest.approx(expected)
+
+
+def test_metric_reports_segmentation_scores():
+    # classes walk, run, jump -> background id 3.
+    metric = METRICS.build(dict(type='TemporalLocalizationMetric',
+                                tiou_thresholds=(0.5, )))
+    metric.dataset_meta = dict(classes=['walk', 'run', 'jump'])
+    metric.process(None, [
+        dict(frame_dir='a', total_frames=12,
+             gt_segments=np.array([[0, 4, 0], [6, 10, 1]]),
+             pred_segments=np.array([[0, 3, 0]]),
+             pred_segment_scores=np.array([0.9]),
+             # two padding frames after total_frames are not evaluated
+             pred_frame_labels=np.array([0, 0, 0, 3, 3, 3, 1, 1, 2, 2, 3, 3,
+                                         0, 0])),
+        # No pred_frame_labels: left out of the segmentation scores.
+        dict(frame_dir='b', total_frames=5, gt_segments=[[0, 5, 2]],
+             pred_segments=np.zeros((0, 3)),
+             pred_segment_scores=np.zeros(0)),
+    ])
+    metrics = metric.evaluate(size=2)
+    # GT frames of 'a': 0 0 0 0 3 3 1 1 1 1 3 3
+    # pred:             0 0 0 3 3 3 1 1 2 2 3 3 -> 9 of 12 right: 75 %.
+    # Segments: gt [walk, run], pred [walk, run, jump] -> L = 1,
+    #   edit = (1 - 1/3) * 100.
+    # F1: walk [0,3) vs [0,4) IoU 0.75 TP; run [6,8) vs [6,10) IoU 0.5 TP;
+    #   jump FP -> P 2/3, R 1, F1 = 0.8 at 10, 25 and 50.
+    assert metrics['tal/acc'] == pytest.approx(75.0)
+    assert metrics['tal/edit'] == pytest.approx(200 / 3)
+    for k in (10, 25, 50):
+        assert metrics[f'tal/F1@{k}'] == pytest.approx(80.0)
+    # mAP: walk AP 1 ([0,3) IoU 0.75), run 0, jump 0 -> 1/3.
+    assert metrics['tal/mAP@0.5'] == pytest.approx(100 / 3)
+
+
+def test_metric_without_frame_labels_has_no_segmentation_keys():
+    metric = METRICS.build(dict(type='TemporalLocalizationMetric',
+                                tiou_thresholds=(0.5, )))
+    metric.dataset_meta = dict(classes=['walk'])
+    metric.process(None, [dict(frame_dir='a', gt_segments=[[0, 5, 0]],
+                               pred_segments=[[0, 5, 0]],
+                               pred_segment_scores=[1.0])])
+    assert set(metric.evaluate(size=1)) == {'tal/mAP@0.5', 'tal/mAP_avg'}
