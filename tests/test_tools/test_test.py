@@ -1,8 +1,9 @@
-"""``tools/test.py``: one option picks the BABEL subset of every dataloader
-(``--cfg-options subset=subset2``), for the KNN configs and, through
-``tools/train.py``, the Stage-2 configs; the raw-pose floor runs without a
-checkpoint, random init is seeded, and a model with parameters but no
-weights is refused."""
+"""tools/test.py: the command line loads the checkpoint and adds a dump; one
+option picks the BABEL subset of every dataloader (--cfg-options
+subset=subset2), for the KNN configs and, through tools/train.py, the Stage-2
+configs; the raw-pose floor runs without a checkpoint, random init is seeded, a
+model with parameters but no weights is refused, and a trained checkpoint is
+evaluated end to end."""
 import copy
 import pickle
 from pathlib import Path
@@ -15,12 +16,13 @@ from mmengine.fileio import load
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, set_random_seed
 
-from helpers import CONFIGS, labelled_sample, write_annotation_file
 from mmaction.registry import DATASETS, MODELS
+from helpers import (CONFIGS, KNN_CONFIGS, labelled_sample,
+                     write_annotation_file)
+from training_probes import train_state, write_probe_config
 
 FLOOR = str(CONFIGS / 'knn' / 'rawpose_mocapmix.py')
 SKELETONCLR = str(CONFIGS / 'quickstart' / 'skeletonclr_stgcn_mocapmix.py')
-KNN = sorted((CONFIGS / 'knn').glob('knn_*.py'))
 BABEL_STAGE2 = sorted((CONFIGS / 'localization' / 'babel').glob('*.py'))
 PRETRAIN_FILE = 'data/babel/babel_pretrain.pkl'
 
@@ -42,18 +44,20 @@ def runner_ann_files(cfg):
 
 
 def expected_ann_files(path, subset):
-    """Pretraining configs (KNN) read unlabelled BABEL to train, the subset
-    everywhere else; Stage-2 configs read the subset everywhere."""
+    """Pretraining configs (configs/knn/knn_*.py) read unlabelled BABEL to
+    train, the subset everywhere else; Stage-2 configs read the subset
+    everywhere."""
     files = {name: subset_file(subset)
              for name in ('train', 'val', 'test', 'val_memory', 'test_memory')}
-    if path in KNN:
+    if path in KNN_CONFIGS:
         files['train'] = PRETRAIN_FILE
     else:
         del files['val_memory'], files['test_memory']
     return files
 
 
-@pytest.mark.parametrize('path', KNN + BABEL_STAGE2, ids=lambda p: p.stem)
+@pytest.mark.parametrize('path', KNN_CONFIGS + BABEL_STAGE2,
+                         ids=lambda p: p.stem)
 def test_one_option_moves_every_dataloader_to_the_subset(path, load_tool):
     tool = load_tool('test')
     parsed = Config.fromfile(str(path))
@@ -239,3 +243,30 @@ def test_the_babel_floor_follows_the_subset_option(load_tool):
     assert cfg.test_dataloader.dataset.ann_file == subset_file('subset3')
     assert cfg.test_cfg.memory_dataloader.dataset.ann_file == subset_file(
         'subset3')
+
+
+def test_test_tool_evaluates_a_checkpoint(tmp_path, dataset_file, load_tool):
+    config = tmp_path / 'cfg.py'
+    write_probe_config(config, dataset_file, max_epochs=4)
+    train_state(load_tool, config, tmp_path / 'run')
+    metrics = load_tool('test').main(
+        [str(config), str(tmp_path / 'run' / 'epoch_4.pth'), '--work-dir',
+         str(tmp_path / 'test')])
+    keys = [f'tal/mAP@{t}' for t in (0.1, 0.2, 0.3, 0.4, 0.5)]
+    assert set(keys + ['tal/mAP_avg']) <= set(metrics)
+    assert metrics['tal/mAP_avg'] == pytest.approx(
+        np.mean([metrics[k] for k in keys]))
+    # The coordinate encodes the class, so a trained probe localizes well.
+    assert metrics['tal/mAP@0.5'] > 50
+
+
+def test_test_tool_loads_the_checkpoint_and_adds_a_dump(config, load_tool):
+    test = load_tool('test')
+    args = test.parse_args(['c.py', 'ckpt.pth', '--dump', 'pred.pkl'])
+    cfg = test.merge_args(config, args)
+    assert cfg.load_from == 'ckpt.pth'
+    assert [e['type'] for e in cfg.test_evaluator
+            ] == ['TemporalLocalizationMetric', 'DumpResults']
+    with pytest.raises(ValueError, match='must be a .pkl file'):
+        test.merge_args(config, test.parse_args(['c.py', 'k.pth', '--dump',
+                                                 'pred.json']))

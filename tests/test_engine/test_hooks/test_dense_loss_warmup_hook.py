@@ -1,13 +1,11 @@
-"""Training hooks: the λ warm-up schedule and RNG state round trips."""
-import random
+"""DenseLossWarmupHook: λ ramps linearly, then holds; models without a snippet
+branch and bad arguments are refused."""
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
-import torch
 from torch import nn
 
-from snippet_plugin.engine.hooks import DenseLossWarmupHook, RNGStateHook
+from snippet_plugin.engine.hooks import DenseLossWarmupHook
 
 
 class ModelWithSnippets(nn.Module):
@@ -42,28 +40,3 @@ def test_warmup_refuses_a_model_without_snippet_branch():
 def test_warmup_rejects_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         DenseLossWarmupHook(**kwargs)
-
-
-def draws():
-    return (random.random(), float(np.random.rand()), float(torch.rand(1)))
-
-
-def test_rng_state_survives_a_weights_only_checkpoint(tmp_path):
-    hook = RNGStateHook()
-    checkpoint = {}
-    hook.before_save_checkpoint(None, checkpoint)
-    expected = draws()
-    path = tmp_path / 'ckpt.pth'
-    torch.save(checkpoint, path)
-    loaded = torch.load(path, weights_only=True)
-    hook.after_load_checkpoint(SimpleNamespace(_resume=True), loaded)
-    assert draws() == expected
-
-
-def test_rng_state_is_left_alone_when_loading_weights_only():
-    hook = RNGStateHook()
-    checkpoint = {}
-    hook.before_save_checkpoint(None, checkpoint)
-    first = draws()
-    hook.after_load_checkpoint(SimpleNamespace(_resume=False), checkpoint)
-    assert draws() != first

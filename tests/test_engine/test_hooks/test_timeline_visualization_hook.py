@@ -1,6 +1,6 @@
 """TimelineVisualizationHook from a config's custom_hooks: one PNG per chosen
-sequence after testing, with a ground-truth row and a prediction row that
-hold the truth and the model's frame labels."""
+sequence after testing, with a ground-truth row and a prediction row that hold
+the truth and the model's frame labels; validation files carry the epoch."""
 import os
 from types import SimpleNamespace
 
@@ -10,15 +10,14 @@ import pytest
 import torch
 from mmengine.runner import Runner
 
-from helpers import labelled_sample, write_annotation_file
-from localizer_fixtures import (CLASSES, localizer_config, rounded_skeleton,
-                                save_checkpoint)
 from mmaction.structures import ActionDataSample
 from snippet_plugin.apis import inference_localizer, init_localizer
 from snippet_plugin.datasets.annotation import derive_frame_labels
 from snippet_plugin.engine.hooks import TimelineVisualizationHook
 from snippet_plugin.evaluation.functional import label_runs
-from snippet_plugin.visualization import plot_label_timelines
+from helpers import labelled_sample, write_annotation_file
+from localizer_fixtures import (CLASSES, localizer_config, rounded_skeleton,
+                                save_checkpoint)
 
 K = len(CLASSES)
 SEGMENTS = {'v0': [[3, 12, 0]], 'v1': [[0, 9, 1], [20, 29, 0]],
@@ -124,30 +123,3 @@ def test_validation_files_carry_the_epoch_and_restart_each_epoch(tmp_path):
 def test_sequences_must_be_a_list_of_names(sequences):
     with pytest.raises(ValueError, match='non-empty list of frame_dir'):
         TimelineVisualizationHook(sequences)
-
-
-def test_timeline_rows_must_share_their_length():
-    with pytest.raises(ValueError, match=r'one length, got \[3, 4\] frames'):
-        plot_label_timelines([('a', np.zeros(3)), ('b', np.zeros(4))],
-                             CLASSES)
-
-
-def test_compare_tool_draws_truth_and_every_model(tmp_path, load_tool,
-                                                  monkeypatch):
-    compare = load_tool('analysis/compare_localization')
-    drawn = []
-    real = compare.plot_label_timelines
-    monkeypatch.setattr(compare, 'plot_label_timelines',
-                        lambda rows, classes, title: drawn.append(
-                            rows) or real(rows, classes, title))
-    dump = [dict(frame_dir='v', total_frames=6,
-                 gt_segments=np.array([[1, 3, 0]]),
-                 pred_frame_labels=np.array([2, 0, 0, 1, 1, 2]))]
-    other = [dict(dump[0], pred_frame_labels=np.full(6, 2))]
-    out = tmp_path / 'fig4.png'
-    compare.draw_timelines(dict(A=dump, B=other), CLASSES, 'v', str(out))
-    assert out.is_file()
-    [rows] = drawn
-    assert [(name, labels.tolist()) for name, labels in rows] == [
-        ('ground truth', [2, 0, 0, 2, 2, 2]), ('A', [2, 0, 0, 1, 1, 2]),
-        ('B', [2] * 6)]

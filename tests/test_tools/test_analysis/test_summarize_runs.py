@@ -1,33 +1,9 @@
-"""The demo's comparison table and the seed summary compute what they say."""
+"""tools/analysis/summarize_runs.py: the seed summary is the mean and sample
+standard deviation per model; the Stage-2 summary adds frame scores and wall
+time."""
 import json
 
 import numpy as np
-import pytest
-
-
-def test_compare_table_scores_each_model_from_its_dump(load_tool):
-    compare = load_tool('analysis/compare_localization')
-    gt = np.array([[0, 10, 0], [20, 30, 1]])
-    perfect = [dict(frame_dir='v', gt_segments=gt, pred_segments=gt,
-                    pred_segment_scores=np.array([0.9, 0.8]))]
-    # class 0 found at IoU 5/15 = 1/3 only, class 1 missed
-    partial = [dict(frame_dir='v', gt_segments=gt,
-                    pred_segments=np.array([[5, 15, 0]]),
-                    pred_segment_scores=np.array([0.7]))]
-    table = compare.map_table(dict(good=perfect, half=partial), ['a', 'b'])
-    rows = {line.split()[0]: line.split()[1:] for line in
-            table.splitlines()[2:]}
-    assert rows['good'] == ['100.0'] * 6
-    # mAP (AP_0 + AP_1) / 2 = (1 + 0) / 2 at 0.1-0.3, 0 above 1/3; avg 30
-    assert rows['half'] == ['50.0', '50.0', '50.0', '0.0', '0.0', '30.0']
-
-
-def test_compare_refuses_malformed_result_arguments(load_tool):
-    compare = load_tool('analysis/compare_localization')
-    assert compare.parse_results(['a=x.pkl', 'b c=y=z.pkl']) == {
-        'a': 'x.pkl', 'b c': 'y=z.pkl'}
-    with pytest.raises(ValueError, match='expected NAME=DUMP'):
-        compare.parse_results(['no_equals_sign'])
 
 
 def write_run(folder, avg):
