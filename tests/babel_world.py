@@ -1,5 +1,6 @@
 """A tiny BABEL + AMASS world in the real formats (BABEL JSON, AMASS npz,
-a joints file), for the BABEL converter's tests; no data is shipped.
+a joints file), for the tests of the BABEL converter and its tool; no data
+is shipped.
 
 Fixture joints encode time: joint ``j`` of source frame ``i`` at ``fps`` is
 ``(i / fps, j, 1)``, so after resampling output frame ``k`` must read
@@ -164,3 +165,21 @@ def fake_smplh(seed, with_hands=True):
                      hands_meanl=rng.normal(size=45),
                      hands_meanr=rng.normal(size=45))
     return model
+
+
+def add_missing_sequence(root):
+    """Train sequence 105, whose AMASS file exists nowhere."""
+    train = json.loads((root / 'babel' / 'train.json').read_text())
+    train['105'] = dict(babel_entry('101'), feat_p='ACCAD/ACCAD/s1/gone.npz')
+    (root / 'babel' / 'train.json').write_text(json.dumps(train))
+
+
+def add_bad_labels(root):
+    """Sequence 201 (181 frames at 30 fps): a reversed label, and a dur
+    of 3 s where the motion lasts 721 / 120 s."""
+    path = root / 'babel' / 'val.json'
+    val = json.loads(path.read_text())
+    val['201']['frame_ann']['labels'].append(
+        dict(seg_id='bad', act_cat=['walk'], start_t=5.0, end_t=4.0))
+    val['201']['dur'] = 3.0
+    path.write_text(json.dumps(val))

@@ -1,8 +1,9 @@
 """Shared test helpers."""
 import importlib.util
+
 import pytest
 
-from helpers import REPO
+from helpers import REPO, write_ntu_world, write_pkummd_world
 
 TOOLS = REPO / 'tools'
 
@@ -19,6 +20,20 @@ def load_tool():
         return module
 
     return load
+
+
+@pytest.fixture
+def ntu_raw(tmp_path):
+    """NTU-60 ``.skeleton`` files in the published format
+    (``helpers.write_ntu_world``)."""
+    return write_ntu_world(tmp_path)
+
+
+@pytest.fixture
+def pkummd_raw(tmp_path):
+    """PKU-MMD skeleton, label and split files in the published formats
+    (``helpers.write_pkummd_world``)."""
+    return write_pkummd_world(tmp_path)
 
 
 @pytest.fixture(scope='module')

@@ -60,6 +60,46 @@ def write_pkummd_skeleton(path, first, second=None):
             f.write(' '.join(f'{x:.4f}' for x in values) + '\n')
 
 
+def encoded_joints(frames, offset):
+    """``(T, 25, 3)`` coordinates that encode their own frame, joint, axis:
+    ``offset + t + v / 100 + c / 1000`` (exact at 4 decimals)."""
+    t, v, c = np.meshgrid(np.arange(frames), np.arange(25), np.arange(3),
+                          indexing='ij')
+    return offset + t + v / 100 + c / 1000
+
+
+def write_pkummd_labels(path, rows):
+    """A PKU-MMD label file: ``label,start,end,confidence`` per line."""
+    with open(path, 'w') as f:
+        f.write(''.join(f'{",".join(map(str, row))}\n' for row in rows))
+
+
+def write_pkummd_world(root):
+    """Three videos: 0002-L (1 body, 40 frames), 0002-M (2 bodies, the
+    second in frames 10..19 only, 30 frames), 0005-R (1 body, 12 frames);
+    an official-style split file with 0002-L, 0002-M training; in ``root``
+    (``skeleton/``, ``label/``, ``cross-subject.txt``), returned."""
+    skeletons, labels = root / 'skeleton', root / 'label'
+    skeletons.mkdir()
+    labels.mkdir()
+    write_pkummd_skeleton(skeletons / '0002-L.txt', encoded_joints(40, 0))
+    second = encoded_joints(30, 500)
+    second[:10] = 0
+    second[20:] = 0
+    write_pkummd_skeleton(skeletons / '0002-M.txt', encoded_joints(30, 100),
+                          second)
+    write_pkummd_skeleton(skeletons / '0005-R.txt', encoded_joints(12, 200))
+    write_pkummd_labels(labels / '0002-L.txt',
+                        [(3, 5, 9, 1), (51, 20, 29, 2)])
+    write_pkummd_labels(labels / '0002-M.txt',
+                        [(12, 25, 29, 1), (1, 0, 0, 2)])
+    write_pkummd_labels(labels / '0005-R.txt', [(7, 2, 4, 1)])
+    split = root / 'cross-subject.txt'
+    split.write_text('Training videos: \n0002-L, 0002-M, \n'
+                     'Validataion videos: \n0005-R\n')
+    return root
+
+
 def write_ntu_skeleton(path, total_frames, bodies):
     """An NTU ``.skeleton`` file.
 
@@ -82,6 +122,51 @@ def write_ntu_skeleton(path, total_frames, bodies):
                 '-0.2321 0.0121 0.9715 -0.0478 2' for x, y, z in xyz
             ]
     path.write_text('\n'.join(lines) + '\n')
+
+
+def moving_joint(frames, joint, axis, values, offset):
+    """Constant pose ``offset + v / 100`` with one coordinate following
+    ``values`` over the frames."""
+    xyz = np.broadcast_to(offset + np.arange(25)[:, None] / 100,
+                          (frames, 25, 3)).copy()
+    xyz[:, joint, axis] = values
+    return xyz
+
+
+# Motion energies by hand: A x of joint 0 = 0, 2, 0, 2, ... -> Var 1;
+# B y of joint 3 = 0, 4, 0, 4 -> Var 4; C z of joint 5 = 0, 0.2 -> Var 0.01.
+NTU_BODY_A = ('72057594037931101', range(8),
+              moving_joint(8, 0, 0, [0, 2] * 4, 10))
+NTU_BODY_B = ('72057594037931102', range(2, 6),
+              moving_joint(4, 3, 1, [0, 4, 0, 4], 20))
+NTU_BODY_C = ('72057594037931103', range(0, 2),
+              moving_joint(2, 5, 2, [0, 0.2], 30))
+
+
+def write_ntu_world(root):
+    """Clips of performers 1 and 38 (xsub train), 3 and 40 (val), one of
+    action 61, an empty one, one without bodies, one on the ignore list; in
+    ``root`` (``nturgb+d_skeletons/``, ``missing.txt``), returned."""
+    folder = root / 'nturgb+d_skeletons'
+    folder.mkdir()
+    write_ntu_skeleton(folder / 'S001C001P001R001A001.skeleton', 5,
+                       [('1', range(5), encoded_joints(5, 0))])
+    write_ntu_skeleton(folder / 'S001C002P003R001A050.skeleton', 8,
+                       [NTU_BODY_C, NTU_BODY_A, NTU_BODY_B])
+    write_ntu_skeleton(folder / 'S001C001P038R002A010.skeleton', 3,
+                       [('1', range(3), encoded_joints(3, 0)),
+                        ('2', range(3), encoded_joints(3, 100))])
+    write_ntu_skeleton(folder / 'S002C003P040R001A020.skeleton', 4,
+                       [('1', range(4), encoded_joints(4, 0))])
+    write_ntu_skeleton(folder / 'S018C001P008R001A061.skeleton', 4,
+                       [('1', range(4), encoded_joints(4, 0))])
+    write_ntu_skeleton(folder / 'S001C001P002R001A030.skeleton', 4,
+                       [('1', range(4), encoded_joints(4, 0))])
+    (folder / 'S001C001P004R001A005.skeleton').write_text('0\n')
+    (folder / 'S001C001P005R001A006.skeleton').write_text('3\n0\n0\n0\n')
+    (folder / 'S001C001P005R001A007.skeleton').write_text('')
+    (root / 'missing.txt').write_text('S001C001P002R001A030\n')
+    return root
 
 
 GLOO_LAUNCHER = '''
@@ -150,3 +235,10 @@ def unit_rows(*shape, seed=None):
     seeded with ``seed``, or from torch's global generator."""
     generator = None if seed is None else torch.Generator().manual_seed(seed)
     return F.normalize(torch.randn(*shape, generator=generator), dim=-1)
+
+
+def axis_angle(axis, degrees):
+    """Hand-built quaternion (w, x, y, z)."""
+    half = np.deg2rad(degrees) / 2
+    return np.concatenate([[np.cos(half)],
+                           np.sin(half) * np.asarray(axis, float)])

@@ -1,13 +1,18 @@
-"""PKU-MMD conversion refuses a label file without any action unless told,
-and a split that skipped videos would leave empty."""
+"""PKU-MMD converter: raw skeleton, label and split files (generated in the
+exact published formats, helpers.write_pkummd_world) -> frames, half-open
+segments and splits, and every bad-input error; a label file without any action
+is refused unless allowed, and a skip that would empty a split is refused."""
 import numpy as np
 import pytest
 
-from helpers import write_pkummd_skeleton
 from snippet_plugin.datasets.annotation import load_annotations
 from snippet_plugin.ingest.converters.common import RawDataError
 from snippet_plugin.ingest.converters.pkummd import (convert_pkummd,
-                                                     read_pkummd_labels)
+                                                     parse_split_file,
+                                                     read_id_list,
+                                                     read_pkummd_labels,
+                                                     read_pkummd_skeleton)
+from helpers import write_pkummd_skeleton
 
 
 @pytest.fixture
@@ -71,3 +76,105 @@ def test_skip_that_would_empty_the_val_split_is_refused(raw):
                        r'\(samples per split: train 1, val 0\); nothing was '
                        'written'):
         convert(raw, on_missing='skip')
+
+
+def test_skeleton_lines_become_frames_with_each_body_in_place(pkummd_raw):
+    keypoint = read_pkummd_skeleton(str(pkummd_raw / 'skeleton' /
+                                        '0002-M.txt'))
+    assert keypoint.shape == (2, 30, 25, 3) and keypoint.dtype == np.float32
+    # Frame 12, joint 7, z of body 1: 100 + 12 + 0.07 + 0.002.
+    assert keypoint[0, 12, 7, 2] == pytest.approx(112.072, abs=1e-4)
+    assert keypoint[1, 15, 24, 0] == pytest.approx(515.24, abs=1e-4)
+    assert not keypoint[1, :10].any() and not keypoint[1, 20:].any()
+    assert keypoint[1, 10:20].all()
+
+
+def test_inclusive_end_becomes_half_open_and_labels_zero_based(pkummd_raw):
+    labels = str(pkummd_raw / 'label' / '0002-L.txt')
+    segments, notes = read_pkummd_labels(labels, total_frames=40)
+    # "3,5,9" covers frames 5..9 -> [5, 10) class 2; "51,20,29" -> [20, 30).
+    assert segments.tolist() == [[5, 10, 2], [20, 30, 50]]
+    assert notes == []
+    exclusive, _ = read_pkummd_labels(labels, total_frames=40,
+                                      end_inclusive=False)
+    assert exclusive.tolist() == [[5, 9, 2], [20, 29, 50]]
+
+
+def test_official_split_file_both_spellings_several_lines(tmp_path):
+    path = tmp_path / 'cross-view.txt'
+    path.write_text('Training videos:\n0002-L, 0002-M,\n0003-L,\n'
+                    'Validation videos:\n0004-R , 0005-R,\n')
+    assert parse_split_file(str(path)) == {
+        'train': ['0002-L', '0002-M', '0003-L'],
+        'val': ['0004-R', '0005-R']
+    }
+    path.write_text('0002-L 0002-M')
+    with pytest.raises(RawDataError, match='cross-view.txt: expected one'):
+        parse_split_file(str(path))
+    plain = tmp_path / 'ids.txt'
+    plain.write_text('0002-L, 0002-M\n0003-L 0002-L\n')
+    assert read_id_list(str(plain)) == ['0002-L', '0002-M', '0003-L']
+
+
+def test_video_in_both_splits_is_refused(pkummd_raw):
+    with pytest.raises(RawDataError, match="'0002-L' is listed in both"):
+        convert_pkummd(str(pkummd_raw / 'skeleton'), str(pkummd_raw / 'label'),
+                       dict(train=['0002-L'], val=['0005-R', '0002-L']))
+
+
+@pytest.mark.parametrize('line, message', [
+    ('3,5,9', None),
+    ('0,5,9,1', 'line 2 .*label 0 outside 1..51'),
+    ('52,5,9,1', 'line 2 .*label 52 outside 1..51'),
+    ('3,9,5,1', r'line 2 .*start > end'),
+    ('3,-1,5,1', 'line 2 .*negative start'),
+    ('3,5,x,1', 'line 2 .*must be integers'),
+    ('3,5', 'line 2 .*got 2 field'),
+    ('3,30,40,1', 'line 2 .*past the last frame'),
+])
+def test_bad_label_lines_name_file_and_line(tmp_path, line, message):
+    path = tmp_path / '0009-L.txt'
+    path.write_text(f'1,0,3,1\n{line}\n')
+    if message is None:
+        segments, _ = read_pkummd_labels(str(path), total_frames=40)
+        assert segments.tolist() == [[0, 4, 0], [5, 10, 2]]
+        return
+    with pytest.raises(RawDataError, match=f'0009-L.txt, {message}'):
+        read_pkummd_labels(str(path), total_frames=40)
+
+
+def test_end_past_the_last_frame_tolerance_clips_with_a_note(tmp_path):
+    path = tmp_path / '0009-L.txt'
+    path.write_text('4,30,40,1\n')
+    # Inclusive end 40 = frame 40 of a 40-frame video (0..39): one past.
+    with pytest.raises(RawDataError, match=r'0009-L.txt, line 1 .*end = 40'):
+        read_pkummd_labels(str(path), total_frames=40)
+    segments, notes = read_pkummd_labels(str(path), total_frames=40,
+                                         end_tolerance=1)
+    assert segments.tolist() == [[30, 40, 3]]
+    assert len(notes) == 1 and 'clipped by 1 frame' in notes[0]
+    # The last frame itself is inside, exclusive ends may reach T.
+    path.write_text('4,30,39,1\n')
+    assert read_pkummd_labels(str(path), 40)[0].tolist() == [[30, 40, 3]]
+    path.write_text('4,30,40,1\n')
+    assert read_pkummd_labels(str(path), 40, end_inclusive=False)[0].tolist(
+    ) == [[30, 40, 3]]
+
+
+def test_bad_skeleton_lines_name_file_and_line(tmp_path):
+    path = tmp_path / '0009-L.txt'
+    good = ' '.join(['0.5'] * 150)
+    path.write_text(f'{good}\n{good}\n{" ".join(["0.5"] * 149)}\n')
+    with pytest.raises(RawDataError,
+                       match='0009-L.txt, line 3: 149 values, expected 150'):
+        read_pkummd_skeleton(str(path))
+    path.write_text(f'{good}\n{" ".join(["nan"] + ["0.5"] * 149)}\n')
+    with pytest.raises(RawDataError,
+                       match=r'0009-L.txt, line 2 \(frame 1\): NaN'):
+        read_pkummd_skeleton(str(path))
+    path.write_text(f'{good}\n{" ".join(["abc"] + ["0.5"] * 149)}\n')
+    with pytest.raises(RawDataError, match='0009-L.txt, line 2: not a num'):
+        read_pkummd_skeleton(str(path))
+    path.write_text('\n')
+    with pytest.raises(RawDataError, match='0009-L.txt: empty skeleton'):
+        read_pkummd_skeleton(str(path))

@@ -1,38 +1,23 @@
-"""MocapMix: clip resampling, stitching, annotations, the prepare and
-visualize tools."""
+"""MocapMix sequences (snippet_plugin.ingest.mocapmix.builder): plans, body
+scale, mirrored instances, segments that cover each clip exactly, background
+junctions without jumps, and the dataset's annotations, seeds and class
+balance."""
 import dataclasses
-import hashlib
-import os.path as osp
 import pickle
-import re
-import runpy
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
-from snippet_plugin.datasets.annotation import (NTU25_BONES,
-                                                NTU25_FLIP_PAIRS,
-                                                load_annotations,
-                                                save_annotations,
+from snippet_plugin.datasets.annotation import (NTU25_BONES, NTU25_FLIP_PAIRS,
                                                 validate_annotations)
-from snippet_plugin.ingest.mocapmix import (CLASS_CLIPS, CLASSES,
-                                              CLIP_NAMES, build_mocapmix,
-                                              load_clip, read_clip)
+from snippet_plugin.ingest.mocapmix import CLASSES, build_mocapmix, read_clip
 from snippet_plugin.ingest.mocapmix.builder import (ClipInstance,
                                                       SequencePlan,
                                                       plan_split,
                                                       render_instance,
                                                       render_sequence)
-from snippet_plugin.ingest.mocapmix.clips import (MotionClip, clip_path,
-                                                    natural_num_frames,
-                                                    sample_clip)
-from snippet_plugin.ingest.mocapmix.kinematics import (PoseSequence,
-                                                         heading_angle,
-                                                         pose_to_ntu25)
-from snippet_plugin.evaluation.functional import label_runs
-from snippet_plugin.visualization import draw_label_timeline, project_view
-from helpers import REPO
+from snippet_plugin.ingest.mocapmix.clips import natural_num_frames
+from snippet_plugin.ingest.mocapmix.kinematics import pose_to_ntu25
 
 K = len(CLASSES)
 
@@ -63,88 +48,6 @@ def plans_and_renders():
 @pytest.fixture(scope='module')
 def small_dataset():
     return build_mocapmix(seed=1, num_train=4, num_val=2)
-
-
-def test_bundled_files_match_attribution_checksums():
-    data_dir = osp.join(REPO, 'snippet_plugin', 'ingest', 'mocapmix',
-                        'data')
-    with open(osp.join(data_dir, 'ATTRIBUTION.md')) as f:
-        listed = re.findall(r'^([0-9a-f]{64})  (\S+)$', f.read(), re.M)
-    assert len(listed) == 22  # 20 clips, the URDF and the licence
-    for digest, name in listed:
-        with open(osp.join(data_dir, name), 'rb') as f:
-            assert hashlib.sha256(f.read()).hexdigest() == digest, name
-    for clip in CLIP_NAMES:
-        assert osp.isfile(clip_path(clip))
-
-
-def test_class_list_covers_every_clip_once():
-    assert CLASSES == ('walk', 'run', 'turn', 'jump', 'kick', 'punch',
-                       'spinkick', 'backflip', 'cartwheel', 'roll', 'crawl',
-                       'dance', 'getup', 'spin')
-    assert sorted(CLIP_NAMES) == sorted(
-        c for clips in CLASS_CLIPS.values() for c in clips)
-    assert len(CLIP_NAMES) == len(set(CLIP_NAMES)) == 20
-
-
-@pytest.mark.parametrize('name, speed, frames', [
-    ('kick', 1.0, 47),  # 46 intervals of 1/30 s = 1.5333 s -> 0..46
-    ('kick', 1.25, 37),  # 1.5333 s / (1.25 / 30 s) = 36.8 -> 0..36
-    ('backflip', 1.0, 53),  # 28 x 1/16 s = 1.75 s = 52.5 frames -> 0..52
-    ('walk', 1.0, 39),  # 38 x 0.033332 s (1/30 rounded) -> 0..38
-    ('walker/turn_left0', 0.8, 47),  # 37/30 s / (0.8/30 s) = 46.25 -> 0..46
-])
-def test_resampled_frame_count(name, speed, frames):
-    clip = read_clip(name)
-    assert natural_num_frames(clip, speed) == frames
-    assert len(sample_clip(clip, frames, speed)) == frames
-    if not clip.cyclic:
-        with pytest.raises(ValueError):
-            sample_clip(clip, frames + 1, speed)
-
-
-def test_load_clip_is_thirty_fps_ntu():
-    joints = load_clip('kick')
-    assert joints.shape == (47, 25, 3) and joints.dtype == np.float32
-
-
-def test_resampling_lerps_root_and_slerps_rotations():
-    rotations = np.zeros((2, 13, 4))
-    rotations[..., 0] = 1.0
-    half = np.deg2rad(90) / 2  # chest turns 90 deg about x over 1 s
-    rotations[1, 1] = [np.cos(half), np.sin(half), 0.0, 0.0]
-    clip = MotionClip('synthetic', 'walk', False, np.array([0.0, 1.0]),
-                      PoseSequence(np.array([[0.0, 0.9, 0.0],
-                                             [1.5, 0.9, 0.0]]), rotations))
-    pose = sample_clip(clip, 31)
-    np.testing.assert_allclose(pose.root_pos[15], [0.75, 0.9, 0.0])
-    np.testing.assert_allclose(pose.root_pos[:, 0], np.arange(31) * 0.05,
-                               atol=1e-12)
-    quarter = np.deg2rad(45) / 2
-    np.testing.assert_allclose(pose.rotations[15, 1],
-                               [np.cos(quarter), np.sin(quarter), 0, 0])
-    slow = sample_clip(clip, 11, speed=0.5, phase=0.5)  # 0.5 .. 0.6667 s
-    np.testing.assert_allclose(slow.root_pos[10, 0], 1.5 * (0.5 + 10 / 60))
-
-
-@pytest.mark.parametrize('name', ['walk', 'walker/turn_right0', 'crawl'])
-def test_loops_carry_root_and_heading_without_jumps(name):
-    clip = read_clip(name)
-    cycle = clip.duration
-    frames = int(3.4 * cycle * 30)
-    joints = pose_to_ntu25(sample_clip(clip, frames))
-    steps = np.linalg.norm(np.diff(joints, axis=0), axis=-1).max(axis=1)
-    loop_steps = [int(np.floor(k * cycle * 30)) for k in (1, 2, 3)]
-    assert steps[loop_steps].max() <= np.percentile(steps, 99) + 1e-9
-    # After one cycle the root heading has turned by the clip's own
-    # first-to-last heading change.
-    step = heading_angle(clip.pose.rotations[-1, 0]) - heading_angle(
-        clip.pose.rotations[0, 0])
-    one_cycle = sample_clip(clip, 2, speed=cycle * 30)  # t = 0 and t = cycle
-    turned = heading_angle(one_cycle.rotations[1, 0]) - heading_angle(
-        one_cycle.rotations[0, 0])
-    assert np.angle(np.exp(1j * (turned - step))) == pytest.approx(0,
-                                                                   abs=1e-6)
 
 
 def test_body_scale_scales_bones_exactly(plans_and_renders):
@@ -272,68 +175,6 @@ def test_classes_are_balanced_and_never_repeat_back_to_back():
         assert all(a != b for a, b in zip(ids, ids[1:]))
         np.add.at(counts, ids, 1)
     assert counts.max() - counts.min() <= 2
-
-
-def tool_main(path):
-    """The ``main`` function of a script under tools/."""
-    return runpy.run_path(osp.join(REPO, path), run_name='tool')['main']
-
-
-def test_prepare_script_builds_keeps_and_rebuilds(tmp_path, capsys):
-    out = str(tmp_path / 'mm.pkl')
-    prepare = tool_main('tools/data/prepare_mocapmix.py')
-    small = ['--out', out, '--num-train', '2', '--num-val', '1']
-    prepare(small)
-    printed = capsys.readouterr().out
-    assert 'built' in printed and ' kick ' in printed
-    data = load_annotations(out)
-    assert [len(v) for v in data['split'].values()] == [2, 1]
-    stamp = osp.getmtime(out)
-    prepare(small)
-    assert 'kept' in capsys.readouterr().out
-    assert osp.getmtime(out) == stamp
-    prepare(small + ['--seed', '5'])
-    assert 'built' in capsys.readouterr().out
-    assert load_annotations(out)['meta']['seed'] == 5
-    prepare(small + ['--seed', '5', '--force'])
-    assert 'built' in capsys.readouterr().out
-
-
-def test_visualize_sequence_writes_png(tmp_path, small_dataset):
-    ann = str(tmp_path / 'mm.pkl')
-    save_annotations(small_dataset, ann)
-    visualize = tool_main('tools/visualize_sequence.py')
-    val = [a for a in small_dataset['annotations']
-           if a['frame_dir'] in small_dataset['split']['val']]
-    last_class = CLASSES[val[1]['segments'][-1][2]]
-    png = str(tmp_path / 'vis.png')
-    visualize([ann, '--split', 'val', '--with-class', last_class, '--focus',
-               '--out', png])
-    with open(png, 'rb') as f:
-        assert f.read(8) == b'\x89PNG\r\n\x1a\n'
-    visualize([ann, '--sample', 'mocapmix_train_001', '--range', '10:80',
-               '--view', 'front', '--out', png])
-    with pytest.raises(SystemExit):
-        visualize([ann, '--sample', 'nope', '--out', png])
-
-
-def test_label_runs_and_timeline_classes():
-    labels = np.array([3, 3, 14, 14, 14, 0, -1, -1, 3])
-    assert label_runs(labels).tolist() == [[0, 2, 3], [2, 5, 14], [5, 6, 0],
-                                           [6, 8, -1], [8, 9, 3]]
-    ax = Figure().subplots()
-    assert draw_label_timeline(ax, labels, CLASSES) == [0, 3]
-    assert len(ax.collections) == 5  # one bar per run
-
-
-def test_side_view_faces_right_and_stands_up():
-    joints = load_clip('walk')[None]
-    points = project_view(joints, [0, 20], view='side')
-    for frame in points[:, 0]:
-        assert frame[3, 1] > frame[0, 1] > frame[14, 1]  # head, pelvis, foot
-        assert frame[15, 0] > frame[14, 0]  # toes ahead of the ankle
-    front = project_view(joints, [0], view='front')[0, 0]
-    assert front[4, 0] > front[8, 0]  # facing us, its left is on our right
 
 
 def test_plan_has_augmentation_ranges(plans_and_renders):

@@ -1,10 +1,14 @@
-"""Every top-level spelling of BABEL's ``feat_p`` finds its AMASS file,
-whichever AMASS release extracted it (old or new folder name, single or
-doubled folder)."""
+"""AMASS files: every top-level spelling of BABEL's feat_p finds its file,
+whichever AMASS release extracted it (old or new folder name, single or doubled
+folder); gender and frame rate are read, and a corrupt file is named."""
+import numpy as np
 import pytest
 
 from snippet_plugin.ingest.converters.babel import (amass_candidates,
-                                                    find_amass_file)
+                                                    find_amass_file,
+                                                    read_amass_motion)
+from snippet_plugin.ingest.converters.common import RawDataError
+from babel_world import MOTIONS, make_world, run
 
 # The 17 distinct ``<first>/<second>`` prefixes of the 12,660 paths in
 # BABEL's action_recognition/data/featp_2_fps.json (abhinanda-punnakkal/
@@ -60,3 +64,39 @@ def test_a_path_is_never_found_in_another_sub_dataset(tmp_path):
     assert all(c.split('/')[2] in ('MPIHDM05', 'MPI_HDM05', 'HDM05')
                for c in candidates)
     assert candidates[0] == '/r/MPIHDM05/s1/x.npz'
+
+
+@pytest.mark.parametrize('feat_p, disk', [
+    ('CMU/CMU/02/x.npz', 'CMU/02/x.npz'),
+    ('CMU/02/x.npz', 'CMU/CMU/02/x.npz'),
+    ('BioMotionLab_NTroje/rub001/x.npz', 'BMLrub/rub001/x.npz'),
+    ('BMLrub/rub001/x.npz', 'BioMotionLab_NTroje/rub001/x.npz'),
+    ('DFaust_67/50002/x.npz', 'DFaust/DFaust/50002/x.npz'),
+    ('DFaust/DFaust/50002/x.npz', 'DFaust_67/50002/x.npz'),
+])
+def test_amass_folder_aliases_resolve_both_ways(tmp_path, feat_p, disk):
+    (tmp_path / disk).parent.mkdir(parents=True)
+    (tmp_path / disk).write_bytes(b'')
+    assert find_amass_file(str(tmp_path), feat_p) == str(tmp_path / disk)
+
+
+def test_amass_candidates_are_few_and_start_with_the_literal_folder():
+    candidates = amass_candidates('/r', 'CMU/CMU/02/x.npz')
+    assert candidates == ['/r/CMU/02/x.npz', '/r/CMU/CMU/02/x.npz']
+
+
+def test_amass_gender_bytes_and_frame_rate_are_read(tmp_path):
+    path = tmp_path / 'm.npz'
+    np.savez(path, poses=np.zeros((3, 156)), gender=np.array(b'female'),
+             mocap_frame_rate=np.array(100.0))
+    motion = read_amass_motion(str(path))
+    assert (motion.gender, motion.fps, motion.num_frames) == ('female', 100.,
+                                                              3)
+
+
+def test_corrupt_amass_file_is_named(tmp_path):
+    make_world(tmp_path, sids=('201', ))
+    (tmp_path / 'amass' / MOTIONS['201'][1]).write_bytes(b'not a zip')
+    with pytest.raises(RawDataError, match=r'05_01_poses\.npz: unreadable '
+                       'AMASS file'):
+        run(tmp_path)

@@ -1,5 +1,6 @@
 """The joint cache reuses an entry only when the content of the sequence's
-inputs and the options that shape its joints are unchanged."""
+inputs and the options that shape its joints are unchanged; a rerun skips
+cached sequences and redoes a deleted one."""
 import hashlib
 import os
 import pickle
@@ -7,11 +8,11 @@ import pickle
 import numpy as np
 import pytest
 
-from babel_world import (MOTIONS, fake_smplh, make_world, run, samples,
-                         time_joints, write_amass)
 from snippet_plugin.ingest.converters.babel import (JointCache,
                                                     JointsFileJoints,
                                                     SMPLHJoints)
+from babel_world import (MOTIONS, fake_smplh, make_world, run, samples,
+                         time_joints, write_amass)
 
 
 def entries(root, stem):
@@ -89,3 +90,20 @@ def test_smplh_settings_hold_the_models_content_digest(tmp_path):
     assert changed['models']['male'] != settings['models']['male']
     assert JointCache(str(tmp_path), settings).folder != JointCache(
         str(tmp_path), changed).folder
+
+
+def test_rerun_skips_cached_sequences_and_redoes_a_deleted_one(tmp_path):
+    make_world(tmp_path)
+    first = run(tmp_path)
+    assert (first.extracted, first.cached) == (6, 0)
+    before = samples(first.files['babel_subset1.pkl'])[1]
+    second = run(tmp_path)
+    assert (second.extracted, second.cached) == (0, 6)
+    cache_file = next((tmp_path / 'out' / 'joints_cache').rglob('05_01*.npy'))
+    cache_file.unlink()
+    third = run(tmp_path)
+    assert (third.extracted, third.cached) == (1, 5)
+    after = samples(third.files['babel_subset1.pkl'])[1]
+    for sid in before:
+        np.testing.assert_array_equal(before[sid]['keypoint'],
+                                      after[sid]['keypoint'])

@@ -1,13 +1,22 @@
 """prepare_babel never replaces good output with an empty one, refuses runs
-that found too little motion, and reports every label that does not fit its
-motion, in the result, the report file and the command line's summary."""
+that found too little motion, reports every label that does not fit its motion,
+skips or refuses missing AMASS files, gives the same files with parallel
+workers, drops sequences over max_frames, and adds extra training motion to
+pretraining only."""
 import json
+import pickle
 import shutil
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from babel_world import MOTIONS, make_world, run, samples
+from snippet_plugin.ingest.converters.babel import (JointsFileJoints,
+                                                    prepare_babel)
 from snippet_plugin.ingest.converters.common import RawDataError
+from babel_world import (MOTIONS, add_bad_labels, add_missing_sequence,
+                         babel_entry, make_world, run, samples, time_joints,
+                         write_amass)
 
 OUTPUTS = ('babel_pretrain.pkl', 'babel_subset1.pkl', 'babel_subset2.pkl',
            'babel_subset3.pkl')
@@ -79,17 +88,6 @@ def test_bad_labels_are_clipped_reported_and_listed_with_warn(tmp_path):
     assert [285, 301, 1] in segments  # kept up to the last frame
 
 
-def add_bad_labels(root):
-    """Sequence 201 (181 frames at 30 fps): a reversed label, and a dur
-    of 3 s where the motion lasts 721 / 120 s."""
-    path = root / 'babel' / 'val.json'
-    val = json.loads(path.read_text())
-    val['201']['frame_ann']['labels'].append(
-        dict(seg_id='bad', act_cat=['walk'], start_t=5.0, end_t=4.0))
-    val['201']['dur'] = 3.0
-    path.write_text(json.dumps(val))
-
-
 def test_drop_leaves_a_sequence_whose_dur_differs_out_of_the_subsets(
         tmp_path):
     make_world(tmp_path)
@@ -122,34 +120,68 @@ def test_error_stops_before_any_work_listing_each_label(tmp_path):
     assert not (tmp_path / 'out').exists()
 
 
-def test_cli_prints_the_label_issues_and_the_list_file(tmp_path, load_tool,
-                                                       capsys):
+def test_extra_train_motion_joins_pretraining_without_duplicates(tmp_path):
     make_world(tmp_path)
-    add_bad_labels(tmp_path)
-    load_tool('data/prepare_babel').main([
-        '--babel-dir', str(tmp_path / 'babel'), '--amass-root',
-        str(tmp_path / 'amass'), '--joints-file',
-        str(tmp_path / 'joints.npz'), '--out-dir', str(tmp_path / 'cli')
-    ])
-    printed = capsys.readouterr().out
-    listing = printed[printed.index('3 label(s) or duration(s)'):]
-    assert listing.splitlines()[1:] == [
-        '  101, seg-9.5: ends at 12 s, 1.99 s after the end of the motion '
-        '(10.0083 s); clipped to [9.5, 10.0333] s',
-        '  201, dur: BABEL dur 3 s, but the AMASS file lasts 6.00833 s (721 '
-        'frames at 120 fps); kept',
-        '  201, bad: start_t 5 s > end_t 4 s; dropped',
-    ]
-    assert 'babel_label_issues.txt' in listing.splitlines()[0]
-    assert MOTIONS['201'][0] not in listing  # sequences named by id
+    new = dict(babel_entry('103'), feat_p='KIT/9/extra_poses.npz',
+               seq_anns=[], frame_anns=[{'labels': 'not read'}])
+    extra = {
+        '301': new,
+        '101': babel_entry('101'),  # already in train.json
+        '302': dict(new, feat_p=MOTIONS['201'][0]),  # val motion
+    }
+    (tmp_path / 'babel' / 'extra_train.json').write_text(json.dumps(extra))
+    write_amass(tmp_path / 'amass' / 'KIT/9/extra_poses.npz', 31, 30.)
+    joints = dict(np.load(tmp_path / 'joints.npz'))
+    joints['KIT/9/extra_poses.npz'] = time_joints(31, 30.)
+    with open(tmp_path / 'joints.pkl', 'wb') as f:  # the .pkl form
+        pickle.dump(joints, f)
+    result = prepare_babel(str(tmp_path / 'babel'), str(tmp_path / 'amass'),
+                           str(tmp_path / 'out'),
+                           JointsFileJoints.open(str(tmp_path / 'joints.pkl')),
+                           with_extra=True)
+    data, by_sid = samples(result.files['babel_pretrain.pkl'])
+    assert data['split'] == {'train': ['101', '102', '103', '301']}
+    np.testing.assert_allclose(by_sid['301']['keypoint'][0, :, 0, 0],
+                               np.arange(31) / 30, atol=1e-6)
+    assert '301' not in samples(result.files['babel_subset1.pkl'])[1]
 
 
-def test_cli_refuses_a_max_missing_that_is_no_share(load_tool, capsys):
-    tool = load_tool('data/prepare_babel')
-    with pytest.raises(SystemExit):
-        tool.parse_args(['--babel-dir', 'b', '--amass-root', 'a',
-                         '--joints-file', 'j.npz', '--max-missing', '5'])
-    assert '--max-missing must be a share in [0, 1]' in \
-        capsys.readouterr().err
-    assert tool.parse_args(['--babel-dir', 'b', '--amass-root', 'a',
-                            '--joints-file', 'j.npz']).max_missing == 0.05
+def test_parallel_workers_give_the_same_files(tmp_path):
+    make_world(tmp_path)
+    serial = run(tmp_path, out='serial')
+    parallel = run(tmp_path, out='parallel', workers=2)
+    for name, path in serial.files.items():
+        a, b = samples(path)[1], samples(parallel.files[name])[1]
+        assert sorted(a) == sorted(b)
+        for sid in a:
+            np.testing.assert_array_equal(a[sid]['keypoint'],
+                                          b[sid]['keypoint'])
+
+
+def test_max_frames_drops_long_sequences_and_says_so(tmp_path):
+    make_world(tmp_path)
+    result = run(tmp_path, max_frames=200)
+    _, pretrain = samples(result.files['babel_pretrain.pkl'])
+    assert sorted(pretrain) == ['102', '103']
+    assert dict(result.report.skipped) == {'101': '301 frames > max_frames 200'}
+    assert result.extracted == 5  # the dropped motion is never extracted
+
+
+def test_missing_amass_file_is_skipped_and_listed(tmp_path):
+    make_world(tmp_path)
+    add_missing_sequence(tmp_path)
+    result = run(tmp_path, max_missing=0.2)  # 1 of 7 sequences missing
+    assert [sid for sid, _ in result.report.skipped] == ['105']
+    assert 'ACCAD/ACCAD/s1/gone.npz' in result.report.skipped[0][1]
+    line = Path(result.missing_list).read_text().splitlines()
+    assert line[0].split('\t')[:2] == ['105', 'ACCAD/ACCAD/s1/gone.npz']
+    assert '105' not in samples(result.files['babel_pretrain.pkl'])[1]
+
+
+def test_missing_amass_file_with_on_missing_error_stops_before_work(
+        tmp_path):
+    make_world(tmp_path)
+    add_missing_sequence(tmp_path)
+    with pytest.raises(RawDataError, match=r"105: no AMASS file.*gone\.npz"):
+        run(tmp_path, on_missing='error')
+    assert not (tmp_path / 'out').exists()
