@@ -129,7 +129,7 @@ class SigkillDuringSaveHookForTests(Hook):
             os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)
 
 
-# ---- a frame probe through tools/train.py and tools/test.py ------------------
+# ---- a frame probe through tools/train.py and tools/test.py -----------------
 NUM_CLASSES = 2
 CLIP_LEN = 24
 
@@ -224,7 +224,7 @@ def train_state(load_tool, config, work_dir, *extra):
     return {k: v.clone() for k, v in runner.model.state_dict().items()}
 
 
-# ---- a snippet pretraining for kill-and-resume and NaN -----------------------
+# ---- a snippet pretraining for kill-and-resume and NaN ----------------------
 MAX_ITERS = 7
 
 

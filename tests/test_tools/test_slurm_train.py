@@ -5,7 +5,6 @@ import subprocess
 
 from helpers import REPO
 
-
 FAKE_SRUN = '''#!/usr/bin/env bash
 printf '%s\\n' "$@" > "$SRUN_LOG"
 echo "MASTER_PORT=$MASTER_PORT" >> "$SRUN_LOG"

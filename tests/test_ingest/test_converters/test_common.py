@@ -15,7 +15,6 @@ from snippet_plugin.ingest.converters.common import (RawDataError,
 from snippet_plugin.ingest.converters.pkummd import read_pkummd_skeleton
 
 
-
 @pytest.fixture
 def skeletons(tmp_path):
     """Four good PKU-MMD skeleton files and one whose line 2 is short."""

@@ -241,6 +241,9 @@ def test_invalid_arguments_are_refused():
         build_localizer(postprocess=dict(background_id=0))
 
 
+# ---- what the Stage-2 protocols rely on (issue 5) ---------------------------
+
+
 def padded_logits(real, seed=9):
     """``real`` logits ``(N, K + 1, T_v)`` followed by adversarial padding
     logits (large, random) up to ``NUM_FRAMES`` frames."""

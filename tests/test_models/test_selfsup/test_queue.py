@@ -94,7 +94,7 @@ def test_queue_is_registered():
     assert MODELS.get('QueueMemoryBank') is QueueMemoryBank
 
 
-# ---- under DDP ---------------------------------------------------------------
+# ---- under DDP --------------------------------------------------------------
 
 
 RANK_BODY = '''

@@ -13,10 +13,7 @@ from snippet_plugin.ingest.converters.pkummd import (PKUMMD_CLASSES,
                                                      parse_split_file)
 from helpers import encoded_joints, write_pkummd_labels, write_pkummd_skeleton
 
-
 K = 51
-
-
 BACKGROUND = K
 
 
