@@ -91,7 +91,7 @@ def main(argv=None) -> None:
           f"train styles {meta['styles']['train']}, val styles "
           f"{meta['styles']['val']}")
     print('left out (one style only): ' +
-          ', '.join(meta['excluded_contents']))
+          (', '.join(meta['excluded_contents']) or 'none'))
     for path in orphans:
         print(f'label without motion file (left-out content): {path}')
     print(clip_table(library))
