@@ -134,6 +134,15 @@ def _floats(lines: _Lines, number: int, tokens: List[str], what: str):
     return values
 
 
+def _parse_offset(lines: _Lines, owner: str) -> np.ndarray:
+    """The ``OFFSET x y z`` line of ``owner`` (a joint or an End Site)."""
+    number, tokens = lines.next(f'OFFSET of {owner}')
+    if tokens[0] != 'OFFSET' or len(tokens) != 4:
+        raise lines.error(number, f'expected "OFFSET x y z" for {owner}, '
+                          f'got {" ".join(tokens)!r}')
+    return _floats(lines, number, tokens[1:], 'OFFSET values')
+
+
 def _parse_joint(lines: _Lines, name: str, parent: int, joints: list,
                  end_sites: list) -> None:
     """Parse the ``{ ... }`` block of joint ``name`` (keyword line read)."""
@@ -141,11 +150,7 @@ def _parse_joint(lines: _Lines, name: str, parent: int, joints: list,
     if tokens != ['{']:
         raise lines.error(number, f"expected '{{' after joint {name!r}, got "
                           f'{" ".join(tokens)!r}')
-    number, tokens = lines.next(f'OFFSET of joint {name!r}')
-    if tokens[0] != 'OFFSET' or len(tokens) != 4:
-        raise lines.error(number, f'expected "OFFSET x y z" for joint '
-                          f'{name!r}, got {" ".join(tokens)!r}')
-    offset = _floats(lines, number, tokens[1:], 'OFFSET values')
+    offset = _parse_offset(lines, f'joint {name!r}')
     number, tokens = lines.next(f'CHANNELS of joint {name!r}')
     if tokens[0] != 'CHANNELS' or len(tokens) < 2 or \
             not tokens[1].isdigit():
@@ -185,11 +190,7 @@ def _parse_end_site(lines: _Lines, parent: str) -> np.ndarray:
     number, tokens = lines.next(f"'{{' opening the {what}")
     if tokens != ['{']:
         raise lines.error(number, f"expected '{{' after the {what}")
-    number, tokens = lines.next(f'OFFSET of the {what}')
-    if tokens[0] != 'OFFSET' or len(tokens) != 4:
-        raise lines.error(number, f'expected "OFFSET x y z" in the {what}, '
-                          f'got {" ".join(tokens)!r}')
-    offset = _floats(lines, number, tokens[1:], 'OFFSET values')
+    offset = _parse_offset(lines, f'the {what}')
     number, tokens = lines.next(f"'}}' closing the {what}")
     if tokens != ['}']:
         raise lines.error(number, f"expected '}}' closing the {what}, got "

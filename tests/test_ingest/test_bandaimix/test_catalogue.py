@@ -92,30 +92,24 @@ def data_dir(clone, dataset):
     return clone / f'Bandai-Namco-Research-Motiondataset-{dataset}' / 'data'
 
 
-def test_missing_label_is_refused(clone):
-    (data_dir(clone, 2) / 'dataset-2_walk_normal_001.json').unlink()
-    with pytest.raises(CatalogueError,
-                       match=r'dataset-2_walk_normal_001\.json: label file '
-                       r'missing \(every \.bvh needs a \.json beside it\)'):
-        discover_clips(str(clone))
-
-
-def test_unknown_content_id_is_refused(clone):
-    (data_dir(clone, 2) / 'dataset-2_walk_normal_001.json').write_text(
-        '{"content": 7, "style": 0}')
-    with pytest.raises(CatalogueError,
-                       match=r'dataset-2_walk_normal_001\.json: unknown '
-                       r'content id 7 \(cfg/content_label\.txt lists 2\)'):
-        discover_clips(str(clone))
-
-
-def test_label_contradicting_the_file_name_is_refused(clone):
-    (data_dir(clone, 2) / 'dataset-2_walk_normal_001.json').write_text(
-        '{"content": 1, "style": 0}')
-    with pytest.raises(CatalogueError,
-                       match=r"dataset-2_walk_normal_001\.bvh: label says "
-                       r"dataset 2, content 'wave-left-hand', style "
-                       r"'normal'; the file name says otherwise"):
+@pytest.mark.parametrize('label, message', [
+    (None, r'dataset-2_walk_normal_001\.json: label file missing \(every '
+     r'\.bvh needs a \.json beside it\)'),
+    ('{"content": 7, "style": 0}', r'dataset-2_walk_normal_001\.json: '
+     r'unknown content id 7 \(cfg/content_label\.txt lists 2\)'),
+    ('{"content": "walk"}', r'dataset-2_walk_normal_001\.json: expected an '
+     r'integer "content"'),
+    ('{"content": 1, "style": 0}', r"dataset-2_walk_normal_001\.bvh: label "
+     r"says dataset 2, content 'wave-left-hand', style 'normal'; the file "
+     r'name says otherwise'),
+])
+def test_bad_label_is_refused(clone, label, message):
+    path = data_dir(clone, 2) / 'dataset-2_walk_normal_001.json'
+    if label is None:
+        path.unlink()
+    else:
+        path.write_text(label)
+    with pytest.raises(CatalogueError, match=message):
         discover_clips(str(clone))
 
 
