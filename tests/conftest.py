@@ -46,6 +46,6 @@ def quickstart_dir(mocapmix_dir):
     clone = write_clone(mocapmix_dir / 'bandai_clone')
     data = build_from_library(load_library(str(clone))[0], seed=0,
                               num_train=3, num_val=2)
-    save_annotations(data,
-                     str(mocapmix_dir / 'data' / 'bandaimix' / 'bandaimix.pkl'))
+    out = mocapmix_dir / 'data' / 'bandaimix' / 'bandaimix.pkl'
+    save_annotations(data, str(out))
     return mocapmix_dir

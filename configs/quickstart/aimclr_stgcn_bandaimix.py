@@ -1,8 +1,9 @@
 """Quick start: AimCLR, small ST-GCN, pretrained on BandaiMix.
 
-``aimclr_stgcn_mocapmix.py`` (the same recipe, epochs and schedule) on
-BandaiMix, with KNN localization (k = 20) on its cross-style val split
-(see ``_base_/datasets/mocapmix_to_bandaimix.py``).
+``aimclr_stgcn_mocapmix.py``
+(the same recipe, epochs and schedule) on BandaiMix, with KNN
+localization (k = 20) on its cross-style val split (see
+``_base_/datasets/mocapmix_to_bandaimix.py``).
 
     python tools/train.py configs/quickstart/aimclr_stgcn_bandaimix.py
 """

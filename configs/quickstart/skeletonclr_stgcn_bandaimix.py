@@ -1,8 +1,9 @@
 """Quick start: SkeletonCLR, small ST-GCN, pretrained on BandaiMix.
 
-``skeletonclr_stgcn_mocapmix.py`` (the same recipe, epochs and schedule) on
-BandaiMix, with KNN localization (k = 20) on its cross-style val split
-(see ``_base_/datasets/mocapmix_to_bandaimix.py``).
+``skeletonclr_stgcn_mocapmix.py``
+(the same recipe, epochs and schedule) on BandaiMix, with KNN
+localization (k = 20) on its cross-style val split (see
+``_base_/datasets/mocapmix_to_bandaimix.py``).
 
     python tools/train.py configs/quickstart/skeletonclr_stgcn_bandaimix.py
 """

@@ -1,8 +1,9 @@
 """Quick start: RVTCLR + snippets (ours), small ST-GCN, on BandaiMix.
 
-``snippet_rvtclr_stgcn_mocapmix.py`` (the same recipe, epochs and schedule) on
-BandaiMix, with KNN localization (k = 20) on its cross-style val split
-(see ``_base_/datasets/mocapmix_to_bandaimix.py``).
+``snippet_rvtclr_stgcn_mocapmix.py``
+(the same recipe, epochs and schedule) on BandaiMix, with KNN
+localization (k = 20) on its cross-style val split (see
+``_base_/datasets/mocapmix_to_bandaimix.py``).
 
     python tools/train.py configs/quickstart/snippet_rvtclr_stgcn_bandaimix.py
 """

@@ -74,11 +74,6 @@ class BvhSkeleton:
         """Values per motion line."""
         return sum(len(c) for c in self.channels)
 
-    def column(self, joint: int, channel: str) -> int:
-        """Motion column of ``channel`` of joint ``joint``."""
-        start = sum(len(c) for c in self.channels[:joint])
-        return start + self.channels[joint].index(channel)
-
 
 @dataclass(frozen=True)
 class BvhClip:
@@ -89,7 +84,7 @@ class BvhClip:
         skeleton: Its hierarchy.
         frame_time: Seconds per frame (``Frame Time``).
         motion: float64 ``(T, C)`` channel values, columns in hierarchy and
-            channel order (see :meth:`BvhSkeleton.column`).
+            channel order.
         motion_line: Line number (1-based) of the first motion frame.
     """
     path: str
