@@ -21,8 +21,8 @@ across the two datasets where they are the same action
   hand rises, the left stays down): merged into ``wave-right-hand``; its
   ``byebye`` waves both hands: merged into ``wave-both-hands``.
 - dataset 1's ``walk-left``/``walk-right`` walk diagonally without turning
-  (median heading change 4 deg), dataset 2's ``walk-turn-left/right`` turn
-  by about 90 deg: different classes.
+  (median heading change 4 and -2 deg), dataset 2's
+  ``walk-turn-left/right`` turn by about 90 deg: different classes.
 - :data:`EXCLUDED_CONTENTS`: dataset 1's ``respond``, ``call``, ``punch``,
   ``kick``, ``slash``, ``dance-long`` and ``dance-short`` exist in the
   ``normal`` style only, so a style split cannot put them in both splits.
