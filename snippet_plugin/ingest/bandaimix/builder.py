@@ -38,8 +38,9 @@ from ..stitching import (TARGET_FRAMES, BodyModel, ClassDeck,
                          draw_min_blend, fill_sequence, make_sample,
                          stitch_poses)
 from .bvh import BvhError, read_bvh
-from .catalogue import (SUBSETS, VAL_STYLES, ClipRecord, EXCLUDED_CONTENTS,
-                        check_split, class_list, discover_clips)
+from .catalogue import (EXCLUDED_CONTENTS, SUBSETS, VAL_STYLES,
+                        CatalogueError, ClipRecord, check_split, class_list,
+                        discover_clips)
 from .skeleton import (BandaiSkeleton, clip_pose, pose_to_ntu25,
                        reference_skeleton)
 
@@ -230,6 +231,9 @@ def load_library(src: str, subset: str = 'all',
                          f'{sorted(SUBSETS)}')
     records, orphans = discover_clips(src, SUBSETS[subset])
     records = [r for r in records if r.class_name is not None]
+    if not records:
+        raise CatalogueError(f'{src}: no BVH clip of a BandaiMix class in '
+                             f'the {subset!r} subset')
     classes = class_list(records)
     check_split(records, classes)
     skeleton = reference_skeleton(read_bvh(records[0].path))

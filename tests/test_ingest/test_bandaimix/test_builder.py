@@ -12,6 +12,7 @@ from snippet_plugin.ingest.bandaimix.builder import (build_from_library,
                                                      plan_split,
                                                      render_sequence)
 from snippet_plugin.ingest.bandaimix.bvh import BvhError
+from snippet_plugin.ingest.bandaimix.catalogue import CatalogueError
 from snippet_plugin.ingest.bandaimix.skeleton import pose_to_ntu25
 
 
@@ -130,3 +131,12 @@ def test_other_frame_rate_is_refused(clone, tmp_path):
             load_library(str(clone))
     finally:
         path.write_text(text)
+
+
+def test_a_clone_without_clips_is_refused(tmp_path):
+    clone = write_clone(tmp_path)
+    for path in clone.glob('*/data/*'):
+        path.unlink()
+    with pytest.raises(CatalogueError, match=r"no BVH clip of a BandaiMix "
+                       r"class in the 'all' subset"):
+        load_library(str(clone))
