@@ -31,8 +31,8 @@ import time
 
 import torch
 
-from snippet_plugin.engine.loops.knn_localization import (RandomFrameSubset,
-                                                          knn_topk)
+from snippet_plugin.evaluation.functional.knn import (RandomFrameSubset,
+                                                      knn_topk)
 
 MIB = 2**20
 

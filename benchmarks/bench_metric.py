@@ -1,27 +1,18 @@
-"""Benchmark ``temporal_map`` against MMAction2's ActivityNet-style evaluator.
+"""Benchmark the ``'anet'`` protocol against MMAction2's ActivityNet-style
+evaluator, for agreement and speed.
 
 Reference: ``mmaction.evaluation.functional.eval_detection.
 compute_average_precision_detection`` (one class per call; ground truth as
 dicts ``{video-id, t-start, t-end}``, predictions ``{video-id, t-start,
-t-end, score}``). Where the two protocols coincide:
-
-* IoU: the reference uses continuous times, ``(min(e) - max(s)) /
-  ((e1 - s1) + (e2 - s2) - inter)``; with ``t-start = start`` and
-  ``t-end = end_exclusive`` this is exactly our half-open-frame IoU. It stores
-  IoU as float32, which decides ``IoU >= theta`` the same way for integer
-  frames of moderate length (no IoU lies within float32 rounding of a
-  threshold without being equal to it, and equal ones round up or exactly).
-* Ranking: both sort by score descending with a stable sort (ties keep the
-  input order).
-* Matching: both take the best-IoU unmatched ground truth with IoU >= theta.
-  Only ties in IoU between two ground truths for one prediction may be broken
-  differently (ours: input order; the reference: ``argsort`` order), which
-  changes a result only if a later prediction wants the ground truth left
-  over. Ground truths here never overlap within a video, as in real data.
-* AP: both are VOC all-point interpolated (monotone envelope, area under
-  the step curve).
-* Averaging: the reference scores one class; here it is called for every
-  class present in the ground truth and averaged, our rule.
+t-end, score}``), called for every class present in the ground truth and
+averaged, our rule. ``protocol_map('anet', ...)`` follows it exactly
+(``snippet_plugin.evaluation.functional.protocols``): stable score order,
+best-IoU unlocked GT, GTs of equal IoU in the reference's
+``argsort()[::-1]`` order, VOC all-point AP. The one deliberate difference
+is the IoU's precision: ActivityNet's float64 here, MMAction2's float32
+there. With integer frames of a few thousand, no IoU lies within float32
+rounding of a threshold without being equal to it, so the two agree on
+this data; ``tests/test_protocols.py`` shows the case where they do not.
 
 Run: ``python benchmarks/bench_metric.py [--num-proposals 100000 ...]``.
 """
@@ -32,7 +23,7 @@ import numpy as np
 from mmaction.evaluation.functional.eval_detection import \
     compute_average_precision_detection
 
-from snippet_plugin.evaluation.functional import temporal_map
+from snippet_plugin.evaluation.functional import protocol_map
 
 
 def parse_args() -> argparse.Namespace:
@@ -110,7 +101,7 @@ def as_columns(records: list) -> dict:
 
 def time_ours(predictions, ground_truth, thresholds: np.ndarray,
               args) -> tuple:
-    """Best-of-``args.repeats`` wall time of :func:`temporal_map`.
+    """Best-of-``args.repeats`` wall time of ``protocol_map('anet', ...)``.
 
     Returns:
         tuple: the ``TemporalMAPResult`` and the seconds.
@@ -118,7 +109,7 @@ def time_ours(predictions, ground_truth, thresholds: np.ndarray,
     seconds = []
     for _ in range(args.repeats):
         tic = time.perf_counter()
-        result = temporal_map(predictions, ground_truth, thresholds,
+        result = protocol_map('anet', predictions, ground_truth, thresholds,
                               num_classes=args.num_classes)
         seconds.append(time.perf_counter() - tic)
     return result, min(seconds)

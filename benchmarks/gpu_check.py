@@ -32,7 +32,7 @@ from snippet_plugin.datasets.annotation import (derive_frame_labels,
                                                 derive_video_labels,
                                                 load_annotations,
                                                 save_annotations)
-from snippet_plugin.engine.loops.knn_localization import knn_topk
+from snippet_plugin.evaluation.functional.knn import knn_topk
 from synthetic import (ROOT, generated_annotation, make_batch,
                        pretrain_dataset, shrink_model)
 

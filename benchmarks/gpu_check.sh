@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# GPU checks in one go (< 5 minutes on one H100), run from the repo root:
+# GPU checks in one go on one CUDA GPU (a few minutes; the README's
+# Performance section reports a measured run), from the repository root:
 #   1. CUDA units: bf16-autocast training step finite; GPU KNN == CPU KNN
 #   2. DDP with NCCL on 1 GPU (torchrun --nproc_per_node 1): queue all-gather,
 #      parameters in sync
@@ -8,12 +9,16 @@
 #   4. benchmarks at paper shapes: pipeline vs step, train step (fp32 / bf16 /
 #      compile), KNN bank memory
 #
-# The device machine lacks mmengine / mmcv-lite / mmaction2: their wheels
-# travel in .whl/ (carry it) and are installed to /tmp/site with --no-deps.
+# Needs torch with CUDA and the plug-in's stack (`make install`). On a machine
+# that has torch but cannot reach a package index, put the wheels of mmengine,
+# mmcv-lite and mmaction2 (requirements/pinned.txt) in a folder: they are
+# installed with --no-deps into a temporary folder put on PYTHONPATH, leaving
+# the environment untouched.
 #
 #   bash benchmarks/gpu_check.sh              # on the GPU machine
+#   GPU_CHECK_WHEELS=path/to/wheels bash benchmarks/gpu_check.sh   # default .whl/
 #   GPU_CHECK_COMPILE=1 bash benchmarks/gpu_check.sh   # + torch.compile timing
-#   bash benchmarks/gpu_check.sh --cpu-smoke  # dry run here, shrunk shapes
+#   bash benchmarks/gpu_check.sh --cpu-smoke  # dry run on a CPU, shrunk shapes
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,14 +32,17 @@ if [[ "${1:-}" == "--cpu-smoke" || "${GPU_CHECK_CPU_SMOKE:-0}" == "1" ]]; then
   SMOKE="--smoke"
 fi
 
+WHEELS="${GPU_CHECK_WHEELS:-.whl}"
 if ! python3 -c 'import mmengine, mmaction' 2>/dev/null; then
-  if [[ ! -d .whl ]]; then
-    echo "mmengine/mmaction2 missing and no .whl/ folder to install from" >&2
+  if [[ ! -d "$WHEELS" ]]; then
+    echo "mmengine/mmaction2 are not importable: run 'make install', or set" \
+      "GPU_CHECK_WHEELS to a folder of their wheels (no folder $WHEELS)" >&2
     exit 1
   fi
+  SITE="$(mktemp -d)"
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
-    --upgrade --target /tmp/site .whl/*.whl
-  export PYTHONPATH="/tmp/site${PYTHONPATH:+:$PYTHONPATH}"
+    --upgrade --target "$SITE" "$WHEELS"/*.whl
+  export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}"
 fi
 export PYTHONPATH="$PWD:$PWD/benchmarks${PYTHONPATH:+:$PYTHONPATH}"
 export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
@@ -66,7 +74,7 @@ if [[ -n "$SMOKE" ]]; then
 else
   check python3 benchmarks/bench_pipeline.py --device cuda --clips 100
   # rows print as they finish; the timeouts keep a slow torch.compile from
-  # eating the whole lease
+  # eating the whole run
   timeout 150 python3 benchmarks/bench_train_step.py --device cuda \
     --amp bf16 --steps 5 --warmup 2 || echo "(stopped: $?)"
   if [[ "${GPU_CHECK_COMPILE:-0}" == "1" ]]; then  # opt-in: 1.5-2 min more

@@ -1,16 +1,14 @@
-"""AimCLR + ST-GCN pretrained on BABEL, evaluated by KNN localization.
+"""AimCLR with ST-GCN, pretrained on BABEL without labels, validated by KNN
+localization.
 
-No paper table: the paper runs AimCLR with 2s-AGCN only (Tab. 2, 3) and its
-backbone study (Tab. 5, S1, S2) with RVTCLR; this is AimCLR on ST-GCN with the
-same protocol (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL Subset-1; Subsets 1-3:
-``configs/knn/``). AimCLR's recipe: three views (query,
-key, extreme), batch 128, 300-frame inputs, SGD lr 0.1, 300 epochs,
-nearest-neighbour mining from epoch 150 (0-based; AimCLR's
-``mining_epoch: 150``). Prepare the data with ``tools/data/prepare_babel.py``
-(``docs/datasets.md``).
+AimCLR's recipe: three views (query, key, extreme), energy-based drop, D3M,
+nearest-neighbour mining from epoch 150 (0-based, as AimCLR's
+``mining_epoch: 150``). No paper table: the paper runs AimCLR with 2s-AGCN
+only (Tab. 2, 3); its backbone study (Tab. 5, S1, S2) uses RVTCLR.
 
     python tools/train.py configs/aimclr_stgcn_babel.py
-    python tools/test.py configs/aimclr_stgcn_babel.py CHECKPOINT
+    python tools/test.py configs/aimclr_stgcn_babel.py \\
+        work_dirs/aimclr_stgcn_babel/epoch_300.pth
 """
 _base_ = [
     './_base_/models/aimclr_stgcn.py',
@@ -20,7 +18,6 @@ _base_ = [
 ]
 
 mining_start_epoch = 150
-custom_hooks = [
-    dict(type='RNGStateHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(type='NeighbourMiningHook', start_epoch=mining_start_epoch),
 ]

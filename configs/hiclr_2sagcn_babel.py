@@ -1,12 +1,12 @@
-"""HiCLR + 2s-AGCN (joint stream) pretrained on BABEL, KNN localization.
+"""HiCLR with 2s-AGCN, pretrained on BABEL without labels, validated by KNN
+localization.
 
-``hiclr_stgcn_babel.py`` with the paper's shared backbone: MMAction2's
-``AAGCN`` with ``data_bn_type='VC'`` in the T/8 layout (as
-``configs/_base_/models/skeletonclr_2sagcn.py``). Serves the HiCLR rows of
-Tab. 2 (KNN, BABEL Subsets 1-3).
+The HiCLR rows of Tab. 2 (KNN) and Tab. 3 (linear): ``hiclr_stgcn_babel.py``
+with the paper's 2s-AGCN (``AAGCN``, ``data_bn_type='VC'``, T/8 layout).
 
     python tools/train.py configs/hiclr_2sagcn_babel.py
-    python tools/test.py configs/hiclr_2sagcn_babel.py CHECKPOINT
+    python tools/test.py configs/hiclr_2sagcn_babel.py \\
+        work_dirs/hiclr_2sagcn_babel/epoch_300.pth
 """
 _base_ = ['./hiclr_stgcn_babel.py']
 

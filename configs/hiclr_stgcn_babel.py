@@ -1,21 +1,15 @@
-"""HiCLR + ST-GCN pretrained on BABEL, evaluated by KNN localization.
+"""HiCLR with ST-GCN, pretrained on BABEL without labels, validated by KNN
+localization.
 
-A baseline of Tab. 2 (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL Subset-1;
-Subsets 1-3: ``configs/knn/``) with HiCLR's gradually growing
-augmentations: four views, each pipeline the previous one's plus stronger
-transforms (HiCLR's basic set, then its normal set, then the joint mask
-that the model applies to view 3):
-
-* views 0, 1: temporal pad-crop + shear (view 0 the query, 1 the key);
-* views 2, 3: the same, then flip (p 0.5), rotation about one random axis
-  (0-30°, always, as the public code), Gaussian jitter (std 0.01, p 0.5),
-  temporal Gaussian blur (kernel 15, sigma 0.1-2, p 0.5), axis mask (p 0.5).
-
-Batch 128, 300-frame inputs, SGD lr 0.1, 300 epochs. Prepare the data with
-``tools/data/prepare_babel.py`` (``docs/datasets.md``).
+HiCLR's gradually growing augmentations: views 0, 1 temporal pad-crop +
+shear; views 2, 3 add flip, rotation about one random axis (0-30°), Gaussian
+jitter, temporal blur and axis mask; the model masks joints of view 3. No
+paper table: the paper runs HiCLR with 2s-AGCN only (Tab. 2, 3); its
+backbone study (Tab. 5, S1, S2) uses RVTCLR.
 
     python tools/train.py configs/hiclr_stgcn_babel.py
-    python tools/test.py configs/hiclr_stgcn_babel.py CHECKPOINT
+    python tools/test.py configs/hiclr_stgcn_babel.py \\
+        work_dirs/hiclr_stgcn_babel/epoch_300.pth
 """
 _base_ = [
     './_base_/models/hiclr_stgcn.py',

@@ -1,10 +1,13 @@
-"""RVTCLR + ST-GCN pretrained on BABEL, evaluated by KNN localization.
+"""RVTCLR with ST-GCN, pretrained on BABEL without labels, validated by KNN
+localization.
 
-The ST-GCN rows of the supplementary KNN/linear tables, and the pretraining
-of the BABEL -> PKU-MMD transfer in Tab. 5 (RVTCLR, ST-GCN). Same data,
-views and schedule as ``rvtclr_2sagcn_babel.py``.
+The ST-GCN rows of Tab. S1 (KNN) and S2 (linear) and the ST-GCN pretraining
+of Tab. 5 (BABEL -> PKU-MMD); data, views and schedule as
+``rvtclr_2sagcn_babel.py``.
 
     python tools/train.py configs/rvtclr_stgcn_babel.py
+    python tools/test.py configs/rvtclr_stgcn_babel.py \\
+        work_dirs/rvtclr_stgcn_babel/epoch_300.pth
 """
 _base_ = [
     './_base_/models/rvtclr_stgcn.py',
@@ -16,7 +19,6 @@ _base_ = [
 # RVTCLR's nearest-neighbour positives (top-1 of p̄ and of the part view),
 # from epoch 150 of 300 as in its public code.
 mining_start_epoch = 150
-custom_hooks = [
-    dict(type='RNGStateHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(type='NeighbourMiningHook', start_epoch=mining_start_epoch),
 ]

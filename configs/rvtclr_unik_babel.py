@@ -1,10 +1,12 @@
-"""RVTCLR + UNIK pretrained on BABEL, evaluated by KNN localization.
+"""RVTCLR with UNIK, pretrained on BABEL without labels, validated by KNN
+localization.
 
-The UNIK rows of the supplementary tables and the pretraining of Tab. 5's
-BABEL -> PKU-MMD transfer (RVTCLR, UNIK). ``rvtclr_2sagcn_babel.py`` with
-the backbone swapped in one line (UNIK takes AAGCN's/STGCN's arguments).
+The UNIK rows of Tab. S1, S2 and Tab. 5: ``rvtclr_2sagcn_babel.py`` with
+UNIK swapped in.
 
     python tools/train.py configs/rvtclr_unik_babel.py
+    python tools/test.py configs/rvtclr_unik_babel.py \\
+        work_dirs/rvtclr_unik_babel/epoch_300.pth
 """
 _base_ = ['./rvtclr_2sagcn_babel.py']
 

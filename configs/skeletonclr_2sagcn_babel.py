@@ -1,12 +1,11 @@
-"""SkeletonCLR + 2s-AGCN pretrained on BABEL, evaluated by KNN localization.
+"""SkeletonCLR with 2s-AGCN, pretrained on BABEL without labels, validated by
+KNN localization.
 
-The baseline of Tab. 2 (KNN evaluation, mAP@tIoU 0.1-0.5 on BABEL
-Subset-1; Subsets 1-3: ``configs/knn/``). Batch 128, 300-frame
-inputs, SGD lr 0.1, 300 epochs. Prepare the data with
-``tools/data/prepare_babel.py`` (``docs/datasets.md``).
+The plain MoCo baseline; the snippet twin adds the dense branch only.
 
     python tools/train.py configs/skeletonclr_2sagcn_babel.py
-    python tools/test.py configs/skeletonclr_2sagcn_babel.py CHECKPOINT
+    python tools/test.py configs/skeletonclr_2sagcn_babel.py \\
+        work_dirs/skeletonclr_2sagcn_babel/epoch_300.pth
 """
 _base_ = [
     './_base_/models/skeletonclr_2sagcn.py',

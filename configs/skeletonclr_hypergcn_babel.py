@@ -1,13 +1,14 @@
-"""SkeletonCLR + Hyper-GCN pretrained on BABEL, evaluated by KNN localization.
+"""SkeletonCLR with Hyper-GCN, pretrained on BABEL without labels, validated by
+KNN localization.
 
-The Hyper-GCN row of the backbone study (Tab. 5): a backbone whose virtual
-hyper-joints add body-wide context to every joint. The ST-GCN config with
-the backbone ``type`` swapped, nothing else: ``HyperGCN`` takes STGCN's
-arguments and keeps the T/8 layout (stride 2 at stages 2, 5, 8;
-64/128/256 channels, 8 hyper-graph heads, 3 virtual joints).
+``HyperGCN`` swapped in for ST-GCN (same arguments, T/8 layout, 8 hyper-
+graph heads, 3 virtual joints). No paper table: the paper's backbone study
+(Tab. 5, S1, S2) uses RVTCLR; this is the SkeletonCLR baseline with that
+backbone.
 
     python tools/train.py configs/skeletonclr_hypergcn_babel.py
-    python tools/test.py configs/skeletonclr_hypergcn_babel.py CHECKPOINT
+    python tools/test.py configs/skeletonclr_hypergcn_babel.py \\
+        work_dirs/skeletonclr_hypergcn_babel/epoch_300.pth
 """
 _base_ = ['./skeletonclr_stgcn_babel.py']
 

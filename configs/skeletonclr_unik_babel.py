@@ -1,13 +1,13 @@
-"""SkeletonCLR + UNIK pretrained on BABEL, evaluated by KNN localization.
+"""SkeletonCLR with UNIK, pretrained on BABEL without labels, validated by KNN
+localization.
 
-The UNIK row of the backbone study (Tab. 5) and the encoder of the UNIK
-transfer numbers (BABEL -> PKU-MMD). The ST-GCN config with the backbone
-``type`` swapped, nothing else: ``UNIK`` takes STGCN's arguments, keeps the
-T/8 layout (stride 2 at stages 2, 5, 8; 64/128/256 channels) and uses
-``graph_cfg`` only for the joint count (its dependencies are learnt).
+``UNIK`` swapped in for ST-GCN (same arguments, T/8 layout; ``graph_cfg``
+only sets the joint count). No paper table: the paper's backbone study (Tab.
+5, S1, S2) uses RVTCLR; this is the SkeletonCLR baseline with that backbone.
 
     python tools/train.py configs/skeletonclr_unik_babel.py
-    python tools/test.py configs/skeletonclr_unik_babel.py CHECKPOINT
+    python tools/test.py configs/skeletonclr_unik_babel.py \\
+        work_dirs/skeletonclr_unik_babel/epoch_300.pth
 """
 _base_ = ['./skeletonclr_stgcn_babel.py']
 

@@ -1,13 +1,14 @@
-"""AimCLR + snippet contrast (ours), 2s-AGCN, BABEL: the AimCLR baseline plus
-the dense head and λ, nothing else.
+"""AimCLR + snippet contrast (ours) with 2s-AGCN, pretrained on BABEL without
+labels, validated by KNN localization.
 
-19 snippets for 300-frame inputs (Tab. 8: 16 frames each), λ = 1.5
-(Tab. 7), snippet embeddings of 128 channels with their own 32768 queue.
-The "AimCLR + ours" row of Tab. 2. The snippet term pairs the query (view 0)
-with the normal-augmentation key (view 1); the extreme view feeds the global
-and D3M terms only.
+``aimclr_2sagcn_babel.py`` plus ``dense_head`` (19 snippets, Eq. 3) and
+``loss_dense_weight`` (λ = 1.5, Eq. 6), nothing else. The snippet term pairs
+the query (view 0) with the normal key (view 1); the extreme view feeds the
+global and D3M terms only. The "+ Ours" rows of AimCLR in Tab. 2 and Tab. 3.
 
     python tools/train.py configs/snippet_aimclr_2sagcn_babel.py
+    python tools/test.py configs/snippet_aimclr_2sagcn_babel.py \\
+        work_dirs/snippet_aimclr_2sagcn_babel/epoch_300.pth
 """
 _base_ = ['./aimclr_2sagcn_babel.py']
 

@@ -1,13 +1,14 @@
-"""AimCLR + snippet contrast (ours), ST-GCN, BABEL: the AimCLR baseline plus
-the dense head and λ, nothing else.
+"""AimCLR + snippet contrast (ours) with ST-GCN, pretrained on BABEL without
+labels, validated by KNN localization.
 
-19 snippets for 300-frame inputs (Tab. 8: 16 frames each), λ = 1.5
-(Tab. 7), snippet embeddings of 128 channels with their own 32768 queue.
-No paper table (see ``aimclr_stgcn_babel.py``). The snippet term pairs the
-query (view 0) with the normal-augmentation key (view 1); the extreme view
-feeds the global and D3M terms only.
+``aimclr_stgcn_babel.py`` plus ``dense_head`` (19 snippets, Eq. 3) and
+``loss_dense_weight`` (λ = 1.5, Eq. 6), nothing else. The snippet term pairs
+the query (view 0) with the normal key (view 1); the extreme view feeds the
+global and D3M terms only.
 
     python tools/train.py configs/snippet_aimclr_stgcn_babel.py
+    python tools/test.py configs/snippet_aimclr_stgcn_babel.py \\
+        work_dirs/snippet_aimclr_stgcn_babel/epoch_300.pth
 """
 _base_ = ['./aimclr_stgcn_babel.py']
 

@@ -1,9 +1,14 @@
-"""RVTCLR + snippet contrast (ours), ST-GCN, BABEL: ``rvtclr_stgcn_babel.py``
-plus the dense head and λ, nothing else (see
-``snippet_rvtclr_2sagcn_babel.py`` for what the dense branch does with
-RVTCLR's tempo views).
+"""RVTCLR + snippet contrast (ours) with ST-GCN, pretrained on BABEL without
+labels, validated by KNN localization.
+
+``rvtclr_stgcn_babel.py`` plus ``dense_head`` (19 snippets, Eq. 3) and
+``loss_dense_weight`` (λ = 1.5, Eq. 6), nothing else. Snippets pair the
+query with its same-tempo key (``model.dense_positive=other_tempo`` is the
+public code's choice, see :class:`RVTCLR`).
 
     python tools/train.py configs/snippet_rvtclr_stgcn_babel.py
+    python tools/test.py configs/snippet_rvtclr_stgcn_babel.py \\
+        work_dirs/snippet_rvtclr_stgcn_babel/epoch_300.pth
 """
 _base_ = ['./rvtclr_stgcn_babel.py']
 

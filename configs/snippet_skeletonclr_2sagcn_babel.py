@@ -1,8 +1,12 @@
-"""SkeletonCLR + snippet contrast (ours), 2s-AGCN, BABEL: the baseline plus
-the dense head and λ, nothing else.
+"""SkeletonCLR + snippet contrast (ours) with 2s-AGCN, pretrained on BABEL
+without labels, validated by KNN localization.
 
-19 snippets for 300-frame inputs (Tab. 8: 16 frames each), λ = 1.5
-(Tab. 7), snippet embeddings of 128 channels with their own 32768 queue.
+``skeletonclr_2sagcn_babel.py`` plus ``dense_head`` (19 snippets, Eq. 3) and
+``loss_dense_weight`` (λ = 1.5, Eq. 6), nothing else.
+
+    python tools/train.py configs/snippet_skeletonclr_2sagcn_babel.py
+    python tools/test.py configs/snippet_skeletonclr_2sagcn_babel.py \\
+        work_dirs/snippet_skeletonclr_2sagcn_babel/epoch_300.pth
 """
 _base_ = ['./skeletonclr_2sagcn_babel.py']
 

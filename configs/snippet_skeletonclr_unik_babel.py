@@ -1,9 +1,12 @@
-"""SkeletonCLR + snippet contrast (ours), UNIK, BABEL: the baseline plus the
-dense head and λ, nothing else (Tab. 5 backbone study).
+"""SkeletonCLR + snippet contrast (ours) with UNIK, pretrained on BABEL without
+labels, validated by KNN localization.
 
-19 snippets for 300-frame inputs (Tab. 8), λ = 1.5 (Tab. 7).
+``skeletonclr_unik_babel.py`` plus ``dense_head`` (19 snippets, Eq. 3) and
+``loss_dense_weight`` (λ = 1.5, Eq. 6), nothing else.
 
     python tools/train.py configs/snippet_skeletonclr_unik_babel.py
+    python tools/test.py configs/snippet_skeletonclr_unik_babel.py \\
+        work_dirs/snippet_skeletonclr_unik_babel/epoch_300.pth
 """
 _base_ = ['./skeletonclr_unik_babel.py']
 

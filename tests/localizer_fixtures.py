@@ -66,6 +66,18 @@ def save_checkpoint(cfg, path, seed=0, dataset_meta=None):
     return model.eval()
 
 
+def write_localizer_files(folder, seed=1):
+    """The tiny localizer's config file and a checkpoint that names the
+    classes and fps, in ``folder``; return their paths as strings."""
+    cfg = localizer_config()
+    config = folder / 'tiny_localizer.py'
+    cfg.dump(str(config))
+    checkpoint = folder / 'epoch_1.pth'
+    save_checkpoint(cfg, checkpoint, seed=seed,
+                    dataset_meta=dict(classes=list(CLASSES), fps=FPS))
+    return str(config), str(checkpoint)
+
+
 def rounded_skeleton(num_frames, seed=0, persons=1):
     """``(M, T, 25, 3)`` float32 motion with 4 decimals (exact in the text
     formats): a standing skeleton that sways, plus noise."""

@@ -7,6 +7,7 @@ these tests build a small MocapMix (and BandaiMix) in a temporary directory
 and run there.
 """
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ _BUILT = {}
 
 def build_model_once(model_cfg):
     """Build a model config; configs with an identical model share one
-    build (the 48 BABEL configs hold a handful of distinct models)."""
+    build (the BABEL configs hold a handful of distinct models)."""
     key = repr(model_cfg.to_dict())
     if key not in _BUILT:
         _BUILT[key] = MODELS.build(model_cfg)
@@ -46,7 +47,9 @@ def build_model_once(model_cfg):
 def test_config_parses_and_builds_its_model(path):
     cfg = Config.fromfile(str(path))
     model = build_model_once(cfg.model)
-    assert sum(p.numel() for p in model.parameters()) > 0
+    num_parameters = sum(p.numel() for p in model.parameters())
+    # only a floor (configs/knn/rawpose_*.py) has nothing to learn
+    assert (num_parameters == 0) == (cfg.model.type == 'RawPoseEncoder')
     if path.name.startswith('snippet_'):
         assert model.with_dense
         baseline = Config.fromfile(
@@ -146,7 +149,7 @@ def test_pretraining_resumed_from_epoch_2_equals_4_straight_epochs(
 def test_stage2_configs_follow_the_naming_scheme():
     """Protocol, init, backbone, optional neck, data: the name says what the
     config does (``docs/protocols.md``)."""
-    assert len(STAGE2) >= 48 + 5 + 15
+    assert len(STAGE2) >= 16 + 5 + 15
     for path in STAGE2:
         cfg = Config.fromfile(str(path))
         protocol = STAGE2_PROTOCOL.match(path.name).group(1)
@@ -285,7 +288,7 @@ def test_2sagcn_pretraining_initialises_and_feeds_a_babel_localizer(
     torch.save(dict(state_dict=moco.state_dict()), path)
     cfg = Config.fromfile(str(
         CONFIGS / 'localization' / 'babel' /
-        'linear_snippet_rvtclr_2sagcn_babel-subset1.py'))
+        'linear_snippet_rvtclr_2sagcn_babel.py'))
     cfg.merge_from_dict({'model.pretrained': str(path)})
     localizer = MODELS.build(cfg.model)
     localizer.init_weights()
@@ -296,20 +299,86 @@ def test_2sagcn_pretraining_initialises_and_feeds_a_babel_localizer(
     assert localizer.backbone.out_channels == [64, 128, 256]
 
 
-@pytest.mark.parametrize(
-    'path', sorted((CONFIGS / 'knn').glob('knn_*.py')), ids=lambda p: p.stem)
-def test_knn_config_reads_its_subset_everywhere(path):
-    """Memory and evaluated sequences both come from the subset in the
-    name, for val and test alike; the model is the named pretraining's."""
-    subset = path.stem[-1]
-    expected = f'data/babel/babel_subset{subset}.pkl'
+KNN_CONFIGS = sorted((CONFIGS / 'knn').glob('knn_*.py'))
+
+
+@pytest.mark.parametrize('path', KNN_CONFIGS, ids=lambda p: p.stem)
+def test_knn_config_evaluates_the_model_of_its_pretraining(path):
     cfg = Config.fromfile(str(path))
     pretraining = Config.fromfile(
-        str(CONFIGS / (path.stem[len('knn_'):-len('-subset1')] + '.py')))
+        str(CONFIGS / (path.stem[len('knn_'):] + '.py')))
     assert cfg.model.to_dict() == pretraining.model.to_dict()
-    for loader in (cfg.val_dataloader, cfg.test_dataloader,
-                   cfg.val_cfg.memory_dataloader,
-                   cfg.test_cfg.memory_dataloader):
-        assert loader.dataset.ann_file == expected
     assert cfg.val_dataloader.dataset.split == 'val'
     assert cfg.val_cfg.memory_dataloader.dataset.split == 'train'
+
+
+#: Configs that add hooks of their own, and every quick start.
+HOOK_CONFIGS = sorted({p for p in ALL_CONFIGS if 'custom_hooks' in p.read_text()}
+                      | set(QUICKSTART))
+
+
+def test_a_hook_added_to_the_runtime_base_reaches_every_config(tmp_path):
+    """Configs extend ``_base_.custom_hooks`` instead of restating the
+    list, so a hook added to the base later is never dropped."""
+    copy = tmp_path / 'configs'
+    shutil.copytree(CONFIGS, copy)
+    runtime = copy / '_base_' / 'default_runtime.py'
+    runtime.write_text(runtime.read_text() + (
+        "custom_hooks = custom_hooks + [dict(type='EmptyCacheHook')]\n"))
+    for path in HOOK_CONFIGS:
+        hooks = [h['type'] for h in Config.fromfile(
+            str(copy / path.relative_to(CONFIGS))).custom_hooks]
+        assert hooks[:2] == ['RNGStateHook', 'EmptyCacheHook'], path.name
+
+
+@pytest.mark.parametrize('path', [p for p in QUICKSTART
+                                  if p.name.startswith('snippet_')],
+                         ids=lambda p: p.stem)
+def test_snippet_quickstart_adds_the_warmup_to_its_baselines_hooks(path):
+    ours = Config.fromfile(str(path)).custom_hooks
+    baseline = Config.fromfile(
+        str(path.with_name(path.name[len('snippet_'):]))).custom_hooks
+    assert ours[:-1] == baseline
+    assert ours[-1]['type'] == 'DenseLossWarmupHook'
+
+
+def first_window(cfg):
+    """``clip_len`` of the training pipeline's random window crop."""
+    dataset = cfg.train_dataloader.dataset
+    dataset = dataset.get('dataset', dataset)
+    return next(t['clip_len'] for t in dataset.pipeline
+                if t['type'] == 'RandomWindowCrop')
+
+
+#: Phrases a config docstring uses for its own settings, and where the
+#: config keeps each number.
+STATED_NUMBERS = {
+    r'(\d+) negatives': lambda cfg: cfg.model.get('queue_size', 32768),
+    r'batch (\d+)': lambda cfg: cfg.train_dataloader.batch_size,
+    r'(\d+)-frame windows': first_window,
+    r'(\d+) snippets': lambda cfg: cfg.model.dense_head.num_snippets,
+    r'λ = ([\d.]+)': lambda cfg: cfg.model.loss_dense_weight,
+    r'k = (\d+)': lambda cfg: cfg.val_cfg.k,
+    r'(\d+)-d embedding': lambda cfg: cfg.model.feat_dim,
+    r'(?<!every )\b(\d+) epochs': lambda cfg: cfg.train_cfg.max_epochs,
+    r'\blr (\d[\d.]*(?:e-\d+)?)': lambda cfg: cfg.optim_wrapper.optimizer.lr,
+}
+
+
+def test_config_docstrings_state_the_configs_own_numbers():
+    """E.g. a quick start that says "4096 negatives" has ``queue_size=4096``."""
+    checked, wrong = 0, []
+    for path in ALL_CONFIGS:
+        docstring = path.read_text().split('"""')[1]
+        found = [(pattern, match) for pattern in STATED_NUMBERS
+                 for match in re.finditer(pattern, docstring)]
+        if not found:
+            continue
+        cfg = Config.fromfile(str(path))
+        for pattern, match in found:
+            value = STATED_NUMBERS[pattern](cfg)
+            checked += 1
+            if float(match.group(1)) != float(value):
+                wrong.append(f'{path.name}: "{match.group(0)}", config {value}')
+    assert wrong == []
+    assert checked > 50

@@ -188,9 +188,9 @@ def test_weak_loss_skips_videos_without_valid_frames():
     assert empty.item() == 0.0
 
 
-def test_predict_is_a_softmax_with_padding_zeroed():
+def test_frame_probabilities_are_a_softmax_with_padding_zeroed():
     logits, _, mask = batch()
-    probs = FramewiseLocalizationHead(8, K).predict(logits, mask)
+    probs = FramewiseLocalizationHead(8, K).frame_probabilities(logits, mask)
     for n in range(2):
         for t in range(6):
             if not mask[n, t]:
@@ -207,3 +207,10 @@ def test_bad_configuration_is_refused():
         FramewiseLocalizationHead(8, K, weak_topk_ratio=0)
     with pytest.raises(ValueError, match='class_weight'):
         FramewiseLocalizationHead(8, K, class_weight=[1.0] * K)
+
+
+def test_data_sample_loss_refuses_an_unknown_supervision():
+    head = FramewiseLocalizationHead(8, K)
+    with pytest.raises(ValueError, match="supervision must be one of "
+                       r"\('frame', 'weak'\), got 'video'"):
+        head.loss(torch.zeros(1, 8, 6), [], supervision='video')

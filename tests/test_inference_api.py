@@ -80,8 +80,11 @@ def test_array_input_matches_a_brute_force_forward_pass(localizer, trained,
         np.testing.assert_allclose(result.frame_scores, expected.T,
                                    atol=1e-5)
         assert result.frame_labels.tolist() == expected.argmax(0).tolist()
-        assert result.segments == pytest.approx(
-            expected_segments(expected, FPS))
+        wanted = expected_segments(expected, FPS)
+        assert len(result.segments) == len(wanted)
+        for got, want in zip(result.segments, wanted):
+            assert got == {key: pytest.approx(value)
+                           for key, value in want.items()}
         assert result.segments
         for segment in result.segments:
             assert 0 <= segment['start_frame'] < segment['end_frame'] \
@@ -136,10 +139,12 @@ def test_every_file_format_gives_the_array_result(localizer, tmp_path):
         np.testing.assert_allclose(result.frame_scores,
                                    reference.frame_scores, atol=1e-6)
     from_pkl = inference_localizer(localizer, pkl, sample='mine')
-    assert from_pkl.gt_segments.tolist() == [[5, 15, 1]]
-    assert from_pkl.gt_frame_labels().tolist() == [K] * 5 + [1] * 10 + \
-        [K] * 26
-    assert reference.gt_segments is None
+    assert from_pkl.ground_truth.segments.tolist() == [[5, 15, 1]]
+    assert from_pkl.ground_truth.note is None  # the model's own classes
+    rows, classes = from_pkl.timeline_rows()
+    assert classes == list(CLASSES)
+    assert rows[0][1].tolist() == [K] * 5 + [1] * 10 + [K] * 26
+    assert reference.ground_truth is None
 
 
 def test_seconds_are_frames_over_fps(localizer, tmp_path):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from helpers import labelled_sample, write_annotation_file
-from localizer_fixtures import (CLASSES, FPS, localizer_config,
-                                rounded_skeleton, save_checkpoint)
+from localizer_fixtures import (CLASSES, FPS, rounded_skeleton,
+                                write_localizer_files)
 from snippet_plugin.apis import inference_localizer, init_localizer
 
 
@@ -17,12 +17,7 @@ def setup(tmp_path_factory):
     """Config file, checkpoint, an annotation pkl (sample 'seq', with a
     segment) and a .npy of the same motion."""
     folder = tmp_path_factory.mktemp('localize')
-    cfg = localizer_config()
-    config = folder / 'tiny_localizer.py'
-    cfg.dump(str(config))
-    checkpoint = folder / 'epoch_1.pth'
-    save_checkpoint(cfg, checkpoint, seed=1,
-                    dataset_meta=dict(classes=list(CLASSES), fps=FPS))
+    config, checkpoint = write_localizer_files(folder)
     keypoint = rounded_skeleton(53, seed=5)
     pkl = folder / 'ann.pkl'
     write_annotation_file(pkl, [labelled_sample('seq', keypoint,
@@ -30,7 +25,7 @@ def setup(tmp_path_factory):
                           CLASSES, dict(val=['seq']))
     npy = folder / 'take_01.npy'
     np.save(npy, keypoint[0])
-    return folder, str(config), str(checkpoint), pkl, npy
+    return folder, config, checkpoint, pkl, npy
 
 
 def run_tool(load_tool, monkeypatch, argv):

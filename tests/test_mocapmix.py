@@ -30,8 +30,8 @@ from snippet_plugin.ingest.mocapmix.clips import (MotionClip, clip_path,
 from snippet_plugin.ingest.mocapmix.kinematics import (PoseSequence,
                                                          heading_angle,
                                                          pose_to_ntu25)
-from snippet_plugin.visualization import (draw_label_timeline, label_runs,
-                                          project_view)
+from snippet_plugin.evaluation.functional import label_runs
+from snippet_plugin.visualization import draw_label_timeline, project_view
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 K = len(CLASSES)
@@ -319,8 +319,8 @@ def test_visualize_sequence_writes_png(tmp_path, small_dataset):
 
 def test_label_runs_and_timeline_classes():
     labels = np.array([3, 3, 14, 14, 14, 0, -1, -1, 3])
-    assert label_runs(labels) == [(0, 2, 3), (2, 5, 14), (5, 6, 0),
-                                  (6, 8, -1), (8, 9, 3)]
+    assert label_runs(labels).tolist() == [[0, 2, 3], [2, 5, 14], [5, 6, 0],
+                                           [6, 8, -1], [8, 9, 3]]
     ax = Figure().subplots()
     assert draw_label_timeline(ax, labels, CLASSES) == [0, 3]
     assert len(ax.collections) == 5  # one bar per run

@@ -6,7 +6,6 @@ Fixture joints encode time: joint ``j`` of source frame ``i`` at ``fps`` is
 ``k / 30`` in x, whatever the source rate.
 """
 import json
-import os
 import pickle
 import shutil
 from pathlib import Path
@@ -14,131 +13,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from babel_world import (FRAME_LABELS, MOTIONS, SUBSET1_101, babel_entry,
+                         fake_smplh, make_world, run, samples, time_joints,
+                         write_amass)
 from snippet_plugin.datasets import UntrimmedPoseDataset
 from snippet_plugin.datasets.annotation import load_annotations
 from snippet_plugin.ingest.converters.babel import (
     BabelLabel, JointsFileJoints, SMPLHJoints, amass_candidates,
-    find_amass_file, label_segments, prepare_babel, read_amass_motion,
-    read_babel_json, resample_plan, resampled_length, seconds_to_frame)
+    find_amass_file, prepare_babel, read_amass_motion, read_babel_json,
+    resample_plan, resampled_length, seconds_to_frame,
+    segments_from_babel_labels)
 from snippet_plugin.ingest.converters.common import RawDataError
 from snippet_plugin.evaluation.functional import labels_to_segments
-
-# sid -> (feat_p as BABEL spells it, path on disk under the AMASS root, fps,
-# source frames); None: no file on disk.
-MOTIONS = {
-    '101': ('CMU/CMU/02/02_01_poses.npz', 'CMU/02/02_01_poses.npz', 120.,
-            1201),
-    '102': ('BioMotionLab_NTroje/rub001/0001_treadmill_poses.npz',
-            'BMLrub/rub001/0001_treadmill_poses.npz', 60., 181),
-    '103': ('DFaust_67/50002/50002_jumping_jacks_poses.npz',
-            'DFaust/DFaust/50002/50002_jumping_jacks_poses.npz', 50., 101),
-    '201': ('CMU/CMU/05/05_01_poses.npz', 'CMU/05/05_01_poses.npz', 120.,
-            721),
-    '202': ('CMU/CMU/06/06_01_poses.npz', None, 120., 0),
-    '203': ('KIT/3/wave_poses.npz', 'KIT/3/wave_poses.npz', 30., 16),
-    '204': ('KIT/4/apose_poses.npz', 'KIT/4/apose_poses.npz', 30., 10),
-}
-
-
-def frame_label(act_cat, start_t, end_t):
-    return dict(raw_label=' '.join(act_cat), proc_label=' '.join(act_cat),
-                seg_id=f'seg-{start_t}', act_cat=list(act_cat),
-                start_t=start_t, end_t=end_t)
-
-
-# sid -> frame labels (None: sequence label only)
-FRAME_LABELS = {
-    '101': [
-        frame_label(['walk'], 0.0, 2.0),  # [0, 60)
-        frame_label(['turn'], 1.5, 1.7),  # [45, 51), inside the walk
-        frame_label(['jump'], 3.0, 3.51),  # 105.3 -> [90, 105)
-        frame_label(['stand'], 5.02, 6.0),  # 150.6 -> [151, 180)
-        frame_label(['Jump'], 9.99, 10.0),  # [300, 300): dropped
-        frame_label(['jump'], 6.85, 7.0),  # 205.5 rounds up -> [206, 210)
-        frame_label(['jump', 'turn'], 8.0, 8.5),  # [240, 255) twice
-        frame_label(['stand'], 9.5, 12.0),  # [285, 360) -> clipped to 301
-        frame_label(['t pose'], 0.0, 1.0),  # in no subset
-    ],
-    '102': [
-        frame_label(['sit'], 0.5, 1.0),  # [15, 30)
-        frame_label(['kick'], 1.0, 2.0),  # [30, 60)
-        frame_label(['stand up'], 2.0, 2.9),  # [60, 87)
-    ],
-    '103': None,
-    '201': [
-        frame_label(['walk'], 0.2, 1.0),  # [6, 30)
-        frame_label(['turn'], 2.0, 2.5),  # [60, 75), after a 1 s gap
-        frame_label(['jump'], 4.0, 5.0),  # [120, 150)
-    ],
-    '202': None,
-    '203': [frame_label(['wave'], 0.0, 0.5), frame_label(['t pose'], 0, .5)],
-    '204': [frame_label(['a pose'], 0.0, 0.3)],
-}
-TRAIN, VAL = ('101', '102', '103'), ('201', '202', '203', '204')
-
-SUBSET1_101 = [[0, 60, 0], [45, 51, 2], [90, 105, 3], [151, 180, 1],
-               [206, 210, 3], [240, 255, 2], [240, 255, 3], [285, 301, 1]]
-
-
-def babel_entry(sid):
-    feat_p, _, fps, frames = MOTIONS[sid]
-    labels = json.loads(json.dumps(FRAME_LABELS[sid]))  # a fresh copy
-    return dict(
-        babel_sid=int(sid), url=f'https://example.org/{sid}.mp4',
-        feat_p=feat_p, dur=round(frames / fps, 3),
-        seq_ann=dict(babel_lid='s', anntr_id='a', mul_act=labels is not None,
-                     labels=[dict(raw_label='x', proc_label='x', seg_id='q',
-                                  act_cat=['walk'])]),
-        frame_ann=None if labels is None else dict(
-            babel_lid='f', anntr_id='a', mul_act=True, labels=labels))
-
-
-def time_joints(frames, fps):
-    """(T, 25, 3): joint j of frame i at (i / fps, j, 1)."""
-    joints = np.ones((frames, 25, 3), dtype=np.float32)
-    joints[..., 0] = (np.arange(frames) / fps)[:, None]
-    joints[..., 1] = np.arange(25)
-    return joints
-
-
-def write_amass(path, frames, fps, gender='male', poses=None, trans=None,
-                betas=None):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.savez(path,
-             poses=np.zeros((frames, 156)) if poses is None else poses,
-             trans=np.zeros((frames, 3)) if trans is None else trans,
-             betas=np.zeros(16) if betas is None else betas,
-             gender=np.array(gender), mocap_framerate=np.array(fps),
-             dmpls=np.zeros((frames, 8)))
-
-
-def make_world(root, sids=TRAIN + VAL):
-    """BABEL JSON, AMASS files and a joints file under ``root``."""
-    babel, amass = root / 'babel', root / 'amass'
-    babel.mkdir(parents=True)
-    for name, members in (('train', TRAIN), ('val', VAL)):
-        entries = {sid: babel_entry(sid) for sid in members if sid in sids}
-        (babel / f'{name}.json').write_text(json.dumps(entries))
-    joints = {}
-    for sid in sids:
-        feat_p, disk, fps, frames = MOTIONS[sid]
-        if disk is not None:
-            write_amass(amass / disk, frames, fps)
-            joints[feat_p] = time_joints(frames, fps)
-    np.savez(root / 'joints.npz', **joints)
-    return babel, amass, root / 'joints.npz'
-
-
-def run(root, out='out', **kwargs):
-    babel, amass, joints = root / 'babel', root / 'amass', root / 'joints.npz'
-    return prepare_babel(str(babel), str(amass), str(root / out),
-                         JointsFileJoints.open(str(joints)), **kwargs)
-
-
-def samples(path):
-    data = load_annotations(str(path))
-    return data, {s['frame_dir']: s for s in data['annotations']}
-
 
 @pytest.fixture(scope='module')
 def world(tmp_path_factory):
@@ -198,10 +84,10 @@ def test_seconds_to_frame_rounds_half_up(seconds, frame):
     assert seconds_to_frame(seconds) == frame
 
 
-def test_label_segments_by_hand():
+def test_segments_from_babel_labels_by_hand():
     labels = [BabelLabel(float(lb['start_t']), float(lb['end_t']),
                          tuple(lb['act_cat'])) for lb in FRAME_LABELS['101']]
-    segments, dropped = label_segments(labels,
+    segments, dropped = segments_from_babel_labels(labels,
                                        ('walk', 'stand', 'turn', 'jump'), 301)
     assert segments.tolist() == SUBSET1_101
     assert dropped == 1
@@ -409,13 +295,11 @@ def test_parallel_workers_give_the_same_files(tmp_path):
 
 def test_max_frames_drops_long_sequences_and_says_so(tmp_path):
     make_world(tmp_path)
-    result = run(tmp_path, max_frames=100)
+    result = run(tmp_path, max_frames=200)
     _, pretrain = samples(result.files['babel_pretrain.pkl'])
     assert sorted(pretrain) == ['102', '103']
-    assert dict(result.report.skipped) == {
-        '101': '301 frames > max_frames 100',
-        '201': '181 frames > max_frames 100'
-    }
+    assert dict(result.report.skipped) == {'101': '301 frames > max_frames 200'}
+    assert result.extracted == 5  # the dropped motion is never extracted
 
 
 # Bad inputs ------------------------------------------------------------------
@@ -428,7 +312,7 @@ def add_missing_sequence(root):
 def test_missing_amass_file_is_skipped_and_listed(tmp_path):
     make_world(tmp_path)
     add_missing_sequence(tmp_path)
-    result = run(tmp_path)
+    result = run(tmp_path, max_missing=0.2)  # 1 of 7 sequences missing
     assert [sid for sid, _ in result.report.skipped] == ['105']
     assert 'ACCAD/ACCAD/s1/gone.npz' in result.report.skipped[0][1]
     line = Path(result.missing_list).read_text().splitlines()
@@ -449,7 +333,7 @@ def test_feat_p_missing_from_the_joints_file_is_skipped(tmp_path):
     make_world(tmp_path)
     add_missing_sequence(tmp_path)
     write_amass(tmp_path / 'amass' / 'ACCAD/s1/gone.npz', 10, 30.)
-    result = run(tmp_path)
+    result = run(tmp_path, max_missing=0.2)
     assert result.report.skipped[0][0] == '105'
     assert 'not in joints file' in result.report.skipped[0][1]
 
@@ -534,12 +418,14 @@ def test_cli_writes_every_file_and_the_report(tmp_path, load_tool, capsys):
     load_tool('data/prepare_babel').main([
         '--babel-dir', str(tmp_path / 'babel'), '--amass-root',
         str(tmp_path / 'amass'), '--joints-file',
-        str(tmp_path / 'joints.npz'), '--out-dir', str(out)
+        str(tmp_path / 'joints.npz'), '--out-dir', str(out),
+        '--max-missing', '0.2'
     ])
     names = sorted(p.name for p in out.iterdir())
-    assert names == ['babel_missing.txt', 'babel_pretrain.pkl',
-                     'babel_report.txt', 'babel_subset1.pkl',
-                     'babel_subset2.pkl', 'babel_subset3.pkl', 'joints_cache']
+    assert names == ['babel_label_issues.txt', 'babel_missing.txt',
+                     'babel_pretrain.pkl', 'babel_report.txt',
+                     'babel_subset1.pkl', 'babel_subset2.pkl',
+                     'babel_subset3.pkl', 'joints_cache']
     report = (out / 'babel_report.txt').read_text()
     assert 'train: 1 sequences, 301 frames, 0.00 h, 8 action instances' in \
         report
@@ -560,41 +446,11 @@ def test_cli_errors(tmp_path, load_tool):
 
 
 # SMPL-H forward kinematics (needs the optional smplx) ------------------------
-SMPLH_PARENTS = [-1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 12, 13, 14, 16,
-                 17, 18, 19] + [
-                     p for wrist, first in ((20, 22), (21, 37))
-                     for finger in range(5)
-                     for p in (wrist, first + 3 * finger,
-                               first + 3 * finger + 1)
-                 ]
 # NTU joint -> SMPL-H joint index, or ('vertex', id) for a surface point
 # (smplx's SMPL-H vertex ids of the thumb and index finger tips).
 EXPECTED_SOURCES = [0, 3, 12, 15, 16, 18, 20, 22, 17, 19, 21, 37, 1, 4, 7, 10,
                     2, 5, 8, 11, 9, ('vertex', 2746), ('vertex', 2319),
                     ('vertex', 6191), ('vertex', 5782)]
-
-
-def fake_smplh(seed, with_hands=True):
-    """Random SMPL-H model arrays with the real names and shapes."""
-    rng = np.random.default_rng(seed)
-    weights = rng.random((6890, 52)) ** 4
-    regressor = rng.random((52, 6890)) ** 8
-    model = dict(
-        v_template=rng.normal(size=(6890, 3)),
-        shapedirs=rng.normal(scale=0.01, size=(6890, 3, 16)),
-        posedirs=rng.normal(scale=0.01, size=(6890, 3, 51 * 9)).astype(
-            np.float32),
-        J_regressor=regressor / regressor.sum(1, keepdims=True),
-        weights=weights / weights.sum(1, keepdims=True),
-        kintree_table=np.stack([np.r_[4294967295, SMPLH_PARENTS[1:]],
-                                np.arange(52)]).astype(np.int64),
-        f=rng.integers(0, 6890, size=(13776, 3)).astype(np.uint32))
-    if with_hands:
-        model.update(hands_componentsl=rng.normal(size=(45, 45)),
-                     hands_componentsr=rng.normal(size=(45, 45)),
-                     hands_meanl=rng.normal(size=45),
-                     hands_meanr=rng.normal(size=45))
-    return model
 
 
 def expected_rest_joints(model, betas=None):
@@ -669,7 +525,7 @@ def test_smplh_translation_betas_and_gender_from_file(body_models, tmp_path):
 
 def test_prepare_with_the_body_model(body_models, tmp_path):
     root, male, _ = body_models
-    make_world(tmp_path, sids=('201', '203'))
+    make_world(tmp_path, sids=('102', '201', '203'))  # no file left empty
     result = prepare_babel(str(tmp_path / 'babel'), str(tmp_path / 'amass'),
                            str(tmp_path / 'out'),
                            SMPLHJoints.open(str(root)))

@@ -234,11 +234,13 @@ def test_missing_files_error_or_skip_list(raw, load_tool, capsys):
     assert '2 listed video(s)' in str(error.value)
     assert '0002-M: no label file' in str(error.value)
     assert '0005-R: no skeleton file' in str(error.value)
+    write_pkummd_skeleton(raw / 'skeleton' / '0005-R.txt',
+                          body_values(12, 200))
     out = prepare(load_tool, raw, '--on-missing', 'skip')
     data = load_annotations(str(out))
-    assert data['split'] == {'train': ['0002-L'], 'val': []}
+    assert data['split'] == {'train': ['0002-L'], 'val': ['0005-R']}
     printed = capsys.readouterr().out
-    assert 'skipped 2 video(s)' in printed
+    assert 'skipped 1 video(s)' in printed
     assert '0002-M: no label file' in printed
 
 

@@ -334,3 +334,35 @@ def test_headline_config_trains_one_step_on_generated_babel_data(tmp_path):
     assert torch.isfinite(log_vars['loss'])
     assert 'loss_dense' in log_vars and 'loss_part' in log_vars
     assert int(model.global_queue.ptr) == int(model.dense_queue.ptr) == 2
+
+
+def test_the_momentum_encoder_is_built_once_with_the_motion_head(
+        monkeypatch):
+    """The motion head is an encoder head of SkeletonMoCo, so the one key
+    encoder copies it: no second ExponentialMovingAverage."""
+    from snippet_plugin.models.selfsup import skeleton_moco
+    built = []
+    real = skeleton_moco.ExponentialMovingAverage
+
+    def counting(module, *args, **kwargs):
+        built.append(sorted(module.keys()))
+        return real(module, *args, **kwargs)
+
+    monkeypatch.setattr(skeleton_moco, 'ExponentialMovingAverage', counting)
+    model = build(dense=True)
+    assert built == [['backbone', 'dense_head', 'global_head',
+                      'motion_head']]
+    query = model.encoder_q['motion_head'].state_dict()
+    key = model.encoder_k.module['motion_head'].state_dict()
+    assert query.keys() == key.keys()
+    assert all(torch.equal(query[k], key[k]) for k in query)
+
+
+def test_an_encoder_head_may_not_replace_a_built_one():
+    with pytest.raises(ValueError, match="encoder_heads: 'global_head' is "
+                       'taken'):
+        MODELS.build(tiny_moco_cfg(
+            'SkeletonMoCo', FEAT_DIM, QUEUE_SIZE, TEMPERATURE,
+            encoder_heads=dict(global_head=dict(
+                type='GlobalProjectionHead', in_channels=32,
+                out_channels=FEAT_DIM))))

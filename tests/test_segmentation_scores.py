@@ -5,16 +5,16 @@ import pytest
 from mmaction.registry import METRICS
 
 from snippet_plugin.evaluation.functional import (edit_score, f1_counts,
-                                                  label_segments,
+                                                  label_runs,
                                                   levenshtein,
                                                   segmentation_scores)
 
 A, B, C, BG = 0, 1, 2, 9
 
 
-def test_label_segments_skip_ignored_runs():
+def test_label_runs_skip_ignored_runs():
     np.testing.assert_array_equal(
-        label_segments([A, A, BG, A, B, B], ignore_labels=(BG, )),
+        label_runs([A, A, BG, A, B, B], ignore_labels=(BG, )),
         [[0, 2, A], [3, 4, A], [4, 6, B]])
 
 

@@ -13,7 +13,9 @@ from mmengine.optim import OptimWrapper
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from snippet_plugin.evaluation import TemporalLocalizationMetric
-from snippet_plugin.models.localizers import skeleton_localizer
+from snippet_plugin.models.localizers import pretrained_backbone
+from snippet_plugin.models.localizers.pretrained_backbone import \
+    load_pretrained_backbone
 from snippet_plugin.utils.checkpoint import UnsafeCheckpointError
 
 K = 2
@@ -176,9 +178,9 @@ def test_missing_and_unexpected_keys_are_logged(tmp_path, monkeypatch):
     state['encoder_q.backbone.extra.weight'] = torch.zeros(1)
     torch.save(state, path)
     messages = []
-    monkeypatch.setattr(skeleton_localizer, 'print_log',
+    monkeypatch.setattr(pretrained_backbone, 'print_log',
                         lambda msg, *a, **k: messages.append(msg))
-    build().load_pretrained_backbone(path)
+    load_pretrained_backbone(build().backbone, path)
     assert any('missing' in m and 'backbone.data_bn.weight' in m
                for m in messages)
     assert any('unexpected' in m and "'extra.weight'" in m
@@ -203,7 +205,7 @@ def test_misfit_checkpoint_is_refused_before_anything_is_loaded(tmp_path):
     model = build(seed=0)
     before = {k: v.clone() for k, v in model.backbone.state_dict().items()}
     with pytest.raises(ValueError) as err:
-        model.load_pretrained_backbone(path)
+        load_pretrained_backbone(model.backbone, path)
     assert 'other_width.pth' in str(err.value)
     assert f'{misfit}: checkpoint (1, 2, 1, 1)' in str(err.value)
     after = model.backbone.state_dict()
@@ -271,7 +273,7 @@ def test_weak_labels_fall_back_to_metainfo_video_labels():
     model = build(supervision='weak')
     data_sample = ActionDataSample()
     data_sample.set_metainfo(dict(video_labels=[1]))
-    targets = model.video_label_targets([data_sample], 'cpu')
+    targets = model.head.video_label_targets([data_sample], 'cpu')
     assert targets.tolist() == [[0.0, 1.0]]
 
 
@@ -298,7 +300,7 @@ def test_predict_maps_segments_to_original_frames_and_metric_scores_them(
                          frame_inds=inds, total_frames=total, name='v0')
     data_sample.set_metainfo(dict(gt_segments=np.array([[15, 25, 1]])))
     logits = designed_logits(NUM_FRAMES, slice(5, 15), num_valid)
-    monkeypatch.setattr(model, 'logits', lambda inputs: logits)
+    monkeypatch.setattr(model.head, 'forward', lambda features: logits)
     [result] = model.predict(skeletons(1), [data_sample])
     high = math.exp(10) / (math.exp(10) + 2)
     low = 1 / (math.exp(10) + 2)

@@ -47,9 +47,10 @@ def test_padded_frames_never_change_the_loss(supervision, monkeypatch):
         sample(torch.cat([labels[n], garbage_labels]), num_valid=NUM_VALID,
                video_labels=[n % K]) for n in range(2)
     ]
-    monkeypatch.setattr(model, 'logits', lambda inputs: logits)
+    monkeypatch.setattr(model.head, 'forward', lambda features: logits)
     plain = model.loss(skeletons(num_frames=NUM_VALID), unpadded)
-    monkeypatch.setattr(model, 'logits', lambda inputs: padded_logits(logits))
+    monkeypatch.setattr(model.head, 'forward',
+                        lambda features: padded_logits(logits))
     with_padding = model.loss(skeletons(), padded)
     assert plain.keys() == with_padding.keys() == {f'loss_{supervision}'}
     for key, value in plain.items():
@@ -74,7 +75,7 @@ def test_padded_frames_never_change_the_predictions_or_the_metric(
     gt = np.array([[3, 12, 0], [15, 27, 1]])
 
     def predicted(inputs, logits_value, num_valid):
-        monkeypatch.setattr(model, 'logits', lambda x: logits_value)
+        monkeypatch.setattr(model.head, 'forward', lambda x: logits_value)
         data_sample = sample(torch.zeros(logits_value.shape[2]),
                              num_valid=num_valid, total_frames=NUM_VALID,
                              name='seq')
@@ -171,7 +172,7 @@ def test_weak_training_reads_no_frame_label(tmp_path, monkeypatch):
         assert torch.equal(weak_loss(batch)['loss_weak'],
                            expected['loss_weak'])
     # the targets are the classes of each sequence's segments, nothing else
-    targets = model.video_label_targets(honest['data_samples'], 'cpu')
+    targets = model.head.video_label_targets(honest['data_samples'], 'cpu')
     assert targets.tolist() == [[1., 0.], [1., 1.], [0., 1.]]
     assert [len(s['segments']) for s in original['annotations']] == [1, 2, 1]
 

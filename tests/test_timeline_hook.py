@@ -17,7 +17,8 @@ from mmaction.structures import ActionDataSample
 from snippet_plugin.apis import inference_localizer, init_localizer
 from snippet_plugin.datasets.annotation import derive_frame_labels
 from snippet_plugin.engine.hooks import TimelineVisualizationHook
-from snippet_plugin.visualization import label_runs, plot_label_timelines
+from snippet_plugin.evaluation.functional import label_runs
+from snippet_plugin.visualization import plot_label_timelines
 
 K = len(CLASSES)
 SEGMENTS = {'v0': [[3, 12, 0]], 'v1': [[0, 9, 1], [20, 29, 0]],

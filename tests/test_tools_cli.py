@@ -67,3 +67,14 @@ def test_test_tool_loads_the_checkpoint_and_adds_a_dump(config, load_tool):
     with pytest.raises(ValueError, match='must be a .pkl file'):
         test.merge_args(config, test.parse_args(['c.py', 'k.pth', '--dump',
                                                  'pred.json']))
+
+
+def test_seed_and_auto_scale_reach_a_config_without_those_sections(load_tool):
+    train = load_tool('train')
+    bare = Config(dict(train_cfg=dict(max_epochs=1)))
+    cfg = train.merge_args(
+        bare,
+        train.parse_args(
+            ['c.py', '--seed', '3', '--deterministic', '--auto-scale-lr']))
+    assert cfg.randomness == dict(seed=3, deterministic=True)
+    assert cfg.auto_scale_lr.enable is True

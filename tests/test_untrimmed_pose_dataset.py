@@ -75,6 +75,15 @@ def test_split_selects_its_members_and_metainfo_comes_from_the_file(
     assert meta['background_id'] == 3 and meta['num_classes'] == 3
 
 
+def test_the_label_end_convention_reaches_the_metric_meta(tmp_path):
+    data = make_data([make_sample('s0'), make_sample('s1')])
+    plain = UntrimmedPoseDataset(write(tmp_path, data, 'plain.pkl'))
+    assert 'label_end' not in plain.metainfo
+    data['meta']['label_end'] = 'exclusive'  # as prepare_pkummd writes it
+    dataset = UntrimmedPoseDataset(write(tmp_path, data, 'pku.pkl'))
+    assert dataset.metainfo['label_end'] == 'exclusive'
+
+
 def test_unknown_split_lists_the_available_ones(tmp_path):
     path = write(tmp_path, make_data([make_sample('a'), make_sample('b')]))
     with pytest.raises(AnnotationError) as err:

@@ -3,7 +3,9 @@
 Writes ``<out-dir>/<name>.json`` (the predicted segments with class names,
 frames and seconds, and the frame labels) and ``<out-dir>/<name>_timeline.png``
 (the prediction timeline, under the ground truth when the input file has
-segments), and prints the segments.
+segments), and prints the segments. Ground truth is mapped to the model's
+classes by name; a note says so whenever the file's classes are not the
+model's, and classes the model lacks are drawn under their own names.
 
 INPUT is a PKU-MMD skeleton ``.txt``, an NTU RGB+D ``.skeleton``, a ``.npy``
 array ``(T, 25, 3)`` / ``(M, T, 25, 3)`` (xyz, NTU-25 joint order), or an
@@ -73,11 +75,8 @@ def write_outputs(result: LocalizationResult, out_dir: str) -> tuple:
     json_path = f'{stem}.json'
     with open(json_path, 'w') as f:
         json.dump(result.to_dict(), f, indent=1)
-    rows = [('prediction', result.frame_labels)]
-    truth = result.gt_frame_labels()
-    if truth is not None:
-        rows.insert(0, ('ground truth', truth))
-    figure = plot_label_timelines(rows, result.classes,
+    rows, classes = result.timeline_rows()
+    figure = plot_label_timelines(rows, classes,
                                   title=f'{result.name}: localized actions')
     png_path = save_figure(figure, f'{stem}_timeline.png')
     return json_path, png_path
@@ -93,6 +92,8 @@ def main(argv=None) -> None:
     except SkeletonInputError as err:
         sys.exit(f'error: {err}')
     print(segment_table(result, args.print_min_score))
+    if result.ground_truth is not None and result.ground_truth.note:
+        print(f'note: {result.ground_truth.note}')
     for path in write_outputs(result, args.out_dir):
         print(f'wrote {path}')
 

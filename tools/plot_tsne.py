@@ -3,7 +3,7 @@
 Frame features are those the KNN evaluation uses:
 ``model.extract_feat(inputs)[level]`` linearly interpolated back to the
 input frames and L2-normalised
-(:func:`~snippet_plugin.engine.loops.knn_localization.frame_level_features`),
+(:func:`~snippet_plugin.evaluation.functional.knn.frame_level_features`),
 over the real, labelled frames of one split of the config's test dataset
 (its pipeline, ``label_mode='frame'``). At most ``--max-frames`` frames, a
 seeded uniform subset, are embedded. Works for localizers and for
@@ -29,8 +29,8 @@ from mmengine.dataset import pseudo_collate
 from mmaction.registry import DATASETS
 from snippet_plugin.apis import init_localizer
 from snippet_plugin.apis.inference import inference_dataset_config
-from snippet_plugin.engine.loops.knn_localization import (RandomFrameSubset,
-                                                          frame_level_features)
+from snippet_plugin.evaluation.functional.knn import (
+    RandomFrameSubset, frame_level_features)
 from snippet_plugin.visualization import (add_class_legend, class_colors,
                                           save_figure)
 from snippet_plugin.visualization.skeleton_plot import label_color

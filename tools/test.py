@@ -1,27 +1,58 @@
 """Evaluate a checkpoint (MMAction2's ``tools/test.py`` command line).
 
-Example::
+The checkpoint is optional for a model with nothing to learn (the raw-pose
+floor, ``RawPoseEncoder``). ``--random-init`` evaluates any config's model at
+its seeded random initialisation instead of a checkpoint: the runner seeds
+(``--seed``, else the config's ``randomness.seed``), builds the model and
+calls its ``init_weights`` as training's first step does; a
+``model.pretrained`` path is ignored. A model with parameters and neither a
+checkpoint nor ``--random-init`` is refused.
+
+Examples::
 
     python tools/test.py CONFIG work_dirs/run1/epoch_20.pth --work-dir out/
+    python tools/test.py configs/knn/rawpose_mocapmix.py
+    python tools/test.py configs/quickstart/skeletonclr_stgcn_mocapmix.py \
+        --random-init --seed 0
 """
 import argparse
+from pathlib import Path
 
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
-from snippet_plugin.utils.cli import (add_runner_arguments,
-                                      apply_runner_arguments,
-                                      init_cpu_process_group,
-                                      parse_runner_args)
+from mmaction.registry import MODELS
+from snippet_plugin.engine.cli import (add_runner_arguments,
+                                       apply_runner_arguments,
+                                       exit_on_missing_dataset,
+                                       init_cpu_process_group,
+                                       parse_runner_args)
+from snippet_plugin.engine.runner_model import unwrapped_model
+
+DATA_TOOLS = Path(__file__).resolve().parent / 'data'
 
 
 def parse_args(argv=None):
     """Command-line arguments, as in MMAction2's ``tools/test.py``."""
     parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='checkpoint file; not needed for a model without parameters '
+        'or with --random-init')
     add_runner_arguments(parser)
+    parser.add_argument(
+        '--random-init',
+        action='store_true',
+        help='evaluate the seeded random initialisation (no checkpoint)')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=None,
+        help='random seed (randomness.seed); picks the --random-init weights')
     parser.add_argument(
         '--dump', type=str, help='dump predictions to this pickle file')
     parser.add_argument(
@@ -31,8 +62,15 @@ def parse_args(argv=None):
 
 def merge_args(cfg, args):
     """Apply the command-line options to ``cfg`` and return it."""
+    if args.random_init and args.checkpoint is not None:
+        raise ValueError(f'{args.checkpoint}: give a checkpoint or '
+                         '--random-init, not both')
     cfg = apply_runner_arguments(cfg, args)
     cfg.load_from = args.checkpoint
+    if args.seed is not None:
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
+    if args.random_init and 'pretrained' in cfg.model:
+        cfg.model.pretrained = None
     if args.amp:
         cfg.test_cfg = dict(cfg.get('test_cfg') or {}, fp16=True)
     if args.dump is not None:
@@ -45,13 +83,32 @@ def merge_args(cfg, args):
     return cfg
 
 
+def refuse_unlearned_model(cfg, args) -> None:
+    """Raise ``ValueError`` if the model has parameters but neither a
+    checkpoint nor ``--random-init`` says where its weights come from."""
+    if args.checkpoint is not None or args.random_init:
+        return
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    count = sum(p.numel() for p in MODELS.build(cfg.model).parameters())
+    if count:
+        raise ValueError(
+            f'{args.config}: {cfg.model.type} has {count} parameters and no '
+            'checkpoint was given. Pass the checkpoint to evaluate, or '
+            '--random-init (with --seed N) to evaluate the seeded random '
+            'initialisation.')
+
+
 def main(argv=None):
     """Build the runner from the config and run the test loop."""
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
+    refuse_unlearned_model(cfg, args)
     init_cpu_process_group(cfg)
-    runner = Runner.from_cfg(cfg)
-    return runner.test()
+    with exit_on_missing_dataset(DATA_TOOLS):
+        runner = Runner.from_cfg(cfg)
+        if args.random_init:
+            unwrapped_model(runner).init_weights()
+        return runner.test()
 
 
 if __name__ == '__main__':

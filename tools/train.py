@@ -5,18 +5,24 @@ Examples::
     python tools/train.py configs/quickstart/snippet_skeletonclr_stgcn_mocapmix.py
     python tools/train.py CONFIG --work-dir work_dirs/run1 --resume
     python tools/train.py CONFIG --cfg-options train_cfg.max_epochs=5
+    python tools/train.py CONFIG --tensorboard   # + TensorBoard event files
     bash tools/dist_train.sh CONFIG 2          # DDP, one process per GPU
 """
 import argparse
+from pathlib import Path
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
-from snippet_plugin.utils.cli import (add_runner_arguments,
-                                      apply_runner_arguments,
-                                      init_cpu_process_group,
-                                      parse_runner_args)
+from snippet_plugin.engine.cli import (add_runner_arguments,
+                                       add_tensorboard_backend,
+                                       apply_runner_arguments,
+                                       exit_on_missing_dataset,
+                                       init_cpu_process_group,
+                                       parse_runner_args)
+
+DATA_TOOLS = Path(__file__).resolve().parent / 'data'
 
 
 def parse_args(argv=None):
@@ -50,6 +56,11 @@ def parse_args(argv=None):
         '--deterministic',
         action='store_true',
         help='use deterministic algorithms')
+    parser.add_argument(
+        '--tensorboard',
+        action='store_true',
+        help='also log to TensorBoard (needs `pip install tensorboard`); '
+        'events go to WORK_DIR/<timestamp>/vis_data')
     return parse_runner_args(parser, argv)
 
 
@@ -69,15 +80,20 @@ def merge_args(cfg, args):
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
+    # mmengine's Config.setdefault returns a copy when the key is new, so
+    # each section is read, changed and assigned back
     if args.auto_scale_lr:
-        cfg.setdefault('auto_scale_lr', {})['enable'] = True
-    randomness = cfg.setdefault('randomness', {})
+        cfg.auto_scale_lr = dict(cfg.get('auto_scale_lr') or {}, enable=True)
+    randomness = dict(cfg.get('randomness') or {})
     if args.seed is not None:
         randomness['seed'] = args.seed
     if args.diff_rank_seed:
         randomness['diff_rank_seed'] = True
     if args.deterministic:
         randomness['deterministic'] = True
+    cfg.randomness = randomness
+    if args.tensorboard:
+        add_tensorboard_backend(cfg)
     return cfg
 
 
@@ -86,8 +102,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     init_cpu_process_group(cfg)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    with exit_on_missing_dataset(DATA_TOOLS):
+        runner = Runner.from_cfg(cfg)
+        runner.train()
     return runner
 
 

@@ -8,8 +8,9 @@ through the ``weights_only`` allowlist, so ``resume=True`` works on torch 2.6+.
 Reliability (docs/reliability.md): checkpoints and the ``last_checkpoint``
 pointer are written atomically (``AtomicCheckpointHook``), and a NaN/inf loss
 stops training before it is saved (``NonFiniteLossHook``). Both are
-``default_hooks`` entries, which configs extend key by key, so a config that
-sets its own ``custom_hooks`` keeps them.
+``default_hooks`` entries, which configs extend key by key. ``custom_hooks``
+is a list, which inheritance would replace: a config adds hooks with
+``custom_hooks = _base_.custom_hooks + [...]``, so none of the base's is lost.
 """
 default_scope = 'mmaction'
 custom_imports = dict(imports=['snippet_plugin'], allow_failed_imports=False)

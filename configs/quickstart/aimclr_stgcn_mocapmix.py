@@ -1,13 +1,10 @@
 """Quick start: AimCLR with a small ST-GCN, pretrained on MocapMix.
 
-The SkeletonCLR quick start (``skeletonclr_stgcn_mocapmix.py``: ST-GCN with
-16 base channels, 128-frame windows, batch 16, 512 negatives, a 32-d
-embedding, 40 epochs of SGD lr 0.05 with cosine decay) turned into AimCLR:
-a third, extremely augmented view per window (``_base_/datasets/
-aimclr_views.py``), the energy-based drop and D3M loss, and nearest-neighbour
-mining for the second half of training (from epoch 20, as AimCLR mines from
-epoch 150 of 300). KNN localization (k = 20) on the last level after
-training.
+``skeletonclr_stgcn_mocapmix.py`` (its size, data and 40-epoch schedule)
+turned into AimCLR: a third, extremely augmented view per window
+(``_base_/datasets/aimclr_views.py``), the energy-based drop and the D3M
+loss, and nearest-neighbour mining over the second half of training (from
+epoch 20, as AimCLR mines from epoch 150 of 300).
 
     python tools/train.py configs/quickstart/aimclr_stgcn_mocapmix.py
 """
@@ -34,7 +31,6 @@ train_dataloader = dict(
         ])))
 
 mining_start_epoch = 20
-custom_hooks = [
-    dict(type='RNGStateHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(type='NeighbourMiningHook', start_epoch=mining_start_epoch),
 ]

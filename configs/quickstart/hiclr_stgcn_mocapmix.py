@@ -1,15 +1,11 @@
 """Quick start: HiCLR with a small ST-GCN, pretrained on MocapMix.
 
-The SkeletonCLR quick start (``skeletonclr_stgcn_mocapmix.py``: ST-GCN with
-16 base channels, 128-frame windows, batch 16, 512 negatives, a 32-d
-embedding, SGD lr 0.05 with cosine decay, KNN localization with k = 20)
-turned into HiCLR: four views with gradually growing augmentations (two
-normal, two strong; the model masks 10 % of view 3's joints per frame) and
-the hierarchical matching loss. A step costs about 2.5 SkeletonCLR steps
-(three query passes instead of one), so it trains 16 epochs instead of 40:
-about the SkeletonCLR quick start's compute (192 s of CPU time, one thread).
-One run, seed 0: KNN avg mAP@0.1:0.5 65.4 (SkeletonCLR quick start cut to
-the same 16 epochs: 63.2; at its own 40 epochs: 72.8).
+``skeletonclr_stgcn_mocapmix.py`` turned into HiCLR: four views with
+gradually growing augmentations (two normal, two strong; the model masks
+10 % of view 3's joints per frame) and the hierarchical matching loss. A
+step costs about 2.5 SkeletonCLR steps (three query passes instead of one),
+so it trains 16 epochs, about the SkeletonCLR quick start's compute.
+Results: ``configs/quickstart/README.md``.
 
     python tools/train.py configs/quickstart/hiclr_stgcn_mocapmix.py
 """

@@ -1,14 +1,11 @@
 """Quick start: RVTCLR with a small ST-GCN, pretrained on MocapMix.
 
-The RVTCLR baseline at ``skeletonclr_stgcn_mocapmix.py``'s size (ST-GCN
-with 16 base channels, batch 16, 512 negatives, a 32-d embedding, SGD lr
-0.05 with cosine decay, KNN localization with k = 20 at the end), with
-RVTCLR's heads and views: 256-frame windows, each turned into four
-128-frame tempo views (``RelativeTempoViews``: query and key at normal
-speed or 2x, the key at the other tempo, a strongly augmented part view).
-Four views cost about twice a SkeletonCLR step, so it trains 20 epochs
-instead of 40 to stay within a few minutes on a 2-core CPU. No
-nearest-neighbour mining here (the BABEL configs mine from epoch 150).
+``skeletonclr_stgcn_mocapmix.py``'s size with RVTCLR's heads and views:
+256-frame windows, each turned into four 128-frame tempo views
+(``RelativeTempoViews``: query and key at normal speed or 2x, the key at
+the other tempo, a strongly augmented part view). Four views cost about
+twice a SkeletonCLR step, so it trains 20 epochs. No nearest-neighbour
+mining (the BABEL configs mine from epoch 150).
 
     python tools/train.py configs/quickstart/rvtclr_stgcn_mocapmix.py
 """

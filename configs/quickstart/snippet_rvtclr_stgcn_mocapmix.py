@@ -19,7 +19,6 @@ model = dict(
         num_snippets=8),
     loss_dense_weight=1.5)
 
-custom_hooks = [
-    dict(type='RNGStateHook'),
+custom_hooks = _base_.custom_hooks + [
     dict(type='DenseLossWarmupHook', warmup_iters=120),
 ]

@@ -1,4 +1,8 @@
-"""Localize actions in one skeleton sequence with a trained localizer.
+"""Localize actions in one skeleton sequence with a trained localizer:
+build the model (:func:`init_localizer`), then run the config's test
+pipeline over the sequence, whole or in sliding windows
+(:func:`inference_localizer`). Reading the input is
+:mod:`snippet_plugin.apis.inputs`'s job.
 
 ::
 
@@ -8,25 +12,12 @@
     result = inference_localizer(model, 'S001C001P001R001A001.skeleton')
     for segment in result.segments:
         print(segment['label'], segment['start_sec'], segment['end_sec'])
-
-Inputs (:func:`load_skeleton_input`):
-
-* a NumPy array ``(T, V, C)`` (one person) or ``(M, T, V, C)``, xyz in
-  metres, NTU-25 joint order;
-* a file: our annotation ``.pkl`` (choose a sample with ``sample=``), a
-  PKU-MMD skeleton ``.txt``, an NTU RGB+D ``.skeleton`` (a PKU-MMD file
-  named ``.skeleton`` is recognised by its 150-number lines), or a ``.npy``
-  array as above. The files are parsed by the dataset converters' readers
-  (:mod:`snippet_plugin.ingest.converters`).
-
-Every problem with the input raises :class:`SkeletonInputError` naming the
-input and what is wrong with it.
 """
 import copy
 import os
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -37,45 +28,31 @@ from torch import nn
 
 from mmaction.registry import MODELS, TRANSFORMS
 from mmaction.structures import ActionDataSample
-from ..datasets.annotation import (NTU25_JOINT_NAMES, UNLABELLED,
-                                   AnnotationError, derive_frame_labels,
+from ..datasets.annotation import (UNLABELLED, derive_frame_labels,
                                    load_annotations)
-from ..ingest.converters import (RawDataError, read_ntu_skeleton,
-                                   read_pkummd_skeleton, select_bodies)
 from ..datasets.transforms import sliding_window_starts
 from ..evaluation.predictions import set_frame_predictions
 from ..utils.checkpoint import load_checkpoint_file
-
-DEFAULT_FPS = 30
-"""Frame rate assumed when neither the call, the input file nor the model's
-dataset meta gives one (NTU RGB+D, PKU-MMD and BABEL are 30 fps)."""
-
-SUPPORTED_SUFFIXES = ('.pkl', '.txt', '.skeleton', '.npy')
-MAX_LISTED = 5
-
-
-class SkeletonInputError(ValueError):
-    """A skeleton input is unreadable or breaks the expected layout; the
-    message names the input and the problem."""
+from ..utils.subset import resolve_subset
+from .inputs import (DEFAULT_FPS, SkeletonSequence, check_keypoint,
+                     load_skeleton_input, short_listing)
 
 
 @dataclass
-class SkeletonSequence:
-    """A skeleton input, loaded.
+class GroundTruth:
+    """An input's ground truth in the model's class ids.
 
     Attributes:
-        name: Sample name (``frame_dir``, file stem, or ``'sequence'``).
-        keypoint: ``(M, T, V, C)`` array as read (not yet checked).
-        source: How to name the input in messages.
-        fps: Frame rate the input states, if any.
-        gt_segments: ``(S, 3)`` ``[start, end, class]`` ground truth when
-            the input carries it (an annotation sample), else None.
+        segments: ``(S, 3)`` ``[start, end, class]``, class ids into
+            ``classes``.
+        classes: The model's ``K`` classes, then the input's classes that
+            the model lacks (ids ``K, K + 1, ...``).
+        note: How the input's classes were mapped, when they are not the
+            model's; None when they are.
     """
-    name: str
-    keypoint: np.ndarray
-    source: str
-    fps: Optional[float] = None
-    gt_segments: Optional[np.ndarray] = None
+    segments: np.ndarray
+    classes: List[str]
+    note: Optional[str] = None
 
 
 @dataclass
@@ -93,7 +70,8 @@ class LocalizationResult:
         frame_scores: float32 ``(T, K + 1)`` class probabilities per frame
             (background last).
         frame_labels: int64 ``(T,)`` argmax of ``frame_scores``.
-        gt_segments: ``(S, 3)`` ground truth of the input, or None.
+        ground_truth: The input's ground truth in the model's class ids
+            (:func:`map_ground_truth`), or None.
     """
     name: str
     fps: float
@@ -101,30 +79,44 @@ class LocalizationResult:
     segments: List[Dict]
     frame_scores: np.ndarray
     frame_labels: np.ndarray
-    gt_segments: Optional[np.ndarray] = field(default=None, repr=False)
+    ground_truth: Optional[GroundTruth] = field(default=None, repr=False)
 
     @property
     def num_frames(self) -> int:
         """``T``."""
         return len(self.frame_labels)
 
-    def gt_frame_labels(self) -> Optional[np.ndarray]:
-        """``(T,)`` ground-truth frame labels (background ``K``) derived
-        from ``gt_segments``, or None without ground truth."""
-        if self.gt_segments is None:
-            return None
-        return derive_frame_labels(self.gt_segments, self.num_frames,
-                                   len(self.classes))
+    def timeline_rows(self) -> Tuple[List[Tuple[str, np.ndarray]],
+                                     List[str]]:
+        """``(rows, classes)`` for
+        :func:`~snippet_plugin.visualization.plot_label_timelines`: the
+        ground truth (when known) above the prediction, in one class list
+        (the model's, then the ground truth's classes the model lacks) with
+        background after the last."""
+        classes = (self.classes if self.ground_truth is None else
+                   self.ground_truth.classes)
+        background = len(classes)
+        prediction = np.where(self.frame_labels == len(self.classes),
+                              background, self.frame_labels)
+        rows = [('prediction', prediction)]
+        if self.ground_truth is not None:
+            rows.insert(0, ('ground truth', derive_frame_labels(
+                self.ground_truth.segments, self.num_frames, background)))
+        return rows, list(classes)
 
     def to_dict(self) -> Dict:
         """JSON-ready summary: name, fps, frames, classes, segments and
-        frame labels (and ground-truth segments when known)."""
+        frame labels; with ground truth also ``gt_segments`` (class ids
+        into ``gt_classes``), ``gt_classes`` and ``gt_note``."""
         summary = dict(name=self.name, fps=self.fps,
                        num_frames=self.num_frames, classes=list(self.classes),
                        segments=self.segments,
                        frame_labels=self.frame_labels.tolist())
-        if self.gt_segments is not None:
-            summary['gt_segments'] = np.asarray(self.gt_segments).tolist()
+        if self.ground_truth is not None:
+            summary.update(
+                gt_segments=self.ground_truth.segments.tolist(),
+                gt_classes=list(self.ground_truth.classes),
+                gt_note=self.ground_truth.note)
         return summary
 
 
@@ -158,7 +150,8 @@ def init_localizer(config: Union[str, Config],
         config: Config file path or :class:`~mmengine.config.Config`.
         checkpoint: Checkpoint path; None keeps the random initialisation.
         device: Device of the model.
-        cfg_options: Overrides merged into the config.
+        cfg_options: Overrides merged into the config (``subset`` picks
+            a dataset subset, :func:`~snippet_plugin.utils.subset.resolve_subset`).
         class_names: The ``K`` class names (overrides every other source).
 
     Returns:
@@ -172,6 +165,7 @@ def init_localizer(config: Union[str, Config],
         config, (str, os.PathLike)) else copy.deepcopy(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    resolve_subset(cfg)
     model = MODELS.build(cfg.model)
     checkpoint_meta = {}
     if checkpoint is not None:
@@ -263,193 +257,66 @@ def model_num_joints(model: nn.Module) -> Optional[int]:
     return None
 
 
-# ----------------------------------------------------------------- input
+# ---------------------------------------------------------- ground truth
 
 
-def check_keypoint(keypoint, source: str,
-                   num_joints: Optional[int] = None) -> np.ndarray:
-    """Validate a skeleton array and give it the person axis.
+def map_ground_truth(sequence: SkeletonSequence,
+                     model_classes: Sequence[str]) -> Optional[GroundTruth]:
+    """The input's ground truth in the model's class ids.
 
-    Args:
-        keypoint: ``(T, V, C)`` or ``(M, T, V, C)`` numbers.
-        source: The input's name, used in messages.
-        num_joints: ``V`` the model needs (None: not checked).
+    Where the file names its classes, each ground-truth class is mapped to
+    the model's class of the same name (case and surrounding spaces
+    ignored); a class the model lacks is kept under its own name after the
+    model's ``K`` classes, never merged into background. Where the file
+    names none, its ids are read as the model's, and ids from ``K`` on are
+    named ``file class <id>``. Whenever the two class lists are not the
+    same, the ``note`` says how they were mapped.
 
     Returns:
-        float32 ``(M, T, V, C)``.
-
-    Raises:
-        SkeletonInputError: wrong number of dimensions, no number dtype,
-            no frame or person, ``V != num_joints``, ``C != 3``, or NaN/inf
-            values (their frames and joints are listed).
+        The mapped ground truth, or None when the input has none.
     """
-    array = np.asarray(keypoint)
-    if array.ndim not in (3, 4):
-        raise SkeletonInputError(
-            f'{source}: expected an array (T, V, C) or (M, T, V, C) = '
-            f'(persons, frames, joints, xyz), got {array.ndim} dimension(s), '
-            f'shape {array.shape}')
-    if array.ndim == 3:
-        array = array[None]
-    if not (np.issubdtype(array.dtype, np.floating)
-            or np.issubdtype(array.dtype, np.integer)):
-        raise SkeletonInputError(f'{source}: joint coordinates must be '
-                                 f'numbers, got dtype {array.dtype}')
-    persons, frames, joints, channels = array.shape
-    if frames == 0 or persons == 0:
-        raise SkeletonInputError(
-            f'{source}: zero-length sequence, shape (M, T, V, C) = '
-            f'{array.shape} has no {"frame" if frames == 0 else "person"}')
-    if num_joints is not None and joints != num_joints:
-        raise SkeletonInputError(
-            f'{source}: {joints} joints per skeleton (V, axis -2 of shape '
-            f'{array.shape}), the model needs {num_joints} (NTU-25 order)')
-    if channels != 3:
-        raise SkeletonInputError(
-            f'{source}: {channels} coordinate(s) per joint (C, last axis of '
-            f'shape {array.shape}), expected 3 (x, y, z)')
-    finite = np.isfinite(array)
-    if not finite.all():
-        raise SkeletonInputError(f'{source}: {_non_finite_report(finite)}')
-    return array.astype(np.float32)
-
-
-def _non_finite_report(finite: np.ndarray) -> str:
-    """Where a ``(M, T, V, C)`` array has NaN/inf: frames and joints."""
-    bad = ~finite.all(axis=3)
-    frames = np.flatnonzero(bad.any(axis=(0, 2)))
-    joints = np.flatnonzero(bad.any(axis=(0, 1)))
-    named = finite.shape[2] == len(NTU25_JOINT_NAMES)
-    names = [f'{j} ({NTU25_JOINT_NAMES[j]})' if named else str(j)
-             for j in joints[:MAX_LISTED]]
-    return (f'NaN or infinite joint coordinates in {len(frames)} frame(s) '
-            f'{_listing(frames.tolist())} at joint(s) '
-            f'{_listing(names, len(joints))}')
-
-
-def _listing(items: Sequence, total: Optional[int] = None) -> str:
-    """``[a, b, c, ...]`` with at most ``MAX_LISTED`` items."""
-    total = len(items) if total is None else total
-    shown = ', '.join(str(item) for item in list(items)[:MAX_LISTED])
-    more = f', ... ({total} in all)' if total > MAX_LISTED else ''
-    return f'[{shown}{more}]'
-
-
-def load_skeleton_input(skeleton, sample: Union[str, int, None] = None
-                        ) -> SkeletonSequence:
-    """Load an array or a skeleton file (formats in the module docstring).
-
-    Args:
-        skeleton: An array, or a path.
-        sample: For an annotation ``.pkl``: the sample's ``frame_dir`` or
-            index (default the first sample).
-
-    Raises:
-        SkeletonInputError: a missing, unreadable or malformed file, an
-            unknown extension, or an unknown sample.
-    """
-    if isinstance(skeleton, (str, os.PathLike)):
-        return read_skeleton_file(os.fspath(skeleton), sample)
-    if isinstance(skeleton, torch.Tensor):
-        skeleton = skeleton.detach().cpu().numpy()
-    if isinstance(skeleton, (np.ndarray, list, tuple)):
-        try:
-            array = np.asarray(skeleton)
-        except ValueError as err:
-            raise SkeletonInputError(f'array input: not a rectangular '
-                                     f'array ({err})') from err
-        return SkeletonSequence('sequence', array, 'array input')
-    raise SkeletonInputError(
-        f'skeleton input of type {type(skeleton).__name__}: give a NumPy '
-        f'array (T, V, C) / (M, T, V, C) or a file path '
-        f'({", ".join(SUPPORTED_SUFFIXES)})')
-
-
-def read_skeleton_file(path: str, sample: Union[str, int, None] = None
-                       ) -> SkeletonSequence:
-    """Read a skeleton file by its extension (see :func:`load_skeleton_input`).
-    """
-    suffix = osp.splitext(path)[1].lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise SkeletonInputError(
-            f'{path}: unknown skeleton file format {suffix or "(none)"!r}; '
-            f'supported: .pkl (annotation file), .txt (PKU-MMD), .skeleton '
-            f'(NTU RGB+D or PKU-MMD), .npy (array (T, V, C) / (M, T, V, C))')
-    if not osp.isfile(path):
-        raise SkeletonInputError(f'{path}: skeleton file not found')
-    readers = {'.pkl': _read_annotation_sample, '.txt': _read_pkummd,
-               '.skeleton': _read_skeleton_suffix, '.npy': _read_npy}
-    try:
-        return readers[suffix](path, sample)
-    except SkeletonInputError:
-        raise
-    except (RawDataError, AnnotationError) as err:
-        raise SkeletonInputError(str(err)) from err
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise SkeletonInputError(f'{path}: unreadable skeleton file '
-                                 f'({type(err).__name__}: {err})') from err
-
-
-def _read_annotation_sample(path: str, sample) -> SkeletonSequence:
-    """One sample of an annotation ``.pkl``, with its ground truth."""
-    data = load_annotations(path)
-    samples = data['annotations']
-    names = [s['frame_dir'] for s in samples]
-    if not samples:
-        raise SkeletonInputError(f'{path}: the annotation file holds no '
-                                 'sample')
-    if sample is None:
-        index = 0
-    elif str(sample) in names:
-        index = names.index(str(sample))
-    elif str(sample).lstrip('-').isdigit() and -len(samples) <= int(
-            sample) < len(samples):
-        index = int(sample)
-    else:
-        raise SkeletonInputError(
-            f'{path}: no sample {sample!r}; give a frame_dir (e.g. '
-            f'{_listing(names)}) or an index below {len(samples)}')
-    chosen = samples[index]
-    segments = chosen.get('segments')
-    return SkeletonSequence(
-        chosen['frame_dir'], np.asarray(chosen['keypoint']),
-        f'{path}, sample {chosen["frame_dir"]!r}', data['meta'].get('fps'),
-        None if segments is None else np.asarray(
-            segments, dtype=np.int64).reshape(-1, 3))
-
-
-def _stem(path: str) -> str:
-    return osp.basename(path).split('.')[0]
-
-
-def _read_pkummd(path: str, sample=None) -> SkeletonSequence:
-    """A PKU-MMD skeleton file (2 bodies, 30 fps)."""
-    return SkeletonSequence(_stem(path), read_pkummd_skeleton(path), path,
-                            DEFAULT_FPS)
-
-
-def _read_skeleton_suffix(path: str, sample=None) -> SkeletonSequence:
-    """A ``.skeleton`` file: NTU RGB+D (first line = the frame count), or
-    PKU-MMD (whose lines hold 150 numbers)."""
-    with open(path) as f:
-        first = next((line for line in f if line.strip()), '')
-    if len(first.replace(',', ' ').split()) > 1:
-        return _read_pkummd(path)
-    total_frames, tracks = read_ntu_skeleton(path)
-    if total_frames == 0 or not tracks:
-        raise SkeletonInputError(
-            f'{path}: no skeleton to localize (' + (
-                'empty file, 0 frames)' if total_frames == 0 else
-                f'no body tracked in any of its {total_frames} frames)'))
-    return SkeletonSequence(_stem(path),
-                            select_bodies(tracks, total_frames), path,
-                            DEFAULT_FPS)
-
-
-def _read_npy(path: str, sample=None) -> SkeletonSequence:
-    """A ``.npy`` array (no pickled objects)."""
-    return SkeletonSequence(_stem(path), np.load(path, allow_pickle=False),
-                            path)
+    if sequence.gt_segments is None:
+        return None
+    segments = sequence.gt_segments.copy()
+    model = [str(name) for name in model_classes]
+    if sequence.gt_classes == model:
+        return GroundTruth(segments, model)
+    ids = np.unique(segments[:, 2]).tolist()
+    if not sequence.gt_classes:
+        extra = [i for i in ids if i >= len(model)]
+        classes = model + [f'file class {i}' for i in range(
+            len(model), max(extra, default=len(model) - 1) + 1)]
+        note = (f'{sequence.source}: the file names no classes; its '
+                "ground-truth class ids are read as the model's")
+        if extra:
+            note += (f"; ids {extra} are beyond the model's {len(model)} "
+                     'classes and drawn as "file class <id>"')
+        return GroundTruth(segments, classes, note)
+    lookup = {name.strip().lower(): i for i, name in enumerate(model)}
+    classes, mapping = list(model), {}
+    for file_id, name in enumerate(sequence.gt_classes):
+        key = name.strip().lower()
+        if key not in lookup:
+            lookup[key] = len(classes)
+            classes.append(name)
+        mapping[file_id] = lookup[key]
+    segments[:, 2] = [mapping[i] for i in segments[:, 2]]
+    shared = sum(mapping[i] < len(model) for i in mapping)
+    renumbered = sum(mapping[i] != i for i in mapping if mapping[i] < len(
+        model))
+    note = (f"{sequence.source}: the file's {len(sequence.gt_classes)} "
+            f"classes differ from the model's {len(model)}; ground truth "
+            f"mapped by name: {shared} of the file's classes are the "
+            f"model's ({renumbered} with another id)")
+    absent = [i for i in ids if mapping[i] >= len(model)]
+    if absent:
+        counts = ', '.join(
+            f'{sequence.gt_classes[i]!r} '
+            f'({int(np.sum(sequence.gt_segments[:, 2] == i))} segment(s))'
+            for i in absent)
+        note += (f"; not among the model's classes, drawn under their own "
+                 f'names: {counts}')
+    return GroundTruth(segments, classes, note)
 
 
 # -------------------------------------------------------------- inference
@@ -565,13 +432,17 @@ def inference_localizer(model: nn.Module,
     if bool((counts == 0).any()):
         missing = torch.nonzero(counts == 0).flatten().tolist()
         raise RuntimeError(f'the test pipeline dropped frames '
-                           f'{_listing(missing)} of {sequence.source}')
-    return _result(model, sequence, totals / counts, classes, fps)
+                           f'{short_listing(missing)} of {sequence.source}')
+    ground_truth = map_ground_truth(sequence, classes)
+    if ground_truth is not None and ground_truth.note is not None:
+        print_log(ground_truth.note, logger='current', level=30)
+    return _result(model, sequence, totals / counts, classes, fps,
+                   ground_truth)
 
 
 def _result(model: nn.Module, sequence: SkeletonSequence,
-            frame_scores: torch.Tensor, classes: List[str],
-            fps: float) -> LocalizationResult:
+            frame_scores: torch.Tensor, classes: List[str], fps: float,
+            ground_truth: Optional[GroundTruth]) -> LocalizationResult:
     """Segments of merged ``(K + 1, T)`` probabilities, as a result."""
     num_rows, num_frames = frame_scores.shape
     merged = ActionDataSample(metainfo=dict(frame_dir=sequence.name,
@@ -590,4 +461,4 @@ def _result(model: nn.Module, sequence: SkeletonSequence,
         name=sequence.name, fps=fps, classes=classes, segments=segments,
         frame_scores=merged.pred_frame_scores.T.numpy().astype(np.float32),
         frame_labels=merged.pred_frame_labels.numpy().astype(np.int64),
-        gt_segments=sequence.gt_segments)
+        ground_truth=ground_truth)

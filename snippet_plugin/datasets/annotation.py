@@ -96,6 +96,18 @@ class AnnotationError(ValueError):
     """
 
 
+class AnnotationFileNotFoundError(AnnotationError):
+    """The annotation file does not exist: the dataset is not prepared yet.
+
+    Attributes:
+        path: The missing file, as given.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f'{path}: annotation file not found')
+        self.path = path
+
+
 def derive_frame_labels(segments: Sequence[Sequence[int]], total_frames: int,
                         num_classes: int) -> np.ndarray:
     """Frame labels ``(T,)`` from half-open segments.
@@ -423,11 +435,12 @@ def load_annotations(path: str) -> Dict:
         code.
 
     Raises:
+        AnnotationFileNotFoundError: ``path`` does not exist.
         AnnotationError: listing every problem, by file, sample and field.
     """
     suffix = annotation_format(path)
     if not osp.isfile(path):
-        raise AnnotationError(f'{path}: annotation file not found')
+        raise AnnotationFileNotFoundError(path)
     data = _read_pickle(path) if suffix == '.pkl' else _read_npz(path)
     problems = validate_annotations(data, path)
     if problems:

@@ -113,8 +113,10 @@ class UntrimmedPoseDataset(BaseDataset):
       ``label_mode`` (str).
 
     ``metainfo`` (the runner's ``dataset_meta``): ``classes``, ``fps``,
-    ``layout``, ``background_id`` (``K``), ``num_classes`` (``K``); values
-    given in the ``metainfo`` argument take precedence over the file's.
+    ``layout``, ``label_end`` (how the raw labels' ends were read, where
+    the file says; the ``'pkummd'`` metric protocol needs it),
+    ``background_id`` (``K``), ``num_classes`` (``K``); values given in the
+    ``metainfo`` argument take precedence over the file's.
 
     Args:
         ann_file: Annotation ``.pkl`` or ``.npz`` path (joined to
@@ -188,7 +190,7 @@ class UntrimmedPoseDataset(BaseDataset):
 
     def _update_metainfo(self, meta: dict) -> None:
         """Fill ``metainfo`` from the file's meta (the argument wins)."""
-        for key in ('classes', 'fps', 'layout'):
+        for key in ('classes', 'fps', 'layout', 'label_end'):
             if key in meta:
                 self._metainfo.setdefault(key, meta[key])
         self._metainfo.setdefault('classes', ())

@@ -1,6 +1,6 @@
 """Models: multi-scale backbone wrapper, self-supervised pretraining, and the
 localization neck, head and localizer."""
-from .backbones import MultiScaleGCN
+from .backbones import MultiScaleGCN, RawPoseEncoder
 from .heads import FramewiseLocalizationHead
 from .localizers import SkeletonLocalizer, backbone_state_from_checkpoint
 from .necks import LastLevelUpsample, UShapeNeck
@@ -9,7 +9,7 @@ from .selfsup import (DenseProjectionHead, GlobalProjectionHead,
 
 __all__ = [
     'DenseProjectionHead', 'FramewiseLocalizationHead', 'GlobalProjectionHead',
-    'LastLevelUpsample', 'MultiScaleGCN', 'QueueMemoryBank',
+    'LastLevelUpsample', 'MultiScaleGCN', 'QueueMemoryBank', 'RawPoseEncoder',
     'SkeletonLocalizer', 'SkeletonMoCo', 'SnippetMatcher', 'UShapeNeck',
     'backbone_state_from_checkpoint', 'info_nce'
 ]

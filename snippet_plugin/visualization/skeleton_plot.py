@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..datasets.annotation import NTU25_BONES, NTU25_FLIP_PAIRS
-from ..evaluation.functional.segmentation import label_segments
+from ..evaluation.functional.segmentation import label_runs
 
 BACKGROUND_COLOR = (0.78, 0.78, 0.78, 1.0)
 UNLABELLED_COLOR = (1.0, 1.0, 1.0, 1.0)
@@ -56,12 +56,6 @@ def label_color(label: int, colors: Sequence) -> Tuple[float, ...]:
     if label >= len(colors):
         return BACKGROUND_COLOR
     return tuple(colors[label])
-
-
-def label_runs(frame_labels: np.ndarray) -> List[Tuple[int, int, int]]:
-    """Maximal runs ``(start, end, label)`` (``[start, end)``) of equal
-    labels in ``frame_labels (T,)``."""
-    return [tuple(int(v) for v in run) for run in label_segments(frame_labels)]
 
 
 def draw_label_timeline(ax: Axes,
@@ -178,7 +172,7 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 def run_start_frames(frame_labels: np.ndarray,
                      frames: Sequence[int]) -> np.ndarray:
     """First frame of the label run that contains each of ``frames``."""
-    starts = np.array([start for start, _, _ in label_runs(frame_labels)])
+    starts = label_runs(frame_labels)[:, 0]
     return starts[np.searchsorted(starts, np.asarray(frames), 'right') - 1]
 
 

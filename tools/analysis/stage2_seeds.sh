@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Stage-2 protocols on MocapMix over 3 seeds (the quick-start twins of the
-# paper's Tab. 3-4): training from scratch; linear and finetune, with and
+# paper's Tab. 3-4): the two linear floors (the raw pose and the random-init
+# encoder, frozen); training from scratch; linear and finetune, with and
 # without the U-neck, from the SkeletonCLR and the snippet pretraining; weak;
 # semi-supervised 10 % and 20 %. Each run starts from the pretraining of the
-# same seed written by tools/analysis/quickstart_seeds.sh
+# same seed written by tools/analysis/knn_table.py
 # (<PRETRAIN_ROOT>/<pretraining config>_seed<k>/epoch_40.pth); semi runs also
 # draw their labelled subset with label_seed=<k>. Two runs at a time, one
 # thread each; about 1 min per run on 2 cores (docs/protocols.md).
@@ -16,13 +17,15 @@
 # written to <WORK_ROOT>/summary.md.
 set -euo pipefail
 ROOT=${1:-work_dirs/stage2_seeds}
-PRETRAIN=${2:-work_dirs/seeds}
+PRETRAIN=${2:-work_dirs/knn_mocapmix}
 SEEDS=${SEEDS:-0 1 2}
 ONLY=${ONLY:-.}
 export OMP_NUM_THREADS=1
 
 # config name -> pretraining config name ("" = random initialisation)
 CONFIGS=(
+  linear_scratch_rawpose_mocapmix:
+  linear_scratch_stgcn_mocapmix:
   finetune_scratch_stgcn_mocapmix:
   linear_skeletonclr_stgcn_mocapmix:skeletonclr_stgcn_mocapmix
   linear_skeletonclr_stgcn_noneck_mocapmix:skeletonclr_stgcn_mocapmix
@@ -68,7 +71,8 @@ for seed in $SEEDS; do
     fi
     if [[ -n $pretrain && ! -f $PRETRAIN/${pretrain}_seed$seed/epoch_40.pth ]]; then
       echo "missing $PRETRAIN/${pretrain}_seed$seed/epoch_40.pth:" \
-        "run tools/analysis/quickstart_seeds.sh first" >&2
+        "run python tools/analysis/knn_table.py --dataset mocapmix" \
+        "--methods skeletonclr --work-root $PRETRAIN first" >&2
       exit 1
     fi
     $cmd > "$ROOT/${config}_seed$seed.log" 2>&1 &

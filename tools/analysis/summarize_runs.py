@@ -1,7 +1,8 @@
 """Mean ± std of the final localization metrics over repeated runs.
 
 Each run is a work dir written by ``tools/train.py`` (its last validation
-metrics are read from ``<timestamp>/vis_data/scalars.json``). Runs are
+metrics are read from ``<timestamp>/vis_data/scalars.json``) or by
+``tools/test.py`` (``<timestamp>/<timestamp>.json``). Runs are
 grouped by name, the part of the work dir's name before ``_seed``. Columns:
 mAP at each tIoU and their average; frame accuracy, edit and F1@50 when
 every run logged them (Stage-2 and KNN runs do); the wall time of the run
@@ -20,7 +21,7 @@ import re
 from collections import defaultdict
 from datetime import datetime
 from glob import glob
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -33,16 +34,26 @@ WALL_TIME = 'wall_s'
 LOG_TIME = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - ')
 
 
+def logged_records(work_dir: str) -> Iterator[dict]:
+    """Every record a work dir logged, oldest run (timestamp folder) first:
+    the lines of ``tools/train.py``'s ``vis_data/scalars.json``, then the
+    metrics ``tools/test.py`` writes to ``<timestamp>.json``."""
+    for folder in sorted(glob(osp.join(work_dir, '*', ''))):
+        stamp = osp.basename(osp.normpath(folder))
+        for path in (osp.join(folder, 'vis_data', 'scalars.json'),
+                     osp.join(folder, f'{stamp}.json')):
+            if osp.isfile(path):
+                with open(path) as f:
+                    yield from (json.loads(line) for line in f
+                                if line.strip())
+
+
 def final_metrics(work_dir: str) -> Dict[str, float]:
     """The last logged record holding every metric of :data:`METRICS`."""
     found = None
-    for path in sorted(glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if all(key in record for key in METRICS):
-                    found = record
+    for record in logged_records(work_dir):
+        if all(key in record for key in METRICS):
+            found = record
     if found is None:
         raise FileNotFoundError(f'{work_dir}: no validation metrics logged')
     metrics = {key: found[key] for key in METRICS + FRAME_METRICS
@@ -74,29 +85,56 @@ def group_name(work_dir: str) -> str:
     return osp.basename(osp.normpath(work_dir)).rsplit('_seed', 1)[0]
 
 
+def shared_columns(records: Sequence[Dict[str, float]]) -> List[str]:
+    """:data:`METRICS`, then the keys of :data:`FRAME_METRICS` and the wall
+    time that every record holds."""
+    return list(METRICS) + [
+        key for key in FRAME_METRICS + (WALL_TIME, )
+        if all(key in r for r in records)
+    ]
+
+
+def mean_and_std(group: Sequence[Dict[str, float]],
+                 key: str) -> Tuple[float, float]:
+    """Mean and sample standard deviation (0 for one run) of ``key``."""
+    values = np.array([r[key] for r in group], dtype=float)
+    spread = values.std(ddof=1) if len(values) > 1 else 0.0
+    return float(values.mean()), float(spread)
+
+
+def mean_std_cell(group: Sequence[Dict[str, float]], key: str) -> str:
+    """``mean ± std`` of ``key`` over a group, the value alone for one run
+    (whole seconds for the wall time, one decimal otherwise)."""
+    digits = 0 if key == WALL_TIME else 1
+    mean, spread = mean_and_std(group, key)
+    if len(group) == 1:
+        return f'{mean:.{digits}f}'
+    return f'{mean:.{digits}f} ± {spread:.{digits}f}'
+
+
+def column_name(key: str) -> str:
+    """``tal/mAP@0.1`` -> ``mAP@0.1``."""
+    return key.split('/')[-1]
+
+
 def summary_table(runs: Dict[str, List[Dict[str, float]]],
                   markdown: bool = False) -> str:
     """One row per group: ``mean ± std`` (sample std) of each metric.
 
-    Columns: :data:`METRICS`, then those of :data:`FRAME_METRICS` and the
-    wall time that every record holds. ``markdown`` gives a GitHub table
+    Columns: :func:`shared_columns`. ``markdown`` gives a GitHub table
     instead of aligned text.
     """
-    records = [r for group in runs.values() for r in group]
-    keys = list(METRICS) + [
-        key for key in FRAME_METRICS + (WALL_TIME, )
-        if all(key in r for r in records)
-    ]
-    header = ['model', 'runs'] + [key.split('/')[-1] for key in keys]
-    rows = []
-    for name, group in runs.items():
-        cells = [name, str(len(group))]
-        for key in keys:
-            values = np.array([r[key] for r in group])
-            spread = values.std(ddof=1) if len(values) > 1 else 0.0
-            digits = 0 if key == WALL_TIME else 1
-            cells.append(f'{values.mean():.{digits}f} ± {spread:.{digits}f}')
-        rows.append(cells)
+    keys = shared_columns([r for group in runs.values() for r in group])
+    header = ['model', 'runs'] + [column_name(key) for key in keys]
+    rows = [[name, str(len(group))] +
+            [mean_std_cell(group, key) for key in keys]
+            for name, group in runs.items()]
+    return format_table(header, rows, markdown)
+
+
+def format_table(header: List[str], rows: List[List[str]],
+                 markdown: bool = False) -> str:
+    """A GitHub markdown table, or aligned plain text."""
     if markdown:
         lines = [header, ['---'] * len(header)] + rows
         return '\n'.join('| ' + ' | '.join(row) + ' |' for row in lines)

@@ -5,16 +5,21 @@ Writes to ``--out-dir``: ``babel_pretrain.pkl`` (every train sequence,
 unlabelled), ``babel_subset{1,2,3}.pkl`` (train/val splits, classes
 walk/stand/turn/jump, sit/run/stand up/kick, jog/wave/dance/gesture,
 background elsewhere), ``babel_report.txt`` (sequences, frames, hours and
-instances per class, per file and split) and ``babel_missing.txt`` (the
-sequences left out, and why). Joints are stored raw (metres, z up, 30 fps);
+instances per class, per file and split), ``babel_missing.txt`` (the
+sequences left out, and why) and ``babel_label_issues.txt`` (the labels and
+durations that do not fit their motion, and what was done with them). A
+run that finds too little motion, or would write an empty file, stops
+before writing anything: existing outputs are never replaced by empty ones. Joints are stored raw (metres, z up, 30 fps);
 ``NormalizeSkeleton3D`` normalises them in the pipeline. Conventions are in
 ``snippet_plugin.ingest.converters.babel``.
 
 Joints come from SMPL-H forward kinematics (``--body-model``; needs
 ``pip install smplx``; defaults as the public code: male model, no betas,
 no translation) or from a pre-extracted joints file (``--joints-file``).
-Per-sequence joints are cached in ``--cache-dir``: a rerun (after an
-interruption, or with other output options) skips the finished sequences.
+Per-sequence joints are cached in ``--cache-dir``, keyed on the content of
+each sequence's inputs and on the options that shape the joints: a rerun
+(after an interruption, or with other output options) skips the finished
+sequences and redoes any whose inputs changed.
 
 Examples::
 
@@ -32,8 +37,9 @@ import sys
 import time
 
 from snippet_plugin.ingest.converters.babel import (
-    GENDER_CHOICES, MISSING_POLICIES, SUBSET_SEQUENCE_CHOICES,
-    JointsFileJoints, SMPLHJoints, format_summary, prepare_babel)
+    DEFAULT_MAX_MISSING, GENDER_CHOICES, LABEL_POLICIES, MISSING_POLICIES,
+    SUBSET_SEQUENCE_CHOICES, JointsFileJoints, SMPLHJoints, format_summary,
+    prepare_babel)
 from snippet_plugin.ingest.converters.common import RawDataError
 
 SHOWN_SKIPS = 20
@@ -74,6 +80,20 @@ def parse_args(argv=None) -> argparse.Namespace:
                         default='skip',
                         help='a sequence without AMASS file is skipped and '
                         'listed (default), or stops the run before any work')
+    parser.add_argument('--max-missing', type=float,
+                        default=DEFAULT_MAX_MISSING,
+                        help='largest share of the sequences that may lack '
+                        'their AMASS file (default %(default)g); more stops '
+                        'the run before any work (1 accepts any share; a '
+                        'run that finds none always stops)')
+    parser.add_argument('--on-bad-segment', choices=LABEL_POLICIES,
+                        default='warn',
+                        help='a BABEL label outside its motion, or a dur '
+                        'that differs from the AMASS file: warn (clip it, '
+                        'keep the sequence; default), drop (the label; a '
+                        'sequence whose dur differs leaves the subset '
+                        'files) or error (stop before any work); all are '
+                        'listed in babel_label_issues.txt')
     parser.add_argument('--max-frames', type=int,
                         help='drop sequences longer than this at 30 fps '
                         '(the public code: 1000; default: keep all)')
@@ -92,6 +112,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                      '--body-model only')
     if args.workers < 1:
         parser.error('--workers must be >= 1')
+    if not 0 <= args.max_missing <= 1:
+        parser.error('--max-missing must be a share in [0, 1]')
     return args
 
 
@@ -111,7 +133,8 @@ def main(argv=None) -> None:
             args.babel_dir, args.amass_root, args.out_dir,
             open_joint_source(args), cache_dir=args.cache_dir,
             workers=args.workers, on_missing=args.on_missing,
-            max_frames=args.max_frames,
+            max_missing=args.max_missing,
+            on_bad_segment=args.on_bad_segment, max_frames=args.max_frames,
             subset_sequences=args.subset_sequences,
             with_extra=args.with_extra,
             annotation_suffix='.' + args.format)
@@ -125,14 +148,26 @@ def main(argv=None) -> None:
     print(f'\nwrote {", ".join(result.files.values())} in '
           f'{time.perf_counter() - started:.1f} s\n')
     print(report)
-    skipped = result.report.skipped
-    if skipped:
-        print(f'\nskipped {len(skipped)} sequence(s) (all listed in '
-              f'{result.missing_list}):')
-        for sid, why in skipped[:SHOWN_SKIPS]:
-            print(f'  {sid}: {why}')
-        if len(skipped) > SHOWN_SKIPS:
-            print(f'  ... and {len(skipped) - SHOWN_SKIPS} more')
+    print_listing(f'skipped {len(result.report.skipped)} sequence(s) (all '
+                  f'listed in {result.missing_list})',
+                  [f'{sid}: {why}' for sid, why in result.report.skipped])
+    print_listing(
+        f'{len(result.label_issues)} label(s) or duration(s) do not fit their'
+        f' motion (all listed in {result.label_issue_list})',
+        [f'{i.sid}, {i.segment}: {i.reason}; {i.action}'
+         for i in result.label_issues])
+
+
+def print_listing(title: str, lines) -> None:
+    """``title`` and the first :data:`SHOWN_SKIPS` lines, if there are any.
+    """
+    if not lines:
+        return
+    print(f'\n{title}:')
+    for line in lines[:SHOWN_SKIPS]:
+        print(f'  {line}')
+    if len(lines) > SHOWN_SKIPS:
+        print(f'  ... and {len(lines) - SHOWN_SKIPS} more')
 
 
 if __name__ == '__main__':

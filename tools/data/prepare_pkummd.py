@@ -63,6 +63,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         default='error',
                         help='a listed video without its skeleton or label '
                         'file stops the run (default) or is skipped')
+    parser.add_argument('--allow-empty-labels', action='store_true',
+                        help='accept label files without any action (their '
+                        'videos are all background); default: refuse them')
     parser.add_argument('--workers', type=int, default=1,
                         help='processes reading files')
     args = parser.parse_args(argv)
@@ -105,7 +108,8 @@ def main(argv=None) -> None:
             args.skeleton_dir, args.label_dir, splits, classes,
             end_inclusive=args.label_end == 'inclusive',
             end_tolerance=args.end_tolerance, on_missing=args.on_missing,
-            workers=args.workers, split_source=split_source)
+            workers=args.workers, split_source=split_source,
+            allow_empty_labels=args.allow_empty_labels)
         save_annotations(data, args.out)
     except (RawDataError, AnnotationError) as err:
         sys.exit(f'error: {err}')

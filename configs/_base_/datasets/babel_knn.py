@@ -8,15 +8,17 @@ jog/wave/dance/gesture) with background for all other frames. Sequences are
 
 The annotation files come from ``tools/data/prepare_babel.py`` (see
 ``docs/datasets.md``): ``babel_pretrain.pkl`` holds every train sequence
-(``label_mode='none'``), ``babel_subset{1,2,3}.pkl`` hold the subsets with
-their ``train``/``val`` splits. Configs built on this file evaluate on
-Subset-1; ``configs/knn/knn_*-subset{1,2,3}.py`` evaluate on each subset.
+(``label_mode='none'``), ``babel_subset1.pkl`` .. ``babel_subset3.pkl`` the
+subsets with their ``train``/``val`` splits. ``subset`` picks the evaluation
+subset: the KNN memory and the validation/test sequences read the
+``ann_file`` template ``babel_{subset}.pkl``, which the tools fill after
+``--cfg-options subset=subset2`` (``snippet_plugin.utils.subset``).
 """
 dataset_type = 'UntrimmedPoseDataset'
 data_root = 'data/babel/'
-subset = 1
+subset = 'subset1'
 pretrain_ann_file = data_root + 'babel_pretrain.pkl'
-subset_ann_file = data_root + f'babel_subset{subset}.pkl'
+subset_ann_file = data_root + 'babel_{subset}.pkl'
 clip_len = 300
 num_person = 1
 temporal_stride = 8

@@ -5,9 +5,10 @@ BABEL validation sequences and evaluate on its ``val`` split (Subset-1 walk,
 stand, turn, jump; Subset-2 sit, run, stand up, kick; Subset-3 jog, wave,
 dance, gesture; background elsewhere). Files from
 ``tools/data/prepare_babel.py`` (``docs/datasets.md``):
-``data/babel/babel_subset{1,2,3}.pkl``. ``subset`` picks the file here; a
-config for another subset overrides ``ann_file`` in all three dataloaders
-(the ``*_babel-subset2.py`` / ``-subset3.py`` configs do).
+``data/babel/babel_subset1.pkl`` .. ``babel_subset3.pkl``. ``subset`` picks
+the file: every dataloader reads the ``ann_file`` template
+``babel_{subset}.pkl``, which the tools fill after
+``--cfg-options subset=subset2`` (``snippet_plugin.utils.subset``).
 
 Training crops random 300-frame windows (batch 8, the public code's);
 validation and test see each whole sequence once, padded to a multiple of
@@ -17,8 +18,8 @@ half-open frame intervals), plus frame accuracy, edit and F1@{10,25,50}.
 """
 dataset_type = 'UntrimmedPoseDataset'
 data_root = 'data/babel/'
-subset = 1
-ann_file = data_root + f'babel_subset{subset}.pkl'
+subset = 'subset1'
+ann_file = data_root + 'babel_{subset}.pkl'
 clip_len = 300
 num_person = 1
 temporal_stride = 8

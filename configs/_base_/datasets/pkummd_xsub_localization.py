@@ -10,8 +10,9 @@ cross-subject protocol. For cross-view use ``pkummd_xview.pkl`` as
 Training crops random 300-frame windows (batch 8); validation sees each
 whole video once, padded to a multiple of the backbone's stride 8.
 Metric: the official PKU-MMD evaluator (``protocol='pkummd'``: overlap over
-the hull of the two intervals, its interpolated AP); the paper reports
-``mAP@0.5``, the other thresholds are logged for reference.
+the hull of the two intervals on PKU-MMD's own inclusive frame numbers, as
+the file's ``meta['label_end']`` says, and its interpolated AP); the paper
+reports ``mAP@0.5``, the other thresholds are logged for reference.
 """
 dataset_type = 'UntrimmedPoseDataset'
 data_root = 'data/pkummd/'

@@ -25,6 +25,7 @@ PREDICTION_FIELDS = ('video', 'start', 'end', 'label', 'score')
 GROUND_TRUTH_FIELDS = ('video', 'start', 'end', 'label')
 DEFAULT_TIOU_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5)
 PAIR_CHUNK = 1 << 22
+TIE_ORDERS = ('input', 'activitynet')
 
 SegmentRecords = Union[Sequence[Mapping], Mapping[str, Sequence]]
 
@@ -84,7 +85,8 @@ def average_precision(recall: np.ndarray, precision: np.ndarray) -> np.ndarray:
 def temporal_map(predictions: SegmentRecords,
                  ground_truths: SegmentRecords,
                  tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
-                 num_classes: Optional[int] = None) -> TemporalMAPResult:
+                 num_classes: Optional[int] = None,
+                 tie_order: str = 'input') -> TemporalMAPResult:
     """Mean average precision at several tIoU thresholds (VOC protocol).
 
     Rules (PAPER_NOTES, "Stage 2: localization"):
@@ -95,7 +97,11 @@ def temporal_map(predictions: SegmentRecords,
       and class with the highest IoU, if that IoU is >= theta: a true
       positive (TP). Otherwise it is a false positive (FP); a second
       detection of an already matched GT is therefore a FP. GTs with equal
-      IoU are taken in input order.
+      IoU are taken in input order (``tie_order='input'``), or in the order
+      ActivityNet's evaluator visits them (``'activitynet'``: that of
+      ``np.argsort(iou)[::-1]`` over the IoUs of the prediction with every
+      GT of its video and class, in input order; for two tied GTs the later
+      one first).
     * AP per class by :func:`average_precision`; the mAP averages the classes
       that have at least one GT. A class with GT but no predictions has AP 0
       and is averaged; a class with predictions but no GT is not averaged.
@@ -111,10 +117,15 @@ def temporal_map(predictions: SegmentRecords,
         tiou_thresholds: ``(H,)`` thresholds in ``(0, 1]``.
         num_classes (int, optional): Number of classes K (labels
             ``0..K-1``). Defaults to the largest label seen plus one.
+        tie_order (str): Order of GTs of equal IoU, one of
+            :data:`TIE_ORDERS`.
 
     Returns:
         TemporalMAPResult: per-class AP, mAP per threshold and their average.
     """
+    if tie_order not in TIE_ORDERS:
+        raise ValueError(f'tie_order must be one of {TIE_ORDERS}, got '
+                         f'{tie_order!r}')
     thresholds = _validated_thresholds(tiou_thresholds)
     pred = _as_columns(predictions, PREDICTION_FIELDS, 'predictions')
     gt = _as_columns(ground_truths, GROUND_TRUTH_FIELDS, 'ground_truths')
@@ -126,7 +137,7 @@ def temporal_map(predictions: SegmentRecords,
 
     ranked = np.argsort(-pred['score'], kind='stable')
     true_positive = _greedy_match(pred, gt, pred_group, gt_group, ranked,
-                                  thresholds)
+                                  thresholds, tie_order)
     class_ap, num_gt, num_pred = _class_average_precision(
         true_positive, pred['label'], gt['label'], ranked, num_classes)
     return _summarise(thresholds, class_ap, num_gt, num_pred)
@@ -267,7 +278,8 @@ def _candidate_pairs(pred: dict, gt: dict, pred_group: np.ndarray,
 
 def _greedy_match(pred: dict, gt: dict, pred_group: np.ndarray,
                   gt_group: np.ndarray, ranked: np.ndarray,
-                  thresholds: np.ndarray) -> np.ndarray:
+                  thresholds: np.ndarray,
+                  tie_order: str = 'input') -> np.ndarray:
     """Greedy score-ordered matching of predictions to GT, every threshold.
 
     Args:
@@ -277,6 +289,7 @@ def _greedy_match(pred: dict, gt: dict, pred_group: np.ndarray,
         ranked (np.ndarray): ``(P,)`` prediction indices, best score first
             (ties in input order).
         thresholds (np.ndarray): ``(H,)``.
+        tie_order (str): Order of GTs of equal IoU (:func:`temporal_map`).
 
     Returns:
         np.ndarray: ``(H, P)`` bool, True where prediction p is a TP at
@@ -292,10 +305,13 @@ def _greedy_match(pred: dict, gt: dict, pred_group: np.ndarray,
     is_candidate[pair_pred] = True
     step = _step_within_group(ranked[is_candidate[ranked]], pred_group,
                               num_preds)
-    # Stable sort: by step, then prediction, then IoU descending; equal IoUs
-    # keep the GT input order that _candidate_pairs produced.
+    # Stable sort: by step, then prediction, then IoU descending, then the
+    # tie rank (by default the GT input order that _candidate_pairs made).
     pred_key = step * num_preds + np.arange(num_preds)
-    order = np.lexsort((-pair_iou, pred_key[pair_pred]))
+    tie_rank = (_activitynet_tie_rank(pred, gt, gt_group, pred_group,
+                                      pair_pred, pair_gt, pair_iou)
+                if tie_order == 'activitynet' else pair_gt)
+    order = np.lexsort((tie_rank, -pair_iou, pred_key[pair_pred]))
     pair_pred, pair_gt, pair_iou = (pair_pred[order], pair_gt[order],
                                     pair_iou[order])
     pair_step = step[pair_pred]
@@ -305,6 +321,43 @@ def _greedy_match(pred: dict, gt: dict, pred_group: np.ndarray,
         _match_step(pair_pred[lo:hi], pair_gt[lo:hi], pair_iou[lo:hi],
                     thresholds, matched, true_positive)
     return true_positive
+
+
+def _activitynet_tie_rank(pred: dict, gt: dict, gt_group: np.ndarray,
+                          pred_group: np.ndarray, pair_pred: np.ndarray,
+                          pair_gt: np.ndarray,
+                          pair_iou: np.ndarray) -> np.ndarray:
+    """Rank of each pair's GT in ActivityNet's visiting order.
+
+    ActivityNet's evaluator (and MMAction2's copy) visits the GTs of a
+    prediction's video in the order ``np.argsort(iou)[::-1]`` of the
+    prediction's IoU with each of them. Among distinct IoUs that is
+    descending IoU; among equal ones it is whatever numpy's ``argsort``
+    gives for that whole row (not stable in general), so the row is sorted
+    the same way here, for the predictions whose candidate pairs tie.
+
+    Args:
+        pred, gt (dict): Columns from :func:`_as_columns`.
+        gt_group, pred_group (np.ndarray): ``(G,)``, ``(P,)`` group ids.
+        pair_pred, pair_gt, pair_iou (np.ndarray): ``(N,)`` candidate pairs,
+            ordered by prediction index, then GT index.
+
+    Returns:
+        np.ndarray: ``(N,)`` int64 rank, for a tie-break after IoU.
+    """
+    rank = pair_gt.astype(np.int64)
+    by_iou = np.lexsort((pair_iou, pair_pred))
+    tied = ((np.diff(pair_pred[by_iou]) == 0)
+            & (np.diff(pair_iou[by_iou]) == 0))
+    for p in np.unique(pair_pred[by_iou][1:][tied]):
+        members = np.flatnonzero(gt_group == pred_group[p])
+        row = paired_segment_iou(pred['start'][p], pred['end'][p],
+                                 gt['start'][members], gt['end'][members])
+        position = np.empty(members.size, dtype=np.int64)
+        position[np.argsort(row)[::-1]] = np.arange(members.size)
+        lo, hi = np.searchsorted(pair_pred, [p, p + 1])
+        rank[lo:hi] = position[np.searchsorted(members, pair_gt[lo:hi])]
+    return rank
 
 
 def _step_within_group(candidates: np.ndarray, pred_group: np.ndarray,
@@ -336,7 +389,7 @@ def _match_step(pair_pred: np.ndarray, pair_gt: np.ndarray,
     """Match one prediction per group (at most), all thresholds at once.
 
     The pairs are grouped by prediction and, within one, sorted by IoU
-    descending then GT index, so each prediction takes its first pair whose
+    descending then tie rank, so each prediction takes its first pair whose
     GT is unmatched and whose IoU reaches the threshold. Predictions of one
     step belong to different groups, hence never share a GT.
 

@@ -21,7 +21,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from .segmentation import label_segments
+from .segmentation import label_runs
 
 DEFAULT_PROPOSAL_THRESHOLDS = (0.030, 0.035, 0.040, 0.045, 0.050)
 
@@ -60,7 +60,7 @@ def labels_to_segments(frame_labels: np.ndarray,
         np.ndarray: ``(S, 3)`` int64 rows ``[start, end_exclusive, class_id]``
         ordered by start.
     """
-    runs = label_segments(frame_labels, ignore_labels=(background_id, ))
+    runs = label_runs(frame_labels, ignore_labels=(background_id, ))
     return runs[runs[:, 2] >= 0]
 
 

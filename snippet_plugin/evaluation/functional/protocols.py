@@ -1,44 +1,26 @@
-"""Temporal-localization mAP under named protocols: ``'voc'``, ``'pkummd'``,
-``'anet'`` (PAPER_NOTES, "Stage 2: localization": "offer the protocols by
-name").
-
-``'voc'``
-    :func:`~.detection_map.temporal_map`: per class, score-ordered greedy
-    matching of each prediction to the best-IoU *unmatched* GT with
-    IoU >= theta, VOC all-point interpolated AP, mean over the classes with
-    GT. Intervals are half-open ``[start, end)`` frames.
-
-``'anet'``
-    ActivityNet's detection AP as in ``mmaction.evaluation.functional.
-    eval_detection.compute_average_precision_detection`` (called per class by
-    ``ActivityNetLocalization``): predictions sorted by score (stable), each
-    takes the unlocked same-video GT of highest IoU >= theta, IoU =
-    intersection / union of continuous intervals, AP by
-    ``interpolated_precision_recall`` (the precision envelope over recall
-    steps, i.e. VOC all-point AP), mean over the classes with GT. Those rules
-    are exactly the ``'voc'`` ones (``[start, end)`` read as a continuous
-    interval has length ``end - start``), so ``'anet'`` is computed by
-    :func:`~.detection_map.temporal_map`; the tests check it against
-    mmaction's function on random data. Two immaterial-in-practice
-    differences: mmaction stores the IoU in float32 (an IoU within float32
-    rounding of theta can compare differently; we use float64 as the
-    original ActivityNet code does), and among GTs of exactly equal IoU it
-    takes the order of a non-stable ``argsort`` reversed, we the input order.
-    ActivityNet's own default thresholds are 0.5:0.05:0.95; pass them as
-    ``tiou_thresholds`` if wanted.
-
-``'pkummd'``
+"""Temporal-localization mAP under named protocols: ``'voc'``, ``'pkummd'``
     The official PKU-MMD evaluator (``evaluate.py`` of github ECHO960/PKU-MMD,
     functions ``match`` and ``ap``, the ``mAP_action`` line), re-implemented:
 
     * overlap = ``(min(e_p, e_g) - max(s_p, s_g)) / (max(e_p, e_g) -
-      min(s_p, s_g))`` between a proposal and a GT of the same label and video
-      (:func:`pkummd_overlap`). We pass our half-open ``[start, end)`` bounds
-      as given, so for intersecting intervals it is exactly the tIoU; for
-      disjoint ones it is negative (never a match). PKU-MMD's label files
-      hold inclusive ``start,end`` frames that the official script also uses
-      as given; converting them to ``[start, end + 1)`` lengthens both
-      intervals by one frame, a difference of ``O(1 / length)`` in overlap.
+      min(s_p, s_g))`` between a proposal and a GT of the same label and
+      video (:func:`pkummd_overlap`), on PKU-MMD's own frame numbers: the
+      official script reads the label files' ``start,end`` and the
+      proposals' as given, and PKU-MMD's ends are inclusive (the last frame
+      of the action). Our segments are half-open ``[start, end)`` (the
+      converter made ``[s, e]`` into ``[s, e + 1)``), so with
+      ``label_end='inclusive'`` (the default, and what the converter writes
+      into ``meta['label_end']``) both intervals go back to ``[start,
+      end - 1]`` before the overlap; with ``'exclusive'`` (labels converted
+      with ``--label-end exclusive``) ``[start, end]`` are the file's
+      numbers. On those numbers an interval covering ``n`` frames has
+      length ``n - 1``: the overlap of GT ``1,0,9`` and a proposal of frames
+      5..14 is ``(9 - 5) / (14 - 0) = 4/14`` (a miss at 0.3), where the tIoU
+      of ``[0, 10)`` and ``[5, 15)`` is ``5/15``. Disjoint intervals give a
+      negative overlap (never a match). The span ``max(e) - min(s)`` is zero
+      only for a one-frame proposal on the same one-frame GT (``s = e`` for
+      both), where the official script divides by zero and stops; here that
+      overlap is 1 (the two are identical).
     * matching is *not* one-to-one: each proposal independently takes the GT
       with the highest overlap >= theta (ties: the later GT), even if a
       higher-scored proposal already took it. Per GT, only its
@@ -73,19 +55,21 @@ from .detection_map import (DEFAULT_TIOU_THRESHOLDS, GROUND_TRUTH_FIELDS,
                             temporal_map)
 
 ALLOWED_PROTOCOLS = ('voc', 'pkummd', 'anet')
+LABEL_ENDS = ('inclusive', 'exclusive')
 
 
 def pkummd_overlap(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     """PKU-MMD's overlap matrix ``(min(e) - max(s)) / (max(e) - min(s))``.
 
     Args:
-        pred (np.ndarray): ``(P, 2)`` rows ``[start, end]``.
-        gt (np.ndarray): ``(G, 2)`` rows ``[start, end]``.
+        pred (np.ndarray): ``(P, 2)`` rows ``[start, end]`` in PKU-MMD's
+            numbers (:func:`official_frames`).
+        gt (np.ndarray): ``(G, 2)`` rows ``[start, end]``, the same.
 
     Returns:
-        np.ndarray: ``(P, G)`` float64; equals the IoU for intersecting
-        intervals and is <= 0 for disjoint ones. A pair with a zero-length
-        hull gets 0.
+        np.ndarray: ``(P, G)`` float64; ``<= 0`` for disjoint intervals. A
+        pair with a zero-length hull (the same single point) gets 1, where
+        the official script divides by zero.
     """
     pred = np.asarray(pred, dtype=np.float64).reshape(-1, 2)
     gt = np.asarray(gt, dtype=np.float64).reshape(-1, 2)
@@ -93,7 +77,19 @@ def pkummd_overlap(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
              np.maximum(pred[:, None, 0], gt[None, :, 0]))
     hull = (np.maximum(pred[:, None, 1], gt[None, :, 1]) -
             np.minimum(pred[:, None, 0], gt[None, :, 0]))
-    return np.divide(inner, hull, out=np.zeros(inner.shape), where=hull > 0)
+    return np.divide(inner, hull, out=np.ones(inner.shape), where=hull > 0)
+
+
+def official_frames(start: np.ndarray, end: np.ndarray,
+                    label_end: str) -> np.ndarray:
+    """``(N, 2)`` PKU-MMD frame numbers of half-open ``[start, end)``
+    segments: ``[start, end - 1]`` for inclusive label ends, ``[start,
+    end]`` for exclusive ones (:data:`LABEL_ENDS`)."""
+    if label_end not in LABEL_ENDS:
+        raise ValueError(f'label_end must be one of {LABEL_ENDS}, got '
+                         f'{label_end!r}')
+    last = end - 1 if label_end == 'inclusive' else end
+    return np.stack([start, last], axis=1)
 
 
 def pkummd_match(overlap: np.ndarray, threshold: float) -> np.ndarray:
@@ -160,15 +156,20 @@ def pkummd_average_precision(scores: np.ndarray, matched_gt: np.ndarray,
 def pkummd_map(predictions: SegmentRecords,
                ground_truths: SegmentRecords,
                tiou_thresholds: Sequence[float] = (0.5, ),
-               num_classes: Optional[int] = None) -> TemporalMAPResult:
+               num_classes: Optional[int] = None,
+               label_end: str = 'inclusive') -> TemporalMAPResult:
     """mAP under the official PKU-MMD protocol (module docstring).
 
     Args:
         predictions, ground_truths, num_classes: As for
             :func:`~.detection_map.temporal_map` (records or columns with
-            ``video``, ``start``, ``end``, ``label`` [, ``score``]).
+            ``video``, ``start``, ``end``, ``label`` [, ``score``];
+            half-open ``[start, end)`` frames).
         tiou_thresholds: ``(H,)`` overlap thresholds in ``(0, 1]``; the
             official value is 0.5.
+        label_end: How the label files' ends were read, ``'inclusive'``
+            (PKU-MMD's) or ``'exclusive'``; sets the frame numbers the
+            overlap is computed on (:func:`official_frames`).
 
     Returns:
         TemporalMAPResult: per-class AP, mAP per threshold (over classes
@@ -177,6 +178,8 @@ def pkummd_map(predictions: SegmentRecords,
     thresholds = _validated_thresholds(tiou_thresholds)
     pred = _as_columns(predictions, PREDICTION_FIELDS, 'predictions')
     gt = _as_columns(ground_truths, GROUND_TRUTH_FIELDS, 'ground_truths')
+    pred_frames = official_frames(pred['start'], pred['end'], label_end)
+    gt_frames = official_frames(gt['start'], gt['end'], label_end)
     num_classes = _num_classes(pred['label'], gt['label'], num_classes)
     pred_video, gt_video, _ = _encode_videos(pred['video'], gt['video'])
     num_gt = np.bincount(gt['label'], minlength=num_classes)
@@ -185,9 +188,7 @@ def pkummd_map(predictions: SegmentRecords,
     for cls in np.flatnonzero(num_gt):
         in_pred = np.flatnonzero(pred['label'] == cls)
         in_gt = np.flatnonzero(gt['label'] == cls)
-        overlap = pkummd_overlap(
-            np.stack([pred['start'][in_pred], pred['end'][in_pred]], 1),
-            np.stack([gt['start'][in_gt], gt['end'][in_gt]], 1))
+        overlap = pkummd_overlap(pred_frames[in_pred], gt_frames[in_gt])
         same_video = pred_video[in_pred, None] == gt_video[None, in_gt]
         overlap = np.where(same_video, overlap, -np.inf)
         for h, theta in enumerate(thresholds):
@@ -201,7 +202,8 @@ def protocol_map(protocol: str,
                  predictions: SegmentRecords,
                  ground_truths: SegmentRecords,
                  tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
-                 num_classes: Optional[int] = None) -> TemporalMAPResult:
+                 num_classes: Optional[int] = None,
+                 label_end: str = 'inclusive') -> TemporalMAPResult:
     """mAP under a protocol chosen by name.
 
     Args:
@@ -209,6 +211,8 @@ def protocol_map(protocol: str,
             ``'pkummd'``, ``'anet'`` (module docstring).
         predictions, ground_truths, tiou_thresholds, num_classes: As for
             :func:`~.detection_map.temporal_map`.
+        label_end (str): ``'pkummd'`` only: how the label files' ends were
+            read (:func:`pkummd_map`).
 
     Returns:
         TemporalMAPResult: AP fractions in ``[0, 1]``.
@@ -219,10 +223,11 @@ def protocol_map(protocol: str,
     check_protocol(protocol)
     if protocol == 'pkummd':
         return pkummd_map(predictions, ground_truths, tiou_thresholds,
-                          num_classes)
-    # 'voc' and 'anet' share their rules (module docstring).
-    return temporal_map(predictions, ground_truths, tiou_thresholds,
-                        num_classes)
+                          num_classes, label_end)
+    # 'voc' and 'anet' share their rules but the order of tied GTs.
+    return temporal_map(
+        predictions, ground_truths, tiou_thresholds, num_classes,
+        tie_order='activitynet' if protocol == 'anet' else 'input')
 
 
 def check_protocol(protocol: str) -> None:

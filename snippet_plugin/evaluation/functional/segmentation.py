@@ -33,8 +33,8 @@ import numpy as np
 DEFAULT_F1_OVERLAPS = (0.10, 0.25, 0.50)
 
 
-def label_segments(labels: np.ndarray,
-                   ignore_labels: Sequence[int] = ()) -> np.ndarray:
+def label_runs(labels: np.ndarray,
+               ignore_labels: Sequence[int] = ()) -> np.ndarray:
     """Maximal runs of equal labels, without runs of ignored labels.
 
     Args:
@@ -88,8 +88,8 @@ def edit_score(pred_labels: np.ndarray,
         float: ``(1 - L / max(|p|, |y|)) * 100`` over segment-label
         sequences; 100 when both are empty.
     """
-    pred = label_segments(pred_labels, ignore_labels)[:, 2].tolist()
-    gt = label_segments(gt_labels, ignore_labels)[:, 2].tolist()
+    pred = label_runs(pred_labels, ignore_labels)[:, 2].tolist()
+    gt = label_runs(gt_labels, ignore_labels)[:, 2].tolist()
     longest = max(len(pred), len(gt))
     if longest == 0:
         return 100.0
@@ -111,8 +111,8 @@ def f1_counts(pred_labels: np.ndarray,
     Returns:
         tuple: ``(tp, fp, fn)`` ints.
     """
-    pred = label_segments(pred_labels, ignore_labels)
-    gt = label_segments(gt_labels, ignore_labels)
+    pred = label_runs(pred_labels, ignore_labels)
+    gt = label_runs(gt_labels, ignore_labels)
     if len(gt) == 0:
         return 0, len(pred), 0
     inner = (np.minimum(pred[:, None, 1], gt[None, :, 1]) -

@@ -28,10 +28,14 @@ class TemporalLocalizationMetric(BaseMetric):
       ``[start, end)`` frame intervals, VOC all-point interpolated AP, mean
       over the classes present in the ground truth.
     * ``'anet'``: ActivityNet's ``compute_average_precision_detection``
-      (mmaction); its rules coincide with ``'voc'``.
-    * ``'pkummd'``: the official PKU-MMD evaluator (overlap over the hull,
-      non-exclusive best-overlap matching, its own interpolated AP); the
-      official headline is ``mAP@0.5``, so keep 0.5 in ``tiou_thresholds``.
+      (as MMAction2 has it, with ActivityNet's float64 IoU); the ``'voc'``
+      rules but for the order of GTs of equal IoU.
+    * ``'pkummd'``: the official PKU-MMD evaluator (overlap over the hull
+      on PKU-MMD's own frame numbers, non-exclusive best-overlap matching,
+      its own interpolated AP); the official headline is ``mAP@0.5``, so
+      keep 0.5 in ``tiou_thresholds``. The frame numbers follow
+      ``dataset_meta['label_end']`` (``'inclusive'``, PKU-MMD's, when the
+      meta does not say; the PKU-MMD converter writes it).
 
     Keys read from each data sample (the dict mmengine passes after
     ``to_dict()``; metainfo and data fields sit side by side):
@@ -137,13 +141,15 @@ class TemporalLocalizationMetric(BaseMetric):
         if repeated:
             raise ValueError('TemporalLocalizationMetric expects one data '
                              f'sample per video; repeated: {repeated[:5]}')
-        classes = (self.dataset_meta or {}).get('classes')
+        meta = self.dataset_meta or {}
+        classes = meta.get('classes')
         result = protocol_map(
             self.protocol,
             _columns(results, 'pred_segments', 'pred_scores'),
             _columns(results, 'gt_segments'),
             self.tiou_thresholds,
-            num_classes=len(classes) if classes is not None else None)
+            num_classes=len(classes) if classes is not None else None,
+            label_end=meta.get('label_end', 'inclusive'))
         print_log('\n' + format_ap_table(result, classes), logger='current')
         metrics = {
             f'mAP@{theta:g}': 100.0 * float(value)

@@ -1,10 +1,12 @@
 """Helpers shared by the raw-dataset converters."""
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, List, Sequence, Tuple
+from multiprocessing import Pool
+from typing import Callable, Dict, List, Sequence, Tuple
 
-from mmengine.utils import track_iter_progress, track_parallel_progress
+from mmengine.utils import ProgressBar
 
 
 class RawDataError(ValueError):
@@ -44,6 +46,12 @@ def map_with_progress(func: Callable, items: Sequence, workers: int = 1,
                       **kwargs) -> list:
     """``[func(item, **kwargs) for item in items]`` behind a progress bar.
 
+    With ``workers > 1`` the items run in a process pool. When an item
+    raises, the pool is terminated and joined before the exception goes on
+    (no worker and no pool finaliser outlives it), and the progress bar's
+    line is ended first, so that a caller's error message starts a line of
+    its own.
+
     Args:
         func: A module-level function (picklable for ``workers > 1``).
         items: One task each.
@@ -55,10 +63,60 @@ def map_with_progress(func: Callable, items: Sequence, workers: int = 1,
     """
     if not items:
         return []
-    task = partial(func, **kwargs)
-    if workers > 1:
-        return track_parallel_progress(task, list(items), workers)
-    return [task(item) for item in track_iter_progress(list(items))]
+    task, items = partial(func, **kwargs), list(items)
+    bar = ProgressBar(len(items))
+    results = []
+    try:
+        if workers > 1:
+            pool = Pool(workers)
+            try:
+                for result in pool.imap(task, items):
+                    results.append(result)
+                    bar.update()
+                pool.close()
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
+        else:
+            for item in items:
+                results.append(task(item))
+                bar.update()
+    finally:
+        bar.file.write('\n')
+        bar.file.flush()
+    return results
+
+
+def file_sha256(path: str) -> str:
+    """SHA-256 hex digest of a file's bytes."""
+    with open(path, 'rb') as f:
+        return hashlib.file_digest(f, 'sha256').hexdigest()
+
+
+def refuse_empty(split: Dict[str, Sequence[str]], what: str,
+                 required: Sequence[str] = ()) -> None:
+    """Refuse to write an annotation file without any sample, or with an
+    empty split among ``required``.
+
+    Args:
+        split: The file's ``split`` dict ``{name: [sample ids]}``.
+        what: How to name the input in the message (e.g. its folder).
+        required: Splits that must hold a sample.
+
+    Raises:
+        RawDataError: naming ``what`` and the empty split.
+    """
+    counts = ', '.join(f'{name} {len(ids)}' for name, ids in split.items())
+    if not any(split.values()):
+        raise RawDataError(f'{what}: no sample was converted; nothing was '
+                           'written')
+    empty = [name for name in required if not split.get(name)]
+    if empty:
+        raise RawDataError(
+            f'{what}: the {" and ".join(empty)} split would be empty '
+            f'(samples per split: {counts}); nothing was written')
 
 
 def split_ids(text: str) -> List[str]:

@@ -53,7 +53,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .common import ConversionReport, RawDataError, map_with_progress
+from .common import (ConversionReport, RawDataError, map_with_progress,
+                     refuse_empty)
 
 FPS = 30
 NUM_JOINTS = 25
@@ -263,7 +264,13 @@ def convert_skeleton_file(path: str,
 
 def read_ignore_list(path: str) -> List[str]:
     """Sample names (one per line, e.g. NTU's
-    ``NTU_RGBD_samples_with_missing_skeletons.txt``) to leave out."""
+    ``NTU_RGBD_samples_with_missing_skeletons.txt``) to leave out.
+
+    Raises:
+        RawDataError: the file does not exist.
+    """
+    if not osp.isfile(path):
+        raise RawDataError(f'{path}: ignore list not found')
     with open(path) as f:
         return [line.split()[0].split('.')[0] for line in f if line.strip()]
 
@@ -307,7 +314,13 @@ def convert_ntu_skeletons(skeleton_dir: str,
         ``(data, report)``: the pretraining annotation dict (write it with
         :func:`~snippet_plugin.datasets.annotation.save_annotations`) and
         the skipped clips and notes.
+
+    Raises:
+        RawDataError: the folder does not exist, a file is malformed (named
+            with its line), or no file gave a clip.
     """
+    if not osp.isdir(skeleton_dir):
+        raise RawDataError(f'{skeleton_dir}: skeleton folder not found')
     report = ConversionReport()
     ignored = set(ignore)
     files, beyond, skipped_ignored = [], 0, 0
@@ -340,6 +353,11 @@ def convert_ntu_skeletons(skeleton_dir: str,
             continue
         annotations.append(sample)
         split[xsub_split_of(name, train_subjects)].append(sample['frame_dir'])
+    example = (f', e.g. {report.skipped[0][0]}: {report.skipped[0][1]}'
+               if report.skipped else '')
+    refuse_empty(split, f'{skeleton_dir} ({len(files)} NTU-{max_action} '
+                 f'.skeleton file(s) read, {len(report.skipped)} skipped'
+                 f'{example})')
     data = dict(meta=_pretraining_meta('NTU RGB+D 60, raw .skeleton files'),
                 split=split, annotations=annotations)
     return data, report
@@ -399,6 +417,7 @@ def convert_ntu_pickle(path: str, max_action: int = NTU60_ACTIONS
             split[target].append(frame_dir)
     if beyond:
         report.notes.append(_beyond_note(beyond, 'sample', max_action))
+    refuse_empty(split, path)
     data = dict(meta=_pretraining_meta(f'NTU RGB+D 60, {osp.basename(path)}'),
                 split=split, annotations=annotations)
     return data, report

@@ -41,7 +41,7 @@ import numpy as np
 
 from ...datasets.annotation import derive_frame_labels, derive_video_labels
 from .common import (ConversionReport, RawDataError, map_with_progress,
-                     split_ids)
+                     refuse_empty, split_ids)
 
 PKUMMD_CLASSES = (
     'bow', 'brushing hair', 'brushing teeth', 'check time (from watch)',
@@ -121,13 +121,16 @@ def read_pkummd_labels(path: str,
                        total_frames: int,
                        num_classes: int = len(PKUMMD_CLASSES),
                        end_inclusive: bool = True,
-                       end_tolerance: int = 0
+                       end_tolerance: int = 0,
+                       allow_empty: bool = False
                        ) -> Tuple[np.ndarray, List[str]]:
     """Read a PKU-MMD label file as half-open segments.
 
     Each line ``label,start,end[,confidence]`` becomes
     ``[start, end + 1, label - 1]`` (``end_inclusive``) or
-    ``[start, end, label - 1]``. Blank lines are ignored.
+    ``[start, end, label - 1]``. Blank lines are ignored. Every PKU-MMD
+    video holds actions, so a file without any is refused unless
+    ``allow_empty`` (then the video is all background, with a note).
 
     Args:
         path: The label file.
@@ -136,6 +139,7 @@ def read_pkummd_labels(path: str,
         end_inclusive: Whether ``end`` is the last frame of the action.
         end_tolerance: Frames a segment may reach past ``T``; such a
             segment is clipped to ``T`` (and a note says so).
+        allow_empty: Accept a file without any action.
 
     Returns:
         ``(segments, notes)``: int64 ``(S, 3)`` rows ``[start, end, class]``
@@ -145,7 +149,8 @@ def read_pkummd_labels(path: str,
         RawDataError: a malformed line, a label outside ``1..K``, a negative
             start, ``start > end`` (or ``start >= end`` for exclusive ends),
             or a segment past the last frame beyond ``end_tolerance``; the
-            message names the file and the line.
+            message names the file and the line. A file without any action
+            unless ``allow_empty``.
     """
     with open(path) as f:
         lines = f.read().splitlines()
@@ -183,6 +188,12 @@ def read_pkummd_labels(path: str,
                          'frame(s) to the last frame')
             stop = total_frames
         rows.append((start, stop, label - 1))
+    if not rows:
+        if not allow_empty:
+            raise RawDataError(
+                f'{path}: no action in the label file; its video would be '
+                'all background. Pass --allow-empty-labels if it has none')
+        notes.append(f'{path}: no action; the video is all background')
     segments = np.array(sorted(rows), dtype=np.int64).reshape(-1, 3)
     overlaps = int(np.sum(segments[1:, 0] < np.maximum.accumulate(
         segments[:-1, 1]))) if len(segments) > 1 else 0
@@ -261,14 +272,15 @@ def find_video_file(folder: str, video: str,
 
 
 def convert_video(task: Tuple[str, str, str], num_classes: int,
-                  end_inclusive: bool,
-                  end_tolerance: int) -> Tuple[dict, List[str]]:
+                  end_inclusive: bool, end_tolerance: int,
+                  allow_empty_labels: bool = False) -> Tuple[dict, List[str]]:
     """One annotation sample from a skeleton file and its label file.
 
     Args:
         task: ``(video_id, skeleton_path, label_path)``.
         num_classes, end_inclusive, end_tolerance: as in
             :func:`read_pkummd_labels`.
+        allow_empty_labels: ``allow_empty`` of :func:`read_pkummd_labels`.
 
     Returns:
         ``(sample, notes)``; the sample has ``keypoint (2, T, 25, 3)``,
@@ -279,7 +291,7 @@ def convert_video(task: Tuple[str, str, str], num_classes: int,
     total_frames = keypoint.shape[1]
     segments, notes = read_pkummd_labels(label_path, total_frames,
                                          num_classes, end_inclusive,
-                                         end_tolerance)
+                                         end_tolerance, allow_empty_labels)
     sample = dict(
         frame_dir=video,
         total_frames=total_frames,
@@ -337,7 +349,8 @@ def convert_pkummd(skeleton_dir: str,
                    end_tolerance: int = 0,
                    on_missing: str = 'error',
                    workers: int = 1,
-                   split_source: str = 'custom'
+                   split_source: str = 'custom',
+                   allow_empty_labels: bool = False
                    ) -> Tuple[dict, ConversionReport]:
     """Convert the listed PKU-MMD videos into one annotation dict.
 
@@ -354,11 +367,17 @@ def convert_pkummd(skeleton_dir: str,
             skeleton or label file (skipped ones are in the report).
         workers: Processes used to read the files.
         split_source: Where the split came from, kept in ``meta``.
+        allow_empty_labels: Accept label files without any action (those
+            videos are all background).
 
     Returns:
         ``(data, report)``: the annotation dict (validate and write it with
         :func:`~snippet_plugin.datasets.annotation.save_annotations`) and
         the skipped videos and notes.
+
+    Raises:
+        RawDataError: a bad file (named), or a split left empty by
+            ``on_missing='skip'`` (before any file is read).
     """
     if on_missing not in MISSING_POLICIES:
         raise ValueError(f'on_missing must be one of {MISSING_POLICIES}, '
@@ -369,11 +388,16 @@ def convert_pkummd(skeleton_dir: str,
     report = ConversionReport()
     located = locate_videos(skeleton_dir, label_dir, splits, on_missing,
                             report)
+    refuse_empty(
+        {name: [task[0] for task in tasks] for name, tasks in located.items()},
+        f'{skeleton_dir} and {label_dir} ({len(report.skipped)} listed '
+        'video(s) lack their files)', tuple(splits))
     tasks = [task for name in located for task in located[name]]
     results = map_with_progress(convert_video, tasks, workers,
                                 num_classes=len(classes),
                                 end_inclusive=end_inclusive,
-                                end_tolerance=end_tolerance)
+                                end_tolerance=end_tolerance,
+                                allow_empty_labels=allow_empty_labels)
     for _, notes in results:
         report.notes.extend(notes)
     unlisted = _count_unlisted(skeleton_dir, splits)

@@ -4,6 +4,7 @@ import mmaction.engine.model  # noqa: F401
 
 from .hypergcn import HyperGCN
 from .multiscale_gcn import MultiScaleGCN
+from .raw_pose import RawPoseEncoder
 from .unik import UNIK
 
-__all__ = ['HyperGCN', 'MultiScaleGCN', 'UNIK']
+__all__ = ['HyperGCN', 'MultiScaleGCN', 'RawPoseEncoder', 'UNIK']

@@ -1,6 +1,6 @@
 """Frame-wise classifier over ``K`` action classes + background (Sec. 3.2),
 with a fully supervised and a weakly supervised (video-label) loss."""
-from typing import Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -8,6 +8,10 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmaction.registry import MODELS
+from ...evaluation.predictions import set_frame_predictions
+
+SUPERVISIONS = ('frame', 'weak')
+"""What :meth:`FramewiseLocalizationHead.loss` trains on."""
 
 
 @MODELS.register_module()
@@ -20,6 +24,11 @@ class FramewiseLocalizationHead(BaseModule):
 
     Padding is given by ``frame_mask (N, T)`` (True = real frame); no loss
     or prediction ever depends on the logits or labels of padded frames.
+
+    On data samples (as MMAction2's heads): :meth:`loss` reads the samples'
+    labels and ``frame_mask``; :meth:`predict` writes frame scores, frame
+    labels and segments into them. The tensor-level pieces are
+    :meth:`loss_frame`, :meth:`loss_weak` and :meth:`frame_probabilities`.
 
     Args:
         in_channels (int): ``C``.
@@ -162,8 +171,8 @@ class FramewiseLocalizationHead(BaseModule):
             scores, video_labels.to(scores.dtype), reduction='none')
         return self.loss_weight * per_class[has_frames].mean()
 
-    def predict(self, logits: torch.Tensor,
-                frame_mask: torch.Tensor) -> torch.Tensor:
+    def frame_probabilities(self, logits: torch.Tensor,
+                            frame_mask: torch.Tensor) -> torch.Tensor:
         """Class probabilities per frame.
 
         Args:
@@ -176,3 +185,96 @@ class FramewiseLocalizationHead(BaseModule):
         """
         probs = logits.softmax(dim=1)
         return probs * frame_mask.bool()[:, None, :].to(probs.dtype)
+
+    @staticmethod
+    def frame_mask(data_samples: List, device) -> torch.Tensor:
+        """``(N, T)`` bool: the samples' stacked ``frame_mask``."""
+        return torch.stack([s.frame_mask for s in data_samples]).to(
+            device=device, dtype=torch.bool)
+
+    def video_label_targets(self, data_samples: List,
+                            device) -> torch.Tensor:
+        """Multi-hot ``(N, K)`` float video labels of the samples.
+
+        Read from ``gt_labels.item`` (class ids), else the metainfo
+        ``video_labels``.
+
+        Raises:
+            ValueError: a class id outside ``[0, K)``.
+        """
+        targets = torch.zeros(len(data_samples), self.num_classes,
+                              device=device)
+        for row, sample in enumerate(data_samples):
+            if 'gt_labels' in sample and 'item' in sample.gt_labels:
+                ids = sample.gt_labels.item
+            else:
+                ids = sample.metainfo.get('video_labels', [])
+            ids = torch.as_tensor(ids, dtype=torch.long).reshape(-1)
+            if bool(((ids < 0) | (ids >= self.num_classes)).any()):
+                raise ValueError(f'video label ids {ids.tolist()} outside '
+                                 f'[0, {self.num_classes})')
+            targets[row, ids.to(device)] = 1
+        return targets
+
+    def loss(self, features: torch.Tensor, data_samples: List,
+             supervision: str = 'frame') -> Dict[str, torch.Tensor]:
+        """The loss of one batch under ``supervision``.
+
+        * ``'frame'``: :meth:`loss_frame` on the samples' ``gt_frame_labels``
+          ``(T,)``; returns ``loss_frame``.
+        * ``'weak'``: :meth:`loss_weak` on :meth:`video_label_targets`;
+          frame labels are never read; returns ``loss_weak``.
+
+        Args:
+            features (Tensor): ``(N, C, T)``.
+            data_samples (list[ActionDataSample]): with ``frame_mask``
+                ``(T,)`` and the labels of the supervision.
+            supervision (str): One of :data:`SUPERVISIONS`.
+
+        Raises:
+            ValueError: an unknown ``supervision``.
+        """
+        if supervision not in SUPERVISIONS:
+            raise ValueError(f'supervision must be one of {SUPERVISIONS}, '
+                             f'got {supervision!r}')
+        logits = self(features)
+        mask = self.frame_mask(data_samples, logits.device)
+        if supervision == 'weak':
+            targets = self.video_label_targets(data_samples, logits.device)
+            return dict(loss_weak=self.loss_weak(logits, targets, mask))
+        labels = torch.stack([s.gt_frame_labels for s in data_samples]).to(
+            logits.device)
+        return dict(loss_frame=self.loss_frame(logits, labels, mask))
+
+    def predict(self, features: torch.Tensor, data_samples: List,
+                **postprocess) -> List:
+        """Frame scores and segments of each sample, in original frames.
+
+        Each sample's real frames (``frame_mask``) are mapped to the
+        original frames through ``frame_inds``; then
+        :func:`~snippet_plugin.evaluation.predictions.set_frame_predictions`
+        sets, with ``background_id = K``: metainfo ``pred_segments`` int64
+        ``(S, 3)`` ``[start, end, class]`` (half-open) and
+        ``pred_segment_scores`` ``(S,)``; fields ``pred_frame_scores``
+        float ``(K + 1, T_ori)`` (CPU) and ``pred_frame_labels`` long
+        ``(T_ori,)``.
+
+        Args:
+            features (Tensor): ``(N, C, T)``.
+            data_samples (list[ActionDataSample]): with ``frame_mask``,
+                ``frame_inds`` (optional) and metainfo ``total_frames``;
+                each holds its whole sequence once.
+            **postprocess: Keyword arguments of
+                :func:`~snippet_plugin.evaluation.functional.frames_to_segments`
+                other than ``background_id``.
+
+        Returns:
+            list[ActionDataSample]: ``data_samples``, filled in.
+        """
+        logits = self(features)
+        mask = self.frame_mask(data_samples, logits.device)
+        probs = self.frame_probabilities(logits, mask).float()
+        for sample_probs, valid, sample in zip(probs, mask, data_samples):
+            set_frame_predictions(sample, sample_probs[:, valid], valid,
+                                  self.num_classes, **postprocess)
+        return data_samples

@@ -1,61 +1,20 @@
 """Frame-wise skeleton action localizer (paper Sec. 3.2, Stage 2).
 
-``backbone (MultiScaleGCN) -> neck (UShapeNeck or LastLevelUpsample) ->
-FramewiseLocalizationHead``: skeleton clips ``(N, M, T, V, C)`` become
-frame logits ``(N, K + 1, T)`` (background last), trained with frame labels
-or video labels, and turned into scored segments in original frame
-coordinates at test time.
+``backbone (MultiScaleGCN) -> neck (UShapeNeck, Eq. 8, or LastLevelUpsample)
+-> FramewiseLocalizationHead``: skeleton clips ``(N, M, T, V, C)`` become
+frame logits ``(N, K + 1, T)`` (background last). Losses and predictions
+are the head's, as in MMAction2's ``RecognizerGCN``.
 """
 import copy
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
-from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from torch import nn
 
 from mmaction.registry import MODELS
-from ...evaluation.predictions import set_frame_predictions
-from ...utils.checkpoint import load_checkpoint_file
-
-SUPERVISIONS = ('frame', 'weak')
-
-#: Key prefixes under which a checkpoint may hold the backbone, tried in
-#: order: a :class:`SkeletonMoCo` query encoder, a localizer (or any model
-#: with a ``backbone`` attribute), then a plain :class:`MultiScaleGCN` state
-#: dict (no prefix; its own keys start with ``backbone.`` too, for the
-#: wrapped GCN).
-BACKBONE_PREFIXES = ('encoder_q.backbone.', 'backbone.', '')
-
-
-def backbone_state_from_checkpoint(
-        checkpoint: dict, backbone_keys: Sequence[str]) -> Dict[str, object]:
-    """The backbone entries of a checkpoint, renamed to backbone keys.
-
-    For each prefix of :data:`BACKBONE_PREFIXES` in turn, the entries whose
-    key carries it are taken with the prefix stripped; the first prefix for
-    which some stripped key is in ``backbone_keys`` wins. Other entries (the
-    MoCo key encoder ``encoder_k.module.backbone.*``, heads, queues) are
-    ignored.
-
-    Args:
-        checkpoint: A loaded checkpoint: a state dict, or a dict with
-            ``'state_dict'`` (mmengine's format).
-        backbone_keys: The state-dict keys of the backbone to fill.
-
-    Returns:
-        dict: Renamed entries of the winning prefix, possibly with keys
-        outside ``backbone_keys`` (unexpected for the loader); empty if no
-        prefix matches any backbone key.
-    """
-    state = checkpoint.get('state_dict', checkpoint)
-    wanted = set(backbone_keys)
-    for prefix in BACKBONE_PREFIXES:
-        selected = {key[len(prefix):]: value for key, value in state.items()
-                    if key.startswith(prefix)}
-        if wanted & set(selected):
-            return selected
-    return {}
+from ..heads.framewise_head import SUPERVISIONS
+from .pretrained_backbone import load_pretrained_backbone
 
 
 @MODELS.register_module()
@@ -68,14 +27,12 @@ class SkeletonLocalizer(BaseModel):
     ``neck=None`` the neck is :class:`LastLevelUpsample` (the coarsest level
     resampled to ``T``, nearest).
 
-    Supervision:
-
-    * ``'frame'``: :meth:`FramewiseLocalizationHead.loss_frame` on the
-      samples' ``gt_frame_labels`` and ``frame_mask``; returns
-      ``loss_frame``.
-    * ``'weak'``: :meth:`FramewiseLocalizationHead.loss_weak` on multi-hot
-      video labels ``(N, K)`` from ``gt_labels.item`` (or the metainfo
-      ``video_labels``); frame labels are never read; returns ``loss_weak``.
+    Training hands the neck's ``(N, C, T)`` features and the data samples
+    to :meth:`FramewiseLocalizationHead.loss` with ``supervision``
+    (``'frame'``: ``loss_frame``; ``'weak'``: ``loss_weak`` from video
+    labels); prediction to :meth:`FramewiseLocalizationHead.predict` with
+    the ``postprocess`` keyword arguments, whose defaults are the paper's
+    (:func:`~snippet_plugin.evaluation.functional.frames_to_segments`).
 
     Linear evaluation (``freeze_backbone=True``): backbone parameters get
     ``requires_grad=False``, the backbone runs under ``no_grad`` and stays
@@ -84,24 +41,8 @@ class SkeletonLocalizer(BaseModel):
 
     Pretrained backbone (``pretrained``): loaded by :meth:`init_weights`
     after the random initialisation (mmengine's runner calls it before
-    training; call it yourself otherwise), through
-    :func:`~snippet_plugin.utils.checkpoint.load_checkpoint_file` (no
-    arbitrary unpickling). Keys are mapped by
-    :func:`backbone_state_from_checkpoint` (``encoder_q.backbone.*`` of a
-    :class:`SkeletonMoCo` checkpoint, ``backbone.*`` of a localizer, or a
-    plain :class:`MultiScaleGCN` state dict) and loaded with ``strict=False``;
-    missing and unexpected keys are logged. A checkpoint with no matching
-    backbone key raises ``ValueError`` naming the file.
-
-    Prediction (:meth:`predict`): softmax probabilities ``(K + 1, T)`` per
-    sample (zero on padding), mapped to the original frames through
-    ``frame_inds``, then
-    :func:`~snippet_plugin.evaluation.functional.frames_to_segments` with
-    ``background_id = K`` and the ``postprocess`` keyword arguments. Its
-    defaults are the paper's: thresholds 0.030..0.050 (the public code's,
-    for softmax probabilities), runs of >= 3 frames, score = inner mean -
-    0.6 x the 25 % outer margins' mean, NMS at 0.2 (overlap over the
-    lower-scored segment's length).
+    training; call it yourself otherwise) with
+    :func:`~snippet_plugin.models.localizers.pretrained_backbone.load_pretrained_backbone`.
 
     Args:
         backbone (dict): :class:`MultiScaleGCN` config.
@@ -173,47 +114,7 @@ class SkeletonLocalizer(BaseModel):
         """Random initialisation, then the ``pretrained`` backbone."""
         super().init_weights()
         if self.pretrained is not None:
-            self.load_pretrained_backbone(self.pretrained)
-
-    def load_pretrained_backbone(self, path: str) -> None:
-        """Load the backbone weights of the checkpoint at ``path``.
-
-        Raises:
-            ValueError: if no entry of the checkpoint is a backbone weight,
-                or a matched weight has the wrong shape.
-            UnsafeCheckpointError: if the file needs unsafe unpickling.
-        """
-        checkpoint = load_checkpoint_file(path, map_location='cpu')
-        if not isinstance(checkpoint, dict):
-            raise ValueError(f'{path}: expected a state dict, got '
-                             f'{type(checkpoint).__name__}')
-        own_keys = list(self.backbone.state_dict())
-        state = backbone_state_from_checkpoint(checkpoint, own_keys)
-        if not state:
-            raise ValueError(
-                f'{path}: no backbone weight found (looked for MultiScaleGCN '
-                f'keys such as {own_keys[0]!r} under the prefixes '
-                f'{BACKBONE_PREFIXES})')
-        own_state = self.backbone.state_dict()
-        misfits = [
-            f'{key}: checkpoint {tuple(value.shape)}, model '
-            f'{tuple(own_state[key].shape)}' for key, value in state.items()
-            if key in own_state and value.shape != own_state[key].shape
-        ]
-        if misfits:  # checked first: nothing is loaded from a misfit file
-            raise ValueError(f'{path}: backbone weights do not fit (was the '
-                             'checkpoint made with another backbone or '
-                             f'width?): {"; ".join(misfits)}')
-        result = self.backbone.load_state_dict(state, strict=False)
-        print_log(f'Loaded {len(state) - len(result.unexpected_keys)} '
-                  f'backbone entries from {path}', logger='current')
-        if result.missing_keys:
-            print_log(f'{path}: missing backbone keys {result.missing_keys}',
-                      logger='current', level=30)
-        if result.unexpected_keys:
-            print_log(f'{path}: unexpected backbone keys '
-                      f'{result.unexpected_keys}', logger='current',
-                      level=30)
+            load_pretrained_backbone(self.backbone, self.pretrained)
 
     def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Backbone levels ``(N, C_l, T_l)`` of inputs ``(N, M, T, V, C)``
@@ -222,10 +123,11 @@ class SkeletonLocalizer(BaseModel):
                                     and not self.freeze_backbone):
             return self.backbone(inputs)
 
-    def logits(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Args: inputs ``(N, M, T, V, C)``. Returns ``(N, K + 1, T)``."""
-        features = self.neck(self.extract_feat(inputs), inputs.shape[2])
-        return self.head(features)
+    def frame_features(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The neck's fusion of the levels back at the input's frames.
+
+        Args: inputs ``(N, M, T, V, C)``. Returns ``(N, C_neck, T)``."""
+        return self.neck(self.extract_feat(inputs), inputs.shape[2])
 
     def forward(self,
                 inputs: torch.Tensor,
@@ -234,7 +136,7 @@ class SkeletonLocalizer(BaseModel):
         """``'tensor'``: logits ``(N, K + 1, T)``; ``'loss'``:
         :meth:`loss`; ``'predict'``: :meth:`predict`."""
         if mode == 'tensor':
-            return self.logits(inputs)
+            return self.head(self.frame_features(inputs))
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
@@ -242,78 +144,17 @@ class SkeletonLocalizer(BaseModel):
         raise RuntimeError(f'Invalid mode {mode!r}; expected tensor, loss '
                            'or predict')
 
-    @staticmethod
-    def _frame_mask(data_samples: List, device) -> torch.Tensor:
-        """``(N, T)`` bool stacked ``frame_mask`` of the samples."""
-        return torch.stack([s.frame_mask for s in data_samples]).to(
-            device=device, dtype=torch.bool)
-
-    def video_label_targets(self, data_samples: List,
-                            device) -> torch.Tensor:
-        """Multi-hot ``(N, K)`` float video labels of the samples.
-
-        Read from ``gt_labels.item`` (class ids), else the metainfo
-        ``video_labels``.
-        """
-        targets = torch.zeros(len(data_samples), self.num_classes,
-                              device=device)
-        for row, sample in enumerate(data_samples):
-            if 'gt_labels' in sample and 'item' in sample.gt_labels:
-                ids = sample.gt_labels.item
-            else:
-                ids = sample.metainfo.get('video_labels', [])
-            ids = torch.as_tensor(ids, dtype=torch.long).reshape(-1)
-            if bool(((ids < 0) | (ids >= self.num_classes)).any()):
-                raise ValueError(f'video label ids {ids.tolist()} outside '
-                                 f'[0, {self.num_classes})')
-            targets[row, ids.to(device)] = 1
-        return targets
-
     def loss(self, inputs: torch.Tensor,
              data_samples: List) -> Dict[str, torch.Tensor]:
-        """The loss of the chosen supervision.
-
-        Args:
-            inputs (Tensor): ``(N, M, T, V, C)``.
-            data_samples (list[ActionDataSample]): with ``frame_mask``
-                ``(T,)`` and, for ``'frame'``, ``gt_frame_labels`` ``(T,)``;
-                for ``'weak'``, ``gt_labels`` (or metainfo
-                ``video_labels``).
-
-        Returns:
-            dict: ``loss_frame`` or ``loss_weak``.
-        """
-        logits = self.logits(inputs)
-        mask = self._frame_mask(data_samples, logits.device)
-        if self.supervision == 'weak':
-            targets = self.video_label_targets(data_samples, logits.device)
-            return dict(loss_weak=self.head.loss_weak(logits, targets, mask))
-        labels = torch.stack([s.gt_frame_labels for s in data_samples]).to(
-            logits.device)
-        return dict(loss_frame=self.head.loss_frame(logits, labels, mask))
+        """Args: inputs ``(N, M, T, V, C)`` and their data samples.
+        Returns ``loss_frame`` or ``loss_weak``
+        (:meth:`FramewiseLocalizationHead.loss`)."""
+        return self.head.loss(self.frame_features(inputs), data_samples,
+                              self.supervision)
 
     def predict(self, inputs: torch.Tensor, data_samples: List) -> List:
-        """Segments and frame scores in original frame coordinates.
-
-        Each data sample must hold its whole sequence once (see the class
-        docstring). Sets on each sample: metainfo ``pred_segments`` int64
-        ``(S, 3)`` ``[start, end, class]`` (half-open, original frames) and
-        ``pred_segment_scores`` ``(S,)``; fields ``pred_frame_scores``
-        float ``(K + 1, T_ori)`` (CPU) and ``pred_frame_labels`` long
-        ``(T_ori,)`` (argmax).
-
-        Args:
-            inputs (Tensor): ``(N, M, T, V, C)``.
-            data_samples (list[ActionDataSample]): with ``frame_mask``,
-                ``frame_inds`` (optional) and metainfo ``total_frames``.
-
-        Returns:
-            list[ActionDataSample]: ``data_samples``, filled in.
-        """
-        logits = self.logits(inputs)
-        mask = self._frame_mask(data_samples, logits.device)
-        probs = self.head.predict(logits, mask).float()
-        for sample_probs, valid, sample in zip(probs, mask, data_samples):
-            set_frame_predictions(sample, sample_probs[:, valid], valid,
-                                  self.num_classes, **self.postprocess)
-        return data_samples
+        """Args: inputs ``(N, M, T, V, C)`` and their data samples. Returns
+        the samples with frame scores and segments in original frames
+        (:meth:`FramewiseLocalizationHead.predict`)."""
+        return self.head.predict(self.frame_features(inputs), data_samples,
+                                 **self.postprocess)

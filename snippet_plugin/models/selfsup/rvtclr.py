@@ -3,7 +3,6 @@
 from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmengine.model import ExponentialMovingAverage
 from torch import nn
 
 from mmaction.registry import MODELS
@@ -56,28 +55,19 @@ class RVTCLR(SkeletonMoCo):
     (:meth:`SkeletonMoCo._global_loss`), as the public code does.
 
     Snippet branch (``dense_head``): ``_dense_loss(h̄, ĥ)`` with ``ĥ`` the
-    key encoding of ``dense_positive``'s view. Default ``'same_tempo'``
-    (``x̂``): query and key then cover the same frames at the same speed,
-    so every query snippet has a true counterpart for the matcher's
-    argmax (Eq. 4), up to the two views' temporal pad-crop shifts. With
-    ``'other_tempo'`` (``x̂'``, the public code's pairing) the key covers
-    twice or half the duration: a normal-speed query's snippets match the
-    first half of a 2x key's snippets (each key snippet spans two query
-    snippets), while a 2x query's second half has no counterpart in a
-    normal-speed key, and the argmax still forces a positive there: half of
-    those snippets get a wrong positive. It does add tempo invariance at
-    snippet level; choose it to reproduce the public code. Either way the
-    dense queue receives that key's pooled snippet embeddings (Eq. 5).
+    key encoding of ``dense_positive``'s view: ``'same_tempo'`` (default,
+    ``x̂``, same frames at the same speed) or ``'other_tempo'`` (``x̂'``, the
+    public code's pairing); that key's pooled snippet embeddings go to the
+    dense queue (Eq. 5). Why same-tempo: ``docs/design.md``.
 
     Args:
         motion_head (dict): :class:`GlobalProjectionHead` config of the
-            motion (tempo) embedding; part of the key encoder's EMA.
+            motion (tempo) embedding; an encoder head, so part of the key
+            encoder's EMA.
         part_head (dict): :class:`BodyPartRelationHead` config; query side
             only (no momentum copy). ``out_channels`` must be ``feat_dim``.
         margin (float): Ranking margin in logit units. Defaults to 1.0.
         dense_positive (str): ``'same_tempo'`` or ``'other_tempo'``.
-        momentum (float): MoCo momentum of the key encoder.
-            Defaults to 0.999.
         **kwargs: The other :class:`SkeletonMoCo` arguments.
 
     Attributes:
@@ -89,15 +79,11 @@ class RVTCLR(SkeletonMoCo):
                  part_head: Dict,
                  margin: float = 1.0,
                  dense_positive: str = 'same_tempo',
-                 momentum: float = 0.999,
                  **kwargs) -> None:
-        super().__init__(momentum=momentum, **kwargs)
         if dense_positive not in DENSE_POSITIVES:
             raise ValueError(f'dense_positive must be one of '
                              f'{DENSE_POSITIVES}, got {dense_positive!r}')
-        self.encoder_q['motion_head'] = MODELS.build(motion_head)
-        self.encoder_k = ExponentialMovingAverage(
-            self.encoder_q, momentum=1 - momentum, update_buffers=False)
+        super().__init__(encoder_heads=dict(motion_head=motion_head), **kwargs)
         self.part_head = MODELS.build(part_head)
         if self.key_bn == 'sync':
             self.part_head = nn.SyncBatchNorm.convert_sync_batchnorm(

@@ -50,43 +50,19 @@ class SkeletonMoCo(BaseModel):
        ``s'_k``) into the dense queue. Each queue advances its own pointer.
 
     Key encoder: :class:`mmengine.model.ExponentialMovingAverage` of
-    ``encoder_q`` with mmengine momentum ``1 - momentum``, built with
-    ``update_buffers=False``: parameters are averaged, and mmengine then
-    copies the query encoder's buffers (BN running statistics) into the key
-    encoder at every update. The key encoder always runs in the model's mode
-    (train mode during training), where BN normalises with batch statistics,
-    so its running statistics never affect the keys. ``update_buffers=True``
-    would average them instead, but mmengine then holds ``state_dict()``
-    tensors that go stale once the runner moves the model to its device.
-
-    Batch normalisation of the key encoder under DDP (``key_bn``): with BN
-    statistics computed on each rank's own keys, a query and its positive
-    key share the statistics of a batch that no negative belongs to, a cue
-    the model can exploit instead of learning features (MoCo, Sec. 3.3).
-
-    * ``'shuffle'`` (default, MoCo's batch shuffle): the key views of all
-      ranks are gathered, permuted by a permutation broadcast from rank 0,
-      each rank encodes its slice of the shuffled batch, and the outputs are
-      gathered and un-shuffled, so every rank gets the keys of its own
-      samples back, normalised with the statistics of a random sub-batch.
-      A no-op on a single process, where results are unchanged.
-    * ``'sync'``: every BN of both encoders becomes
-      :class:`torch.nn.SyncBatchNorm` (statistics of the global batch).
-      torch implements SyncBatchNorm's synchronised path for GPU tensors
-      only (CUDA/NCCL): in train mode under a CPU (gloo) process group it
-      raises ``ValueError: SyncBatchNorm expected input tensor to be on GPU
-      or XPU or privateuseone``; on one process it behaves like plain BN.
-    * ``'local'``: each rank normalises its own keys (no communication).
-
-    ``'shuffle'`` is the default because it is MoCo's remedy, costs two
-    all-gathers of the key batch per step, works on every backend, and
-    leaves single-process training bit-identical.
+    ``encoder_q`` (mmengine momentum ``1 - momentum``, parameters averaged,
+    buffers copied). Its batch normalisation under DDP is ``key_bn``:
+    ``'shuffle'`` (default, MoCo's batch shuffle across ranks), ``'sync'``
+    (``SyncBatchNorm``, GPU only) or ``'local'``. Why: ``docs/design.md``.
 
     Args:
         backbone (dict): :class:`MultiScaleGCN` config.
         global_head (dict): :class:`GlobalProjectionHead` config.
         dense_head (dict, optional): :class:`DenseProjectionHead` config;
             None for the baseline.
+        encoder_heads (dict[str, dict], optional): Further heads of the
+            encoder by name (a subclass's, e.g. RVTCLR's ``motion_head``),
+            built with it and so copied into the key encoder.
         matcher (dict): :class:`SnippetMatcher` config (dense branch only).
         queue_size (int): Keys per queue ``M``. Defaults to 32768.
         feat_dim (int): Embedding size ``C``; must equal the heads'
@@ -95,8 +71,8 @@ class SkeletonMoCo(BaseModel):
         momentum (float): MoCo momentum ``m`` of the key encoder.
             Defaults to 0.999.
         key_bn (str): ``'shuffle'``, ``'sync'`` or ``'local'``: how batch
-            normalisation sees the key batch under DDP (see above).
-            Defaults to ``'shuffle'``.
+            normalisation sees the key batch under DDP. Defaults to
+            ``'shuffle'``.
         loss_dense_weight (float): ``λ`` of Eq. 6; a plain attribute that a
             hook may change during training. Defaults to 1.5.
         neighbour_topk (int): Queue entries mined per query as extra global
@@ -106,9 +82,10 @@ class SkeletonMoCo(BaseModel):
         init_cfg (dict or list[dict], optional): Initialisation config.
 
     Attributes:
-        encoder_q (ModuleDict): ``backbone``, ``global_head`` and, with
-            the dense branch, ``dense_head`` (mmengine's ModuleDict, so
-            ``init_weights`` reaches their ``init_cfg``).
+        encoder_q (ModuleDict): ``backbone``, ``global_head``, with the
+            dense branch ``dense_head``, and the ``encoder_heads``
+            (mmengine's ModuleDict, so ``init_weights`` reaches their
+            ``init_cfg``).
         encoder_k (ExponentialMovingAverage): the momentum copy; the encoder
             itself is ``encoder_k.module``.
         global_queue (QueueMemoryBank): negatives of Eq. 2.
@@ -122,6 +99,7 @@ class SkeletonMoCo(BaseModel):
                  backbone: Dict,
                  global_head: Dict,
                  dense_head: Optional[Dict] = None,
+                 encoder_heads: Optional[Dict[str, Dict]] = None,
                  matcher: Dict = dict(type='SnippetMatcher'),
                  queue_size: int = 32768,
                  feat_dim: int = 128,
@@ -137,37 +115,48 @@ class SkeletonMoCo(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if key_bn not in KEY_BN_MODES:
+            raise ValueError(f'key_bn must be one of {KEY_BN_MODES}, got '
+                             f'{key_bn!r}')
+        if not 1 <= neighbour_topk <= queue_size:
+            raise ValueError(f'neighbour_topk must be in [1, queue_size], '
+                             f'got {neighbour_topk}')
         encoder = ModuleDict(
             dict(
                 backbone=MODELS.build(backbone),
                 global_head=MODELS.build(global_head)))
         if dense_head is not None:
             encoder['dense_head'] = MODELS.build(dense_head)
-        if key_bn not in KEY_BN_MODES:
-            raise ValueError(f'key_bn must be one of {KEY_BN_MODES}, got '
-                             f'{key_bn!r}')
+        for name in ('global_head', 'dense_head'):
+            head_dim = getattr(encoder[name], 'out_channels', feat_dim) \
+                if name in encoder else feat_dim
+            if head_dim != feat_dim:
+                raise ValueError(f'{name} projects to {head_dim} channels '
+                                 f'but feat_dim (the queues) is {feat_dim}')
+        # queues (randomly filled) before the further heads: the random
+        # draws, hence seeded runs, stay those of earlier versions
+        global_queue = QueueMemoryBank(queue_size, feat_dim)
+        if dense_head is not None:
+            dense_queue = QueueMemoryBank(queue_size, feat_dim)
+            snippet_matcher = MODELS.build(matcher)
+        for name, head in (encoder_heads or {}).items():
+            if name in encoder:
+                raise ValueError(f'encoder_heads: {name!r} is taken')
+            encoder[name] = MODELS.build(head)
         if key_bn == 'sync':
             encoder = nn.SyncBatchNorm.convert_sync_batchnorm(encoder)
         self.key_bn = key_bn
-        for name, module in encoder.items():
-            head_dim = getattr(module, 'out_channels', feat_dim)
-            if name != 'backbone' and head_dim != feat_dim:
-                raise ValueError(f'{name} projects to {head_dim} channels '
-                                 f'but feat_dim (the queues) is {feat_dim}')
         self.encoder_q = encoder
         self.encoder_k = ExponentialMovingAverage(
             encoder, momentum=1 - momentum, update_buffers=False)
         self.temperature = temperature
         self.loss_dense_weight = loss_dense_weight
-        if not 1 <= neighbour_topk <= queue_size:
-            raise ValueError(f'neighbour_topk must be in [1, queue_size], '
-                             f'got {neighbour_topk}')
         self.neighbour_topk = neighbour_topk
         self.mine_neighbours = False
-        self.global_queue = QueueMemoryBank(queue_size, feat_dim)
+        self.global_queue = global_queue
         if dense_head is not None:
-            self.dense_queue = QueueMemoryBank(queue_size, feat_dim)
-            self.matcher = MODELS.build(matcher)
+            self.dense_queue = dense_queue
+            self.matcher = snippet_matcher
 
     @property
     def with_dense(self) -> bool:

@@ -1,0 +1,15 @@
+"""Semi-supervised finetuning with 30 % of the labels (Tab. 4 "30%", "+ Ours"):
+a class-stratified, seeded 30 % of the training sequences keep their frame
+labels (``label_fraction``, ``label_seed``), the others are dropped. The
+paper averages 3 runs: add ``--cfg-options
+train_dataloader.dataset.label_seed=K randomness.seed=K``. BABEL Subset-1
+unless ``--cfg-options subset=subset2`` (or ``subset3``) picks another; its
+work dir then ends in ``_subset2``.
+
+    python tools/train.py configs/localization/babel/semi30_snippet_rvtclr_2sagcn_babel.py
+    python tools/test.py configs/localization/babel/semi30_snippet_rvtclr_2sagcn_babel.py \\
+        work_dirs/semi30_snippet_rvtclr_2sagcn_babel/best_tal_mAP_avg_epoch_*.pth
+"""
+_base_ = ['./finetune_snippet_rvtclr_2sagcn_babel.py']
+
+train_dataloader = dict(dataset=dict(label_fraction=0.3, label_seed=0))

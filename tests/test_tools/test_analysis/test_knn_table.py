@@ -1,0 +1,222 @@
+"""tools/analysis/knn_table.py: the plan, the resumable runner, and the
+aggregation (mean, sample std, floor marks) on fabricated run folders."""
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+STAMP = '20260101_000000'
+
+
+@pytest.fixture
+def table(load_tool):
+    return load_tool('analysis/knn_table')
+
+
+def record(avg):
+    """Every table metric at ``avg`` (frame accuracy at ``avg - 10``)."""
+    values = {key: float(avg) for key in (
+        'tal/mAP@0.1', 'tal/mAP@0.2', 'tal/mAP@0.3', 'tal/mAP@0.4',
+        'tal/mAP@0.5', 'tal/mAP_avg', 'tal/edit', 'tal/F1@50')}
+    return dict(values, **{'tal/acc': avg - 10.0})
+
+
+def write_test_run(work_dir, avg):
+    """What tools/test.py leaves: ``<stamp>/<stamp>.json``."""
+    folder = work_dir / STAMP
+    folder.mkdir(parents=True)
+    (folder / f'{STAMP}.json').write_text(json.dumps(record(avg)))
+
+
+def write_train_run(work_dir, avg):
+    """What tools/train.py leaves: losses, then the final validation, in
+    ``<stamp>/vis_data/scalars.json``."""
+    folder = work_dir / STAMP / 'vis_data'
+    folder.mkdir(parents=True)
+    (folder / 'scalars.json').write_text(
+        json.dumps({'loss': 3.0, 'step': 1}) + '\n' +
+        json.dumps(dict(record(avg), step=40)) + '\n')
+
+
+#: Fabricated average mAP per run: floor 80; random init 40, 50 (45 ± 7.07);
+#: SkeletonCLR 70, 76 (73: below the raw-pose floor only); its snippet
+#: variant 30, 40 (35: below both); AimCLR 85, 87 (86: above both);
+#: AimCLR + snippets never finished.
+FABRICATED = {
+    'rawpose_mocapmix': (write_test_run, 80),
+    'random_stgcn_mocapmix_seed0': (write_test_run, 40),
+    'random_stgcn_mocapmix_seed1': (write_test_run, 50),
+    'skeletonclr_stgcn_mocapmix_seed0': (write_train_run, 70),
+    'skeletonclr_stgcn_mocapmix_seed1': (write_train_run, 76),
+    'snippet_skeletonclr_stgcn_mocapmix_seed0': (write_train_run, 30),
+    'snippet_skeletonclr_stgcn_mocapmix_seed1': (write_train_run, 40),
+    'aimclr_stgcn_mocapmix_seed0': (write_train_run, 85),
+    'aimclr_stgcn_mocapmix_seed1': (write_train_run, 87),
+}
+
+
+def fabricate(work_root):
+    for name, (write, avg) in FABRICATED.items():
+        write(work_root / name, avg)
+
+
+def plan(table, methods=('skeletonclr', 'aimclr'), seeds=(0, 1)):
+    return table.plan_runs('mocapmix', methods, seeds,
+                           configs=str(REPO / 'configs'), python='python')
+
+
+def markdown_rows(text):
+    """``{model: cells}`` of the markdown table in ``text``."""
+    lines = [line for line in text.splitlines() if line.startswith('| ')]
+    header = [c.strip() for c in lines[0].strip('|').split('|')]
+    return header, {
+        cells[0]: dict(zip(header, cells)) for cells in (
+            [c.strip() for c in line.strip('|').split('|')]
+            for line in lines[2:])
+    }
+
+
+def test_plan_has_the_floors_first_then_each_method_twice_per_seed(table):
+    runs = plan(table, seeds=(0, 1, 2))
+    assert [run.name for run in runs[:4]] == [
+        'rawpose_mocapmix', 'random_stgcn_mocapmix_seed0',
+        'random_stgcn_mocapmix_seed1', 'random_stgcn_mocapmix_seed2'
+    ]
+    assert runs[0].command[1:] == [
+        'tools/test.py', str(REPO / 'configs/knn/rawpose_mocapmix.py')]
+    assert runs[2].command[1:] == [
+        'tools/test.py',
+        str(REPO / 'configs/quickstart/skeletonclr_stgcn_mocapmix.py'),
+        '--random-init', '--seed', '1'
+    ]
+    assert len(runs) == 1 + 3 + 2 * 2 * 3
+    assert [run.row for run in runs[4::3]] == [
+        'SkeletonCLR', 'SkeletonCLR + snippets', 'AimCLR',
+        'AimCLR + snippets'
+    ]
+    last = runs[-1]
+    assert last.command[1:] == [
+        'tools/train.py',
+        str(REPO / 'configs/quickstart/snippet_aimclr_stgcn_mocapmix.py'),
+        '--seed', '2'
+    ] and last.name == 'snippet_aimclr_stgcn_mocapmix_seed2'
+
+
+def test_missing_configs_are_named_before_anything_runs(table, capsys,
+                                                        monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert table.main(['--dataset', 'nosuchdata', '--methods', 'rvtclr',
+                       '--dry-run']) == 2
+    error = capsys.readouterr().err
+    for name in ('configs/knn/rawpose_nosuchdata.py',
+                 'configs/quickstart/skeletonclr_stgcn_nosuchdata.py',
+                 'configs/quickstart/snippet_rvtclr_stgcn_nosuchdata.py'):
+        assert name in error
+
+
+def test_dry_run_skips_finished_runs_and_resumes_a_started_one(
+        table, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    fabricate(tmp_path)
+    started = tmp_path / 'snippet_aimclr_stgcn_mocapmix_seed0'
+    started.mkdir()
+    (started / 'last_checkpoint').write_text('epoch_20.pth')
+    assert table.main(['--dataset', 'mocapmix', '--methods', 'skeletonclr',
+                       'aimclr', '--seeds', '0', '1', '--work-root',
+                       str(tmp_path), '--threads', '3', '--dry-run']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + 2 + 2 * 2 * 2
+    finished = [line for line in lines if line.startswith('# finished: ')]
+    assert len(finished) == len(FABRICATED)
+    pending = [line for line in lines if not line.startswith('#')]
+    assert len(pending) == 2
+    resumed, fresh = pending
+    assert resumed.startswith('OMP_NUM_THREADS=3 ')
+    assert (f'configs/quickstart/snippet_aimclr_stgcn_mocapmix.py --seed 0 '
+            f'--work-dir {started} --resume > '
+            f'{tmp_path}/logs/snippet_aimclr_stgcn_mocapmix_seed0.log 2>&1'
+            ) in resumed
+    assert fresh.endswith(f'--seed 1 --work-dir {tmp_path}/'
+                          'snippet_aimclr_stgcn_mocapmix_seed1 > '
+                          f'{tmp_path}/logs/snippet_aimclr_stgcn_mocapmix_'
+                          'seed1.log 2>&1')
+    assert not any(tmp_path.joinpath('logs').glob('*'))  # nothing ran
+
+
+def test_rows_are_mean_and_sample_std_with_the_floor_marks(table, tmp_path):
+    fabricate(tmp_path)
+    rows = table.collect(plan(table), str(tmp_path))
+    assert list(rows) == ['raw-pose floor', 'random init', 'SkeletonCLR',
+                          'SkeletonCLR + snippets', 'AimCLR']
+    header, cells = markdown_rows(table.markdown_table(rows))
+    assert header == ['model', 'runs', 'mAP@0.1', 'mAP@0.2', 'mAP@0.3',
+                      'mAP@0.4', 'mAP@0.5', 'mAP_avg', 'acc', 'edit',
+                      'F1@50', 'below floor']
+    assert cells['raw-pose floor']['mAP_avg'] == '80.0'  # one run, no ±
+    assert cells['raw-pose floor']['runs'] == '1'
+    # sample std of (40, 50): sqrt(2 * 5^2 / 1) = 7.07
+    assert cells['random init']['mAP_avg'] == '45.0 ± 7.1'
+    assert cells['random init']['acc'] == '35.0 ± 7.1'
+    assert cells['SkeletonCLR']['mAP@0.3'] == f'73.0 ± {np.sqrt(18):.1f}'
+    assert cells['SkeletonCLR']['below floor'] == 'raw-pose floor'
+    assert cells['SkeletonCLR + snippets']['below floor'] == (
+        'raw-pose floor, random init')
+    assert cells['AimCLR']['below floor'] == ''
+    assert cells['random init']['below floor'] == ''
+
+
+def test_csv_holds_every_run_then_the_mean_and_std(table, tmp_path):
+    fabricate(tmp_path)
+    rows = table.collect(plan(table), str(tmp_path))
+    lines = list(csv.DictReader(table.csv_text(rows).splitlines()))
+    random_init = [line for line in lines if line['row'] == 'random init']
+    assert [(line['kind'], line['run'], line['seed'])
+            for line in random_init] == [
+        ('run', 'random_stgcn_mocapmix_seed0', '0'),
+        ('run', 'random_stgcn_mocapmix_seed1', '1'),
+        ('mean', '2', ''), ('std', '2', '')]
+    assert [float(line['mAP_avg']) for line in random_init] == pytest.approx(
+        [40, 50, 45, np.sqrt(50)], abs=1e-4)
+    floor = [line for line in lines if line['row'] == 'raw-pose floor']
+    assert [line['kind'] for line in floor] == ['run', 'mean']
+    snippet = [line for line in lines
+               if line['row'] == 'SkeletonCLR + snippets']
+    assert {line['below_floor'] for line in snippet} == {
+        'raw-pose floor, random init'}
+
+
+FAKE_RUN = '''
+import json, os, sys
+work_dir = sys.argv[sys.argv.index('--work-dir') + 1]
+folder = os.path.join(work_dir, '{stamp}')
+os.makedirs(folder)
+metrics = {{k: {avg} for k in ('tal/mAP@0.1', 'tal/mAP@0.2', 'tal/mAP@0.3',
+    'tal/mAP@0.4', 'tal/mAP@0.5', 'tal/mAP_avg', 'tal/acc', 'tal/edit',
+    'tal/F1@50')}}
+print('threads', os.environ['OMP_NUM_THREADS'])
+with open(os.path.join(folder, '{stamp}.json'), 'w') as f:
+    json.dump(metrics, f)
+sys.exit({code})
+'''
+
+
+def test_execute_runs_the_pending_runs_in_parallel_and_logs_each(
+        table, tmp_path):
+    """Two pending runs (one fails) and a finished one that is left
+    alone; each run logs its output to logs/<name>.log."""
+    def fake(name, avg, code=0):
+        script = FAKE_RUN.format(stamp=STAMP, avg=avg, code=code)
+        return table.Run('row', name, 0, [sys.executable, '-c', script])
+
+    write_test_run(tmp_path / 'done', 10)
+    runs = [fake('done', 99), fake('new', 20), fake('broken', 30, code=3)]
+    failed = table.execute(runs, str(tmp_path), jobs=2, threads=4)
+    assert failed == [str(tmp_path / 'logs' / 'broken.log')]
+    assert (tmp_path / 'logs' / 'new.log').read_text() == 'threads 4\n'
+    assert not (tmp_path / 'logs' / 'done.log').exists()
+    rows = table.collect(runs, str(tmp_path))
+    assert sorted(r['tal/mAP_avg'] for r in rows['row']) == [10, 20, 30]
