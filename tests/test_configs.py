@@ -1,9 +1,10 @@
 """Every shipped config parses and builds; quick starts train and resume;
 a Stage-2 config loads the encoder of a real pretraining checkpoint.
 
-Quick-start configs read ``data/mocapmix/mocapmix.pkl`` relative to the
-working directory, so these tests build a small MocapMix in a temporary
-directory and run there.
+Quick-start configs read ``data/mocapmix/mocapmix.pkl`` (or
+``data/bandaimix/bandaimix.pkl``) relative to the working directory, so
+these tests build a small MocapMix (and BandaiMix) in a temporary directory
+and run there.
 """
 import re
 import shutil
@@ -61,10 +62,43 @@ def test_config_parses_and_builds_its_model(path):
         assert snippet_model == baseline.model.to_dict()
 
 
+@pytest.mark.parametrize('path', sorted(
+    (CONFIGS / 'quickstart').glob('*_bandaimix.py')), ids=lambda p: p.stem)
+def test_bandaimix_quickstart_is_its_mocapmix_twin_on_other_data(path):
+    cfg = Config.fromfile(str(path)).to_dict()
+    twin = Config.fromfile(
+        str(path.with_name(path.name.replace('_bandaimix', '_mocapmix'))))
+    twin = twin.to_dict()
+    ann_file = 'data/bandaimix/bandaimix.pkl'
+    train = cfg['train_dataloader']['dataset']
+    assert (train['times'], train['dataset']['ann_file']) == (1, ann_file)
+    for loader in (cfg['val_dataloader'], cfg['test_dataloader'],
+                   cfg['val_cfg']['memory_dataloader'],
+                   cfg['test_cfg']['memory_dataloader']):
+        assert loader['dataset']['ann_file'] == ann_file
+    assert cfg['val_cfg']['max_memory_frames'] == 200000
+    # 192 default train sequences x 1 = MocapMix's 48 x 4 windows an epoch
+    assert twin['train_dataloader']['dataset']['times'] * 48 == 192
+    # everything else is the twin's recipe
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'val_cfg', 'test_cfg'):
+        for dataset in (cfg[key], twin[key]):
+            for holder in (dataset.get('dataset'), dataset.get(
+                    'memory_dataloader', {}).get('dataset')):
+                while holder is not None:
+                    holder.pop('ann_file', None)
+                    holder.pop('times', None)
+                    holder = holder.get('dataset')
+        cfg[key].pop('max_memory_frames', None)
+    for key in set(cfg) | set(twin):
+        if not key.startswith('bandaimix'):
+            assert cfg.get(key) == twin.get(key), key
+
+
 @pytest.mark.parametrize('path', PRETRAIN_QUICKSTART, ids=lambda p: p.stem)
-def test_quickstart_config_runs_a_training_step(path, mocapmix_dir,
+def test_quickstart_config_runs_a_training_step(path, quickstart_dir,
                                                 monkeypatch):
-    monkeypatch.chdir(mocapmix_dir)
+    monkeypatch.chdir(quickstart_dir)
     cfg = Config.fromfile(str(path))
     init_default_scope(cfg.default_scope)  # RepeatDataset lives in mmengine
     torch.manual_seed(0)

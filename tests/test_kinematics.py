@@ -1,5 +1,6 @@
-"""Quaternions, forward kinematics and the NTU-25 map of the DeepMimic
-humanoid (snippet_plugin.ingest.mocapmix.quaternion / .kinematics)."""
+"""Quaternions (snippet_plugin.ingest.quaternion), forward kinematics and
+the NTU-25 map of the DeepMimic humanoid
+(snippet_plugin.ingest.mocapmix.kinematics)."""
 import numpy as np
 import pytest
 
@@ -9,9 +10,8 @@ from snippet_plugin.ingest.mocapmix.kinematics import (
     HUMANOID_JOINTS, ROTATED_JOINTS, PoseSequence, forward_kinematics,
     heading_angle, mirror_pose, parse_deepmimic_frames, parse_urdf,
     pose_to_ntu25, y_up_to_z_up)
-from snippet_plugin.ingest.mocapmix.quaternion import (quat_multiply,
-                                                         quat_rotate,
-                                                         quat_slerp)
+from snippet_plugin.ingest.quaternion import (quat_multiply, quat_rotate,
+                                              quat_slerp)
 
 S = 0.25  # globalScaling of the DeepMimic humanoid: URDF units -> metres
 # URDF joint origins, copied from humanoid.urdf by hand (model units).
