@@ -46,3 +46,21 @@ def mocapmix_dir(tmp_path_factory):
     save_annotations(build_mocapmix(seed=0, num_train=4, num_val=2),
                      str(root / 'data' / 'mocapmix' / 'mocapmix.pkl'))
     return root
+
+
+@pytest.fixture(scope='module')
+def quickstart_dir(mocapmix_dir):
+    """``mocapmix_dir`` plus ``data/bandaimix/bandaimix.pkl`` (3 train, 2 val
+    sequences built from a generated small Bandai-Namco clone): every
+    quick-start config finds its data there."""
+    from bandai_fixtures import write_clone
+
+    from snippet_plugin.datasets.annotation import save_annotations
+    from snippet_plugin.ingest.bandaimix import (build_from_library,
+                                                 load_library)
+    clone = write_clone(mocapmix_dir / 'bandai_clone')
+    data = build_from_library(load_library(str(clone))[0], seed=0,
+                              num_train=3, num_val=2)
+    out = mocapmix_dir / 'data' / 'bandaimix' / 'bandaimix.pkl'
+    save_annotations(data, str(out))
+    return mocapmix_dir

@@ -8,6 +8,9 @@ ingest -> datasets -> models -> engine/evaluation -> apis.
 
 - :mod:`.converters`: BABEL (AMASS), PKU-MMD and NTU RGB+D to the annotation
   format;
+- :mod:`.motion`, :mod:`.quaternion`, :mod:`.stitching`: poses in a y-up
+  world and the clip stitching shared by the dataset builders;
 - :mod:`.mocapmix`: the bundled MocapMix dataset builder;
+- :mod:`.bandaimix`: the BandaiMix builder (Bandai-Namco BVH clips);
 - :mod:`.checkpoint_conversion`: official research checkpoints to our keys.
 """

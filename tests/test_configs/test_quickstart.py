@@ -4,9 +4,10 @@ the straight run; each Stage-2 config trains a step on its protocol's
 labelled sequences and loads the encoder of a real pretraining checkpoint;
 a snippet quick start adds the λ warm-up to its baseline's hooks.
 
-Quick-start configs read ``data/mocapmix/mocapmix.pkl`` relative to the
-working directory, so these tests build a small MocapMix in a temporary
-directory and run there.
+Quick-start configs read ``data/mocapmix/mocapmix.pkl`` (or
+``data/bandaimix/bandaimix.pkl``) relative to the working directory, so
+these tests build a small MocapMix (and BandaiMix) in a temporary directory
+and run there.
 """
 import pytest
 import torch
@@ -26,10 +27,43 @@ PRETRAIN_QUICKSTART = [p for p in QUICKSTART if p not in STAGE2]
 STAGE2_QUICKSTART = [p for p in QUICKSTART if p in STAGE2]
 
 
+@pytest.mark.parametrize('path', sorted(
+    (CONFIGS / 'quickstart').glob('*_bandaimix.py')), ids=lambda p: p.stem)
+def test_bandaimix_quickstart_is_its_mocapmix_twin_on_other_data(path):
+    cfg = Config.fromfile(str(path)).to_dict()
+    twin = Config.fromfile(
+        str(path.with_name(path.name.replace('_bandaimix', '_mocapmix'))))
+    twin = twin.to_dict()
+    ann_file = 'data/bandaimix/bandaimix.pkl'
+    train = cfg['train_dataloader']['dataset']
+    assert (train['times'], train['dataset']['ann_file']) == (1, ann_file)
+    for loader in (cfg['val_dataloader'], cfg['test_dataloader'],
+                   cfg['val_cfg']['memory_dataloader'],
+                   cfg['test_cfg']['memory_dataloader']):
+        assert loader['dataset']['ann_file'] == ann_file
+    assert cfg['val_cfg']['max_memory_frames'] == 200000
+    # 192 default train sequences x 1 = MocapMix's 48 x 4 windows an epoch
+    assert twin['train_dataloader']['dataset']['times'] * 48 == 192
+    # everything else is the twin's recipe
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
+                'val_cfg', 'test_cfg'):
+        for dataset in (cfg[key], twin[key]):
+            for holder in (dataset.get('dataset'), dataset.get(
+                    'memory_dataloader', {}).get('dataset')):
+                while holder is not None:
+                    holder.pop('ann_file', None)
+                    holder.pop('times', None)
+                    holder = holder.get('dataset')
+        cfg[key].pop('max_memory_frames', None)
+    for key in set(cfg) | set(twin):
+        if not key.startswith('bandaimix'):
+            assert cfg.get(key) == twin.get(key), key
+
+
 @pytest.mark.parametrize('path', PRETRAIN_QUICKSTART, ids=lambda p: p.stem)
-def test_quickstart_config_runs_a_training_step(path, mocapmix_dir,
+def test_quickstart_config_runs_a_training_step(path, quickstart_dir,
                                                 monkeypatch):
-    monkeypatch.chdir(mocapmix_dir)
+    monkeypatch.chdir(quickstart_dir)
     cfg = Config.fromfile(str(path))
     init_default_scope(cfg.default_scope)  # RepeatDataset lives in mmengine
     torch.manual_seed(0)
@@ -173,9 +207,11 @@ def test_snippet_quickstart_adds_the_warmup_to_its_baselines_hooks(path):
 
 
 def moco_pretraining_configs():
-    """Quick-start configs whose model is SkeletonMoCo or a subclass."""
+    """MocapMix quick-start configs whose model is SkeletonMoCo or a subclass
+    (the BandaiMix ones have the same models, see
+    test_bandaimix_quickstart_is_its_mocapmix_twin_on_other_data)."""
     found = []
-    for path in QUICKSTART:
+    for path in sorted((CONFIGS / 'quickstart').glob('*_mocapmix.py')):
         cfg = Config.fromfile(str(path))
         if issubclass(MODELS.get(cfg.model.type), SkeletonMoCo):
             found.append(path)

@@ -245,6 +245,21 @@ def test_the_babel_floor_follows_the_subset_option(load_tool):
         'subset3')
 
 
+def test_the_bandaimix_floor_runs_on_bandaimix(quickstart_dir, monkeypatch,
+                                               tmp_path, load_tool):
+    monkeypatch.chdir(quickstart_dir)
+    path = str(CONFIGS / 'knn' / 'rawpose_bandaimix.py')
+    dump = tmp_path / 'floor.pkl'
+    metrics = load_tool('test').main(
+        [path, '--work-dir', str(tmp_path / 'floor'), '--dump', str(dump)])
+    assert 0 <= metrics['tal/mAP_avg'] <= 100
+    with open(dump, 'rb') as f:
+        predictions = pickle.load(f)
+    # the small BandaiMix: 2 val sequences, 3 classes + background (id 3)
+    assert len(predictions) == 2
+    assert max(p['pred_frame_labels'].max() for p in predictions) <= 3
+
+
 def test_test_tool_evaluates_a_checkpoint(tmp_path, dataset_file, load_tool):
     config = tmp_path / 'cfg.py'
     write_probe_config(config, dataset_file, max_epochs=4)

@@ -47,11 +47,11 @@ from typing import Dict, Tuple
 
 import numpy as np
 
-from .kinematics import (DATA_DIR, PoseSequence, heading_angle,
-                         parse_deepmimic_frames, pose_to_ntu25,
-                         remove_heading, rotate_about_up, yaw_quaternion)
-from .quaternion import (IDENTITY, quat_conjugate, quat_multiply,
-                         quat_slerp)
+from ..motion import PoseSequence, rotate_about_up, yaw_quaternion
+from ..quaternion import (IDENTITY, quat_conjugate, quat_multiply,
+                          quat_slerp)
+from .kinematics import (DATA_DIR, heading_angle, parse_deepmimic_frames,
+                         pose_to_ntu25, remove_heading)
 
 CLASSES = ('walk', 'run', 'turn', 'jump', 'kick', 'punch', 'spinkick',
            'backflip', 'cartwheel', 'roll', 'crawl', 'dance', 'getup', 'spin')

@@ -61,9 +61,11 @@ NTU   joint            taken from the humanoid
 
 The hands, head and feet are therefore rigid extensions of the nearest
 humanoid segment: the humanoid has no fingers, no head joint and no toes.
-:func:`y_up_to_z_up` finally turns the source frame into the right-handed
-z-up frame of the normalised data: ``(x, y, z) -> (x, -z, y)``, so the rest
-pose faces ``+x`` with its left on ``+y``.
+:func:`~snippet_plugin.ingest.motion.y_up_to_z_up` finally turns the source
+frame into the right-handed z-up frame of the normalised data: ``(x, y, z)
+-> (x, -z, y)``, so the rest pose faces ``+x`` with its left on ``+y``.
+:class:`~snippet_plugin.ingest.motion.PoseSequence` and the y-up helpers
+are shared with BandaiMix (:mod:`snippet_plugin.ingest.motion`).
 """
 import os.path as osp
 import xml.etree.ElementTree as ET
@@ -73,8 +75,10 @@ from typing import Tuple
 
 import numpy as np
 
-from .quaternion import (IDENTITY, quat_from_axis_angle, quat_multiply,
-                         quat_normalize, quat_rotate)
+from ..motion import PoseSequence, y_up_to_z_up, yaw_quaternion
+from ..motion import heading_angle as _heading_about_up
+from ..quaternion import (IDENTITY, quat_from_axis_angle, quat_multiply,
+                          quat_normalize, quat_rotate)
 
 DATA_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'data')
 URDF_PATH = osp.join(DATA_DIR, 'humanoid.urdf')
@@ -99,7 +103,8 @@ DEEPMIMIC_FRAME_SIZE = 44
 """Floats per clip keyframe: duration, root position, 13 rotations."""
 
 _Z_AXIS = np.array([0.0, 0.0, 1.0])
-_Y_AXIS = np.array([0.0, 1.0, 0.0])
+RIGHT_AXIS = _Z_AXIS
+"""The root's local axis pointing to the body's right."""
 
 
 @dataclass(frozen=True)
@@ -113,33 +118,6 @@ class HumanoidSkeleton:
     """
     parents: np.ndarray
     offsets: np.ndarray
-
-
-@dataclass(frozen=True)
-class PoseSequence:
-    """A humanoid motion in the source (y-up) frame.
-
-    Attributes:
-        root_pos: ``(T, 3)`` root (pelvis) positions in metres.
-        rotations: ``(T, 13, 4)`` local ``(w, x, y, z)`` rotations of
-            :data:`ROTATED_JOINTS`; the root's is its world rotation.
-    """
-    root_pos: np.ndarray
-    rotations: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.root_pos)
-
-    def take(self, index) -> 'PoseSequence':
-        """The frames selected by ``index`` (slice or index array)."""
-        return PoseSequence(self.root_pos[index], self.rotations[index])
-
-    @staticmethod
-    def concatenate(parts) -> 'PoseSequence':
-        """Join pose sequences along time."""
-        return PoseSequence(
-            np.concatenate([p.root_pos for p in parts]),
-            np.concatenate([p.rotations for p in parts]))
 
 
 def parse_urdf(path: str = URDF_PATH) -> HumanoidSkeleton:
@@ -208,30 +186,15 @@ def parse_deepmimic_frames(
 def heading_angle(root_rotation: np.ndarray) -> np.ndarray:
     """Facing direction about the up (``y``) axis, radians ``(...)``.
 
-    The heading is read from the body's left-right (hip) axis, local
-    ``+z``: its horizontal part is perpendicular to the facing direction.
-    Unlike the pitch of the forward axis this stays well defined when the
-    body leans, crawls or lies on the ground. The rest pose has heading 0
-    (facing ``+x``); a heading ``a`` faces ``R_y(a) x``.
+    Read from the body's left-right (hip) axis, local ``+z``
+    (:data:`RIGHT_AXIS`; see :func:`snippet_plugin.ingest.motion.
+    heading_angle`). The rest pose has heading 0 (facing ``+x``); a heading
+    ``a`` faces ``R_y(a) x``.
 
     Args:
         root_rotation: ``(..., 4)`` root rotations.
     """
-    right = quat_rotate(root_rotation, np.broadcast_to(
-        _Z_AXIS, root_rotation.shape[:-1] + (3, )))
-    return np.arctan2(right[..., 0], right[..., 2])
-
-
-def yaw_quaternion(angle) -> np.ndarray:
-    """Rotations ``(..., 4)`` by ``angle (...)`` about the up (``y``) axis."""
-    return quat_from_axis_angle(_Y_AXIS, angle)
-
-
-def rotate_about_up(points: np.ndarray, angle: float) -> np.ndarray:
-    """Rotate ``(..., 3)`` y-up points by ``angle`` about the ``y`` axis."""
-    c, s = np.cos(angle), np.sin(angle)
-    x, y, z = np.moveaxis(points, -1, 0)
-    return np.stack([c * x + s * z, y, -s * x + c * z], axis=-1)
+    return _heading_about_up(root_rotation, RIGHT_AXIS)
 
 
 def mirror_pose(pose: PoseSequence) -> PoseSequence:
@@ -353,15 +316,6 @@ def humanoid_to_ntu25(positions: np.ndarray,
         np.broadcast_to(offsets, positions.shape[:1] + offsets.shape))
 
 
-Y_UP_TO_Z_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
-"""Rotation (``+90 deg`` about ``x``) from the y-up source to z-up."""
-
-
-def y_up_to_z_up(points: np.ndarray) -> np.ndarray:
-    """``(..., 3)`` y-up points -> right-handed z-up: ``(x, -z, y)``."""
-    return points @ Y_UP_TO_Z_UP.T
-
-
 def pose_to_ntu25(pose: PoseSequence,
                   skeleton: HumanoidSkeleton = None) -> np.ndarray:
     """NTU-25 joints ``(T, 25, 3)`` in metres, z up, of a humanoid pose."""
@@ -378,9 +332,8 @@ def remove_heading(root_rotation: np.ndarray) -> np.ndarray:
 
 __all__ = [
     'HUMANOID_JOINTS', 'ROTATED_JOINTS', 'HINGE_JOINTS', 'URDF_TO_METRES',
-    'HumanoidSkeleton', 'PoseSequence', 'parse_urdf', 'default_skeleton',
-    'parse_deepmimic_frames', 'heading_angle', 'yaw_quaternion',
-    'rotate_about_up', 'mirror_pose', 'forward_kinematics',
-    'humanoid_to_ntu25', 'Y_UP_TO_Z_UP', 'y_up_to_z_up', 'pose_to_ntu25',
-    'remove_heading'
+    'RIGHT_AXIS', 'HumanoidSkeleton', 'PoseSequence', 'parse_urdf',
+    'default_skeleton', 'parse_deepmimic_frames', 'heading_angle',
+    'mirror_pose', 'forward_kinematics', 'humanoid_to_ntu25',
+    'y_up_to_z_up', 'pose_to_ntu25', 'remove_heading'
 ]

@@ -11,7 +11,7 @@ from snippet_plugin.ingest.mocapmix.kinematics import (
     HUMANOID_JOINTS, ROTATED_JOINTS, PoseSequence, forward_kinematics,
     heading_angle, mirror_pose, parse_deepmimic_frames, parse_urdf,
     pose_to_ntu25, y_up_to_z_up)
-from snippet_plugin.ingest.mocapmix.quaternion import quat_multiply
+from snippet_plugin.ingest.quaternion import quat_multiply
 from helpers import axis_angle
 
 S = 0.25  # globalScaling of the DeepMimic humanoid: URDF units -> metres

@@ -1,10 +1,9 @@
-"""Quaternions (snippet_plugin.ingest.mocapmix.quaternion): slerp end and mid
-points, the shorter arc, rotation and the order of products."""
+"""Quaternions (snippet_plugin.ingest.quaternion): slerp end and mid points,
+the shorter arc, rotation and the order of products."""
 import numpy as np
 
-from snippet_plugin.ingest.mocapmix.quaternion import (quat_multiply,
-                                                         quat_rotate,
-                                                         quat_slerp)
+from snippet_plugin.ingest.quaternion import (quat_multiply, quat_rotate,
+                                              quat_slerp)
 from helpers import axis_angle
 
 

@@ -2,7 +2,8 @@
 
 Quaternions are arrays ``(..., 4)`` in ``(w, x, y, z)`` order (scalar first,
 as in the DeepMimic clip files) with the Hamilton product, so
-``quat_multiply(a, b)`` rotates by ``b`` first, then by ``a``.
+``quat_multiply(a, b)`` rotates by ``b`` first, then by ``a``. Shared by the
+MocapMix and BandaiMix builders.
 """
 import numpy as np
 
