@@ -1,7 +1,7 @@
 """Shared by several test modules: the repository's paths and config lists,
-builders of small annotation files and raw dataset files (PKU-MMD, NTU
-RGB+D), a two-rank launcher, a tiny SkeletonMoCo config and random unit
-rows."""
+builders of small annotation files and of raw dataset files (PKU-MMD and NTU
+RGB+D, single files and small worlds), a two-rank launcher, a tiny
+SkeletonMoCo config, random unit rows and hand-built quaternions."""
 import re
 import subprocess
 import sys
