@@ -12,7 +12,8 @@ best-IoU unlocked GT, GTs of equal IoU in the reference's
 is the IoU's precision: ActivityNet's float64 here, MMAction2's float32
 there. With integer frames of a few thousand, no IoU lies within float32
 rounding of a threshold without being equal to it, so the two agree on
-this data; ``tests/test_protocols.py`` shows the case where they do not.
+this data; ``tests/test_evaluation/test_functional/test_protocols.py``
+shows the case where they do not.
 
 Run: ``python benchmarks/bench_metric.py [--num-proposals 100000 ...]``.
 """
