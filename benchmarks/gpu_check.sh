@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# GPU checks in one go on one CUDA GPU (a few minutes; the README's
-# Performance section reports a measured run), from the repository root:
+# GPU checks in one go on one CUDA GPU (a few minutes; docs/performance.md
+# reports a measured run), from the repository root:
 #   1. CUDA units: bf16-autocast training step finite; GPU KNN == CPU KNN
 #   2. DDP with NCCL on 1 GPU (torchrun --nproc_per_node 1): queue all-gather,
 #      parameters in sync
