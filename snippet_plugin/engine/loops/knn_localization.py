@@ -65,30 +65,17 @@ class KNNLocalizationLoop(BaseLoop):
       ``pred_frame_labels`` long ``(T_ori,)`` (argmax), over the original
       ``total_frames`` frames.
 
-    Memory: the bank holds ``P <= max_memory_frames`` frames of ``C``
-    channels, on the model's device: ``P * (4 C + 16)`` bytes (features,
-    labels, sampling keys), i.e. about ``max_memory_frames * C * 4`` bytes
-    of features (200000 x 256 channels: 205 MB); while streaming, one
-    batch's frames come on top, and under DDP each rank briefly holds the
-    gathered subsets of all ranks. The similarity search never holds more
-    than a ``(chunk_size, chunk_size)`` block.
+    Memory is bounded by ``max_memory_frames`` (``P * (4 C + 16)`` bytes;
+    ``docs/checkpoints.md``, "Memory of the queues and the KNN bank"), and
+    the search never holds more than a ``(chunk_size, chunk_size)``
+    similarity block. The default proposal
+    thresholds are :data:`KNN_PROPOSAL_THRESHOLDS`.
 
-    Default proposal thresholds (:data:`KNN_PROPOSAL_THRESHOLDS`,
-    ``0.1, ..., 0.9``): kNN probabilities are vote fractions, where one of
-    ``k = 20`` equally weighted neighbours is worth 0.05, so the paper's
-    softmax thresholds 0.03-0.05 would open a segment wherever a single
-    stray neighbour votes for a class. The grid spans the whole range of
-    vote fractions evenly (a step of two neighbours at ``k = 20``), from a
-    minority vote to near-unanimity, and leaves the choice among the
-    resulting candidates to the outer-inner score and NMS. It was not tuned
-    on any data.
-
-    Distributed: every rank extracts its shard of the memory set, the
-    subsets are all-gathered (:func:`all_gather_rows`, rank order) and
-    reduced to the global ``max_memory_frames``, so all ranks vote with the
-    same memory; query samples are sharded and the evaluator collects the
-    results. ``DefaultSampler`` pads the memory set to a multiple of the
-    world size, so a few memory sequences may enter twice.
+    Distributed: each rank extracts its shard of the memory set; the subsets
+    are all-gathered and reduced to the global ``max_memory_frames``, so all
+    ranks vote with the same memory (``DefaultSampler`` pads the memory set
+    to a multiple of the world size, so a few sequences may enter twice).
+    Query samples are sharded and the evaluator collects the results.
 
     Args:
         runner: The runner.
