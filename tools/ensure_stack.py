@@ -33,6 +33,7 @@ file and line.
 """
 import argparse
 import json
+import operator
 import os
 import re
 import subprocess
@@ -46,12 +47,12 @@ REQUIREMENT = re.compile(r'^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$')
 CLAUSE = re.compile(r'^(==|!=|>=|<=|>|<)\s*([0-9]+(?:\.[0-9]+)*)$')
 RELEASE = re.compile(r'^([0-9]+(?:\.[0-9]+)*)')
 COMPARE = {
-    '==': lambda a, b: a == b,
-    '!=': lambda a, b: a != b,
-    '>=': lambda a, b: a >= b,
-    '<=': lambda a, b: a <= b,
-    '>': lambda a, b: a > b,
-    '<': lambda a, b: a < b,
+    '==': operator.eq,
+    '!=': operator.ne,
+    '>=': operator.ge,
+    '<=': operator.le,
+    '>': operator.gt,
+    '<': operator.lt,
 }
 
 
@@ -138,10 +139,9 @@ def in_environment():
 
 
 def venv_python(venv):
-    """The interpreter of the project environment at ``venv``."""
-    scripts = 'Scripts' if os.name == 'nt' else 'bin'
-    return (REPO / venv if not Path(venv).is_absolute() else Path(venv)
-            ) / scripts / ('python.exe' if os.name == 'nt' else 'python')
+    """The interpreter of the project environment at ``venv`` (relative to
+    the repository unless absolute)."""
+    return REPO / venv / 'bin' / 'python'
 
 
 def target_interpreter(venv):
