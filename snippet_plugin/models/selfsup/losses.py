@@ -28,7 +28,15 @@ def info_nce(query: torch.Tensor, positive: torch.Tensor,
         accuracy in percent (share of queries whose positive has the highest
         logit; a tie with a negative counts as a hit).
     """
-    logits = contrastive_logits(query, positive, negatives, temperature)
+    return positive_first_cross_entropy(
+        contrastive_logits(query, positive, negatives, temperature))
+
+
+def positive_first_cross_entropy(
+        logits: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Mean cross-entropy of ``(B, L)`` logits whose column 0 is the
+    positive, and the detached top-1 accuracy in percent (a tie with a
+    negative counts as a hit); ``-inf`` entries are no candidates."""
     target = torch.zeros(logits.shape[0], dtype=torch.long,
                          device=logits.device)
     loss = F.cross_entropy(logits, target)
@@ -218,3 +226,38 @@ def margin_ranking(higher: torch.Tensor, lower: torch.Tensor,
         Tensor: The scalar loss.
     """
     return F.relu(lower - higher + margin).mean()
+
+
+def within_sequence_logits(query_snippets: torch.Tensor,
+                           key_snippets: torch.Tensor,
+                           matches: torch.Tensor, temperature: float,
+                           exclusion_radius: int = 0) -> torch.Tensor:
+    """Logits of every query snippet against the key view's other snippets
+    of the same sequence: the intra-video negatives of Sec. 2 and 3.1.
+
+    ``l_{n,i,j} = q_{n,i}.k_{n,j} / t``, set to ``-inf`` (no negative) where
+    ``|j - j*_{n,i}| <= exclusion_radius``: the matched positive ``j*`` (Eq. 4)
+    itself, and with a positive radius its temporal neighbours, whose
+    content overlaps the positive's.
+
+    Args:
+        query_snippets (Tensor): ``(N, C, S_q)``, L2-normalised over ``C``.
+        key_snippets (Tensor): ``(N, C, S_k)``, L2-normalised over ``C``.
+        matches (Tensor): long ``(N, S_q)``, ``j*`` per query snippet.
+        temperature (float): ``t``.
+        exclusion_radius (int): Snippets on each side of ``j*`` that are
+            neither positive nor negative. Defaults to 0.
+
+    Returns:
+        Tensor: ``(N * S_q, S_k)``, rows in the order of
+        ``query_snippets.transpose(1, 2).reshape(-1, C)``.
+    """
+    if exclusion_radius < 0:
+        raise ValueError(f'exclusion_radius must be >= 0, got '
+                         f'{exclusion_radius}')
+    logits = torch.bmm(query_snippets.transpose(1, 2),
+                       key_snippets) / temperature
+    key_index = torch.arange(key_snippets.shape[2],
+                             device=matches.device).view(1, 1, -1)
+    excluded = (key_index - matches.unsqueeze(2)).abs() <= exclusion_radius
+    return logits.masked_fill(excluded, float('-inf')).flatten(0, 1)

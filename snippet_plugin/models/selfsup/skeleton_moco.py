@@ -10,11 +10,15 @@ from torch import nn
 
 from mmaction.registry import MODELS
 from .losses import (contrastive_logits, info_nce, multi_positive_info_nce,
-                     nearest_neighbour_mask)
+                     nearest_neighbour_mask, positive_first_cross_entropy,
+                     within_sequence_logits)
 from .queue import QueueMemoryBank
 
 KEY_BN_MODES = ('shuffle', 'sync', 'local')
 """Values of ``SkeletonMoCo(key_bn=...)``."""
+
+DENSE_LOSS_REDUCTIONS = ('mean', 'sum')
+"""Values of ``SkeletonMoCo(dense_loss_reduction=...)``."""
 
 
 @MODELS.register_module()
@@ -43,8 +47,12 @@ class SkeletonMoCo(BaseModel):
        ``ŝ_{j*}`` with ``j*`` matched between ``F̄_d`` (query encoder, view 0)
        and ``F̂_d`` (key encoder, view 1), as Eq. 4 pairs ``f̄_i`` and ``f̂_j``
        of the two encodings ``h̄ = E(x̄)``, ``ĥ = Ê(x̂)``; negatives from the
-       dense queue; ``L_dense`` is the mean over the ``N·S`` query snippets
-       (Eq. 5 sums over snippets; the mean keeps λ independent of ``S``);
+       dense queue (Eq. 5) and, with ``within_sequence_negatives``, the key
+       view's other snippets of the same sequence (the paper's intra-video
+       negatives, Sec. 2 and 3.1); ``L_dense`` averages over the ``N·S``
+       query snippets (``dense_loss_reduction='mean'``) or, as Eq. 5 reads,
+       sums over the ``S`` snippets of a sample (``'sum'``, ``S`` times the
+       mean);
     5. enqueue ``p̂`` into the global queue, and ``normalize(mean_S Ŝ)``
        (global pooling of the key view's snippet embeddings, Eq. 5's
        ``s'_k``) into the dense queue. Each queue advances its own pointer.
@@ -77,6 +85,16 @@ class SkeletonMoCo(BaseModel):
             hook may change during training. Defaults to 1.5.
         neighbour_topk (int): Queue entries mined per query as extra global
             positives while ``mine_neighbours`` is on. Defaults to 1.
+        dense_loss_reduction (str): ``'mean'`` over all query snippets
+            (keeps λ independent of ``S``) or ``'sum'`` over a sample's
+            snippets (Eq. 5 read literally). Defaults to ``'mean'``.
+        within_sequence_negatives (bool): Add the key view's other snippets
+            of the same sequence to each snippet's negatives
+            (:func:`within_sequence_logits`). Defaults to False (Eq. 5 and
+            the public code: queue negatives only).
+        within_sequence_exclusion (int): Snippets on each side of the
+            matched positive that are not within-sequence negatives.
+            Defaults to 0.
         data_preprocessor (dict or nn.Module): Defaults to
             ``dict(type='ActionDataPreprocessor')``.
         init_cfg (dict or list[dict], optional): Initialisation config.
@@ -107,6 +125,9 @@ class SkeletonMoCo(BaseModel):
                  momentum: float = 0.999,
                  loss_dense_weight: float = 1.5,
                  neighbour_topk: int = 1,
+                 dense_loss_reduction: str = 'mean',
+                 within_sequence_negatives: bool = False,
+                 within_sequence_exclusion: int = 0,
                  key_bn: str = 'shuffle',
                  data_preprocessor: Union[Dict, nn.Module] = dict(
                      type='ActionDataPreprocessor'),
@@ -118,6 +139,13 @@ class SkeletonMoCo(BaseModel):
         if key_bn not in KEY_BN_MODES:
             raise ValueError(f'key_bn must be one of {KEY_BN_MODES}, got '
                              f'{key_bn!r}')
+        if dense_loss_reduction not in DENSE_LOSS_REDUCTIONS:
+            raise ValueError(f'dense_loss_reduction must be one of '
+                             f'{DENSE_LOSS_REDUCTIONS}, got '
+                             f'{dense_loss_reduction!r}')
+        if within_sequence_exclusion < 0:
+            raise ValueError(f'within_sequence_exclusion must be >= 0, got '
+                             f'{within_sequence_exclusion}')
         if not 1 <= neighbour_topk <= queue_size:
             raise ValueError(f'neighbour_topk must be in [1, queue_size], '
                              f'got {neighbour_topk}')
@@ -152,6 +180,9 @@ class SkeletonMoCo(BaseModel):
         self.temperature = temperature
         self.loss_dense_weight = loss_dense_weight
         self.neighbour_topk = neighbour_topk
+        self.dense_loss_reduction = dense_loss_reduction
+        self.within_sequence_negatives = within_sequence_negatives
+        self.within_sequence_exclusion = within_sequence_exclusion
         self.mine_neighbours = False
         self.global_queue = global_queue
         if dense_head is not None:
@@ -367,9 +398,19 @@ class SkeletonMoCo(BaseModel):
                 key_snippets, 2,
                 matches.unsqueeze(1).expand(-1, key_snippets.shape[1], -1))
         channels = query_snippets.shape[1]
-        loss, accuracy = info_nce(
+        logits = contrastive_logits(
             query_snippets.transpose(1, 2).reshape(-1, channels),
             positives.transpose(1, 2).reshape(-1, channels),
             self.dense_queue.negatives(), self.temperature)
+        if self.within_sequence_negatives:
+            logits = torch.cat([
+                logits,
+                within_sequence_logits(query_snippets, key_snippets, matches,
+                                       self.temperature,
+                                       self.within_sequence_exclusion)
+            ], dim=1)
+        loss, accuracy = positive_first_cross_entropy(logits)
+        if self.dense_loss_reduction == 'sum':
+            loss = loss * query_snippets.shape[2]
         self.dense_queue.enqueue(F.normalize(key_snippets.mean(dim=2), dim=1))
         return loss, accuracy

@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from snippet_plugin.models import info_nce
 from snippet_plugin.models.selfsup import (d3m_loss,
@@ -14,7 +15,9 @@ from snippet_plugin.models.selfsup import (d3m_loss,
                                            margin_ranking,
                                            multi_positive_info_nce,
                                            nearest_neighbour_mask)
-from snippet_plugin.models.selfsup.losses import contrastive_logits
+from snippet_plugin.models.selfsup.losses import (contrastive_logits,
+                                                  positive_first_cross_entropy,
+                                                  within_sequence_logits)
 from helpers import unit_rows
 from loss_references import (hand_cross_entropy, reference_info_nce,
                              reference_matching, softmax_row)
@@ -187,3 +190,42 @@ def test_margin_ranking_is_zero_beyond_the_margin_and_hinged_otherwise():
     torch.testing.assert_close(lower.grad, torch.tensor([0., 1., 1.]) / 3)
     assert margin_ranking(torch.tensor([2.01]), torch.tensor([1.0]),
                           1.0).item() == 0.0
+
+
+@pytest.mark.parametrize('radius', [0, 1])
+def test_within_sequence_logits_are_the_looped_dot_products_off_the_match(
+        radius):
+    generator = torch.Generator().manual_seed(3)
+    query = F.normalize(torch.randn(2, 4, 3, generator=generator), dim=1)
+    keys = F.normalize(torch.randn(2, 4, 5, generator=generator), dim=1)
+    matches = torch.tensor([[0, 2, 4], [1, 1, 3]])
+
+    logits = within_sequence_logits(query, keys, matches, 0.5, radius)
+
+    assert logits.shape == (2 * 3, 5)
+    for n in range(2):
+        for i in range(3):
+            for j in range(5):
+                value = logits[n * 3 + i, j].item()
+                if abs(j - matches[n, i].item()) <= radius:
+                    assert value == float('-inf')
+                else:
+                    expected = sum(query[n, c, i].item() * keys[n, c, j].item()
+                                   for c in range(4)) / 0.5
+                    assert value == pytest.approx(expected, rel=1e-5)
+
+
+def test_within_sequence_logits_refuse_a_negative_radius():
+    snippets = torch.zeros(1, 2, 2)
+    with pytest.raises(ValueError, match='exclusion_radius'):
+        within_sequence_logits(snippets, snippets, torch.zeros(1, 2).long(),
+                               0.1, -1)
+
+
+def test_positive_first_cross_entropy_ignores_minus_inf_candidates():
+    logits = torch.tensor([[2.0, 1.0, float('-inf')], [0.0, 3.0, 1.0]])
+    loss, accuracy = positive_first_cross_entropy(logits)
+    by_hand = (-math.log(math.exp(2) / (math.exp(2) + math.exp(1))) -
+               math.log(1 / (1 + math.exp(3) + math.exp(1)))) / 2
+    assert loss.item() == pytest.approx(by_hand, rel=1e-6)
+    assert accuracy.item() == 50.0

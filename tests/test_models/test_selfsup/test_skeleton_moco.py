@@ -40,13 +40,17 @@ def view_pairs(num_samples=3, seed=1):
                        generator=generator)
 
 
-def reference_info_nce(query, positive, negatives):
-    """-log(e^{q.k+/t} / (e^{q.k+/t} + sum_n e^{q.n/t})), mean over rows."""
+def reference_info_nce(query, positive, negatives, extra_negatives=None):
+    """-log(e^{q.k+/t} / (e^{q.k+/t} + sum_n e^{q.n/t})), mean over rows;
+    ``extra_negatives[b]`` (a list of vectors) joins row b's negatives."""
     total = 0.0
-    for q, k in zip(query.double(), positive.double()):
+    for b, (q, k) in enumerate(zip(query.double(), positive.double())):
+        row_negatives = list(negatives.double())
+        if extra_negatives is not None:
+            row_negatives += [n.double() for n in extra_negatives[b]]
         positive_term = math.exp(float(q @ k) / TEMPERATURE)
         negative_terms = sum(
-            math.exp(float(q @ n) / TEMPERATURE) for n in negatives.double())
+            math.exp(float(q @ n) / TEMPERATURE) for n in row_negatives)
         total -= math.log(positive_term / (positive_term + negative_terms))
     return total / len(query)
 
@@ -69,8 +73,10 @@ def brute_force_cosine_match(query_feats, key_feats):
 
 @torch.no_grad()
 def reference_step(query_encoder, key_encoder, views, global_queue,
-                   dense_queue):
-    """Eq. 2-5 from the two encoders, in train mode like the model."""
+                   dense_queue, within_sequence_radius=None):
+    """Eq. 2-5 from the two encoders, in train mode like the model; with
+    ``within_sequence_radius`` the key snippets of the same sample farther
+    than it from the match are extra negatives."""
     feats_q = query_encoder['backbone'](views[:, 0])[-1]
     feats_k = key_encoder['backbone'](views[:, 1])[-1]
     key = key_encoder['global_head'](feats_k)
@@ -84,13 +90,20 @@ def reference_step(query_encoder, key_encoder, views, global_queue,
         snippets_q = query_encoder['dense_head'].project(snippet_feats_q)
         snippets_k = key_encoder['dense_head'].project(snippet_feats_k)
         matches = brute_force_cosine_match(snippet_feats_q, snippet_feats_k)
-        queries, positives = [], []
+        queries, positives, intra = [], [], []
         for n, row in enumerate(matches):
             for i, j in enumerate(row):
                 queries.append(snippets_q[n, :, i])
                 positives.append(snippets_k[n, :, j])
+                intra.append([
+                    snippets_k[n, :, other]
+                    for other in range(snippets_k.shape[2])
+                    if within_sequence_radius is not None
+                    and abs(other - j) > within_sequence_radius
+                ])
         result['loss_dense'] = reference_info_nce(
-            torch.stack(queries), torch.stack(positives), dense_queue)
+            torch.stack(queries), torch.stack(positives), dense_queue,
+            intra)
         pooled = snippets_k.mean(dim=2)
         result['dense_key'] = pooled / pooled.norm(dim=1, keepdim=True)
     return result
@@ -171,6 +184,41 @@ class RecordingMatcher:
         self.calls.append((query_feats.clone(), key_feats.clone()))
         return torch.tensor(
             brute_force_cosine_match(query_feats, key_feats))
+
+
+@pytest.mark.parametrize('radius,reduction', [(0, 'mean'), (1, 'sum')])
+def test_within_sequence_negatives_and_eq5_sum_match_hand_recomputation(
+        radius, reduction):
+    model = build(within_sequence_negatives=True,
+                  within_sequence_exclusion=radius,
+                  dense_loss_reduction=reduction)
+    query_encoder = copy.deepcopy(model.encoder_q)  # the first step copies
+    global_queue = model.global_queue.queue.clone()
+    dense_queue = model.dense_queue.queue.clone()
+    views = view_pairs(seed=4)
+
+    losses = model.loss(views)
+
+    expected = reference_step(query_encoder, query_encoder, views,
+                              global_queue, dense_queue, radius)
+    factor = NUM_SNIPPETS if reduction == 'sum' else 1
+    assert losses['loss_dense'].item() == pytest.approx(
+        1.5 * factor * expected['loss_dense'], rel=1e-4)
+    assert losses['loss_global'].item() == pytest.approx(
+        expected['loss_global'], rel=1e-4)
+
+
+def test_within_sequence_negatives_raise_the_dense_loss_of_the_same_step():
+    plain, intra = build(seed=0), build(seed=0, within_sequence_negatives=True)
+    views = view_pairs(seed=4)
+    assert intra.loss(views)['loss_dense'] > plain.loss(views)['loss_dense']
+
+
+def test_bad_dense_loss_options_are_refused():
+    with pytest.raises(ValueError, match='dense_loss_reduction'):
+        build(dense_loss_reduction='max')
+    with pytest.raises(ValueError, match='within_sequence_exclusion'):
+        build(within_sequence_exclusion=-1)
 
 
 def test_matcher_pairs_query_encoder_view0_with_key_encoder_view1():
