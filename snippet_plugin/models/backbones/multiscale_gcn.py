@@ -13,6 +13,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmaction.registry import MODELS
+from .skeleton_streams import check_stream_names, skeleton_stream
 
 GCN_BACKBONES = ('STGCN', 'AAGCN', 'UNIK', 'HyperGCN')
 """Registered backbones known to meet the contract of :class:`MultiScaleGCN`."""
@@ -79,6 +80,13 @@ class MultiScaleGCN(BaseModule):
             Defaults to the last stage of every temporal resolution.
         stages_attr (str): Name of the stage list on the backbone.
             Defaults to ``'gcn'``.
+        input_streams (Sequence[str]): Streams of the input skeletons
+            ``(N, M, T, V, C)`` concatenated per joint into the backbone's
+            input ``(N, M, T, V, S C)``: ``'joint'``, ``'velocity'``
+            (differences between present frames only, so padding never
+            leaks in), ``'bone'`` (over ``backbone.graph.inward``); see
+            :mod:`.skeleton_streams`. The backbone's ``in_channels`` must be
+            ``S C``. Defaults to ``('joint',)``: the skeletons unchanged.
         init_cfg (dict or list[dict], optional): Initialisation config.
 
     Attributes:
@@ -93,10 +101,12 @@ class MultiScaleGCN(BaseModule):
                  backbone: Dict,
                  out_indices: Optional[Sequence[int]] = None,
                  stages_attr: str = 'gcn',
+                 input_streams: Sequence[str] = ('joint', ),
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.backbone = MODELS.build(_known_backbone(backbone))
         self.stages_attr = stages_attr
+        self.input_streams = check_stream_names(input_streams)
         stages = getattr(self.backbone, stages_attr, None)
         if not isinstance(stages, nn.ModuleList):
             raise TypeError(
@@ -183,6 +193,24 @@ class MultiScaleGCN(BaseModule):
                              'non-empty, strictly increasing stage list')
         return resolved
 
+    def stack_streams(self, x: torch.Tensor) -> torch.Tensor:
+        """``(N, M, T, V, C) -> (N, M, T, V, S C)``: :attr:`input_streams`
+        concatenated per joint; the input itself for ``('joint',)``."""
+        if self.input_streams == ('joint', ):
+            return x
+        expected = len(self.input_streams) * x.shape[-1]
+        if expected != self.backbone.in_channels:
+            raise ValueError(
+                f'input_streams {list(self.input_streams)} of {x.shape[-1]}-'
+                f'channel joints make {expected} input channels, but the '
+                f'backbone has in_channels={self.backbone.in_channels}')
+        bone_pairs = (self.backbone.graph.inward
+                      if 'bone' in self.input_streams else ())
+        return torch.cat([
+            skeleton_stream(name, x, bone_pairs)
+            for name in self.input_streams
+        ], dim=-1)
+
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """Run the backbone and pool the chosen stages.
 
@@ -196,6 +224,7 @@ class MultiScaleGCN(BaseModule):
         if x.dim() != 5:
             raise ValueError('MultiScaleGCN expects (N, M, T, V, C) inputs, '
                              f'got shape {tuple(x.shape)}')
+        x = self.stack_streams(x)
         num_samples, num_persons = x.shape[:2]
         captured = {}
 

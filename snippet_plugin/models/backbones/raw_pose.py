@@ -14,46 +14,11 @@ from torch import nn
 
 from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
+from .skeleton_streams import (SKELETON_STREAMS, check_stream_names,
+                               skeleton_stream)
 
-RAW_POSE_STREAMS = ('joint', 'velocity', 'bone')
+RAW_POSE_STREAMS = SKELETON_STREAMS
 """Streams :class:`RawPoseEncoder` can concatenate, in any order."""
-
-
-def present_frames(skeletons: torch.Tensor) -> torch.Tensor:
-    """Which person-frames hold a skeleton.
-
-    Padding (``PadFrames``, ``FixPersonCount``) and missing persons are
-    exactly zero, and ``NormalizeSkeleton3D`` keeps them zero, so a
-    person-frame is present iff one of its coordinates is non-zero.
-
-    Args:
-        skeletons: ``(N, M, T, V, C)``.
-
-    Returns:
-        ``(N, M, T)`` bool.
-    """
-    return skeletons.ne(0).flatten(-2).any(-1)
-
-
-def frame_velocities(skeletons: torch.Tensor) -> torch.Tensor:
-    """Backward frame-to-frame differences between present frames only.
-
-    ``v_t = x_t - x_{t-1}`` where both person-frames are present
-    (:func:`present_frames`), else 0; ``v_0 = 0``. A frame next to padding
-    or a missing frame thus never takes a difference against zeros.
-
-    Args:
-        skeletons: ``(N, M, T, V, C)``.
-
-    Returns:
-        ``(N, M, T, V, C)``.
-    """
-    present = present_frames(skeletons)
-    both = torch.zeros_like(present)
-    both[:, :, 1:] = present[:, :, 1:] & present[:, :, :-1]
-    velocities = torch.zeros_like(skeletons)
-    velocities[:, :, 1:] = skeletons[:, :, 1:] - skeletons[:, :, :-1]
-    return velocities * both[..., None, None]
 
 
 @MODELS.register_module()
@@ -110,11 +75,7 @@ class RawPoseEncoder(BaseModel):
                  data_preprocessor: Union[Dict, nn.Module] = dict(
                      type='ActionDataPreprocessor'),
                  init_cfg=None) -> None:
-        streams = tuple(streams)
-        unknown = [s for s in streams if s not in RAW_POSE_STREAMS]
-        if not streams or unknown or len(set(streams)) != len(streams):
-            raise ValueError(f'streams must be distinct names from '
-                             f'{RAW_POSE_STREAMS}, got {list(streams)}')
+        streams = check_stream_names(streams)
         strides = tuple(int(s) for s in temporal_strides)
         if (not strides or strides[0] != 1
                 or any(a >= b for a, b in zip(strides, strides[1:]))):
@@ -143,16 +104,10 @@ class RawPoseEncoder(BaseModel):
                 f'{self.in_channels}) skeletons, got {tuple(inputs.shape)}')
 
     def stream(self, name: str, skeletons: torch.Tensor) -> torch.Tensor:
-        """One stream ``(N, M, T, V, C)`` of skeletons ``(N, M, T, V, C)``."""
-        if name == 'joint':
-            return skeletons
-        if name == 'velocity':
-            return self.velocity_weight * frame_velocities(skeletons)
-        bones = torch.zeros_like(skeletons)
-        for child, parent in self.bone_pairs:
-            bones[..., child, :] = (skeletons[..., child, :] -
-                                    skeletons[..., parent, :])
-        return bones
+        """One stream ``(N, M, T, V, C)`` of skeletons ``(N, M, T, V, C)``
+        (:func:`~.skeleton_streams.skeleton_stream`)."""
+        return skeleton_stream(name, skeletons, self.bone_pairs,
+                               self.velocity_weight)
 
     def frame_features(self, inputs: torch.Tensor) -> torch.Tensor:
         """Level 0: skeletons ``(N, M, T, V, C)`` -> ``(N, S V C, T)``."""

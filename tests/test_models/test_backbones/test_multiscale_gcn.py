@@ -146,3 +146,48 @@ def test_unknown_backbone_type_names_the_config_key_and_the_candidates():
     assert "model.backbone.backbone.type='STGNC'" in message
     assert "did you mean 'STGCN'" in message
     assert 'UNIK' in message and 'custom_imports' in message
+
+
+def test_input_streams_feed_joints_and_present_frame_velocities():
+    torch.manual_seed(0)
+    model = MultiScaleGCN(
+        backbone=backbone_cfg('STGCN', in_channels=6),
+        input_streams=('joint', 'velocity'))
+    skeletons = torch.randn(1, 1, 5, 25, 3)
+    skeletons[:, :, 3:] = 0  # two padded frames
+    seen = []
+    model.backbone.register_forward_pre_hook(
+        lambda module, args: seen.append(args[0].clone()))
+    model(skeletons)
+    fed = seen[0]
+    assert fed.shape == (1, 1, 5, 25, 6)
+    torch.testing.assert_close(fed[..., :3], skeletons)
+    for t in range(5):
+        expected = (skeletons[0, 0, t] - skeletons[0, 0, t - 1]
+                    if t in (1, 2) else torch.zeros(25, 3))
+        torch.testing.assert_close(fed[0, 0, t, :, 3:], expected)
+
+
+def test_bone_stream_is_child_minus_parent_over_the_graph():
+    model = MultiScaleGCN(backbone=backbone_cfg('STGCN', in_channels=3),
+                          input_streams=('bone', ))
+    skeletons = torch.randn(1, 1, 2, 25, 3)
+    bones = model.stack_streams(skeletons)
+    inward = model.backbone.graph.inward
+    children = {child for child, _ in inward}
+    for child, parent in inward:
+        torch.testing.assert_close(
+            bones[..., child, :],
+            skeletons[..., child, :] - skeletons[..., parent, :])
+    for joint in set(range(25)) - children:
+        assert bones[..., joint, :].abs().sum() == 0
+
+
+def test_streams_that_do_not_fit_the_backbone_input_are_refused():
+    model = MultiScaleGCN(backbone=backbone_cfg('STGCN', in_channels=3),
+                          input_streams=('joint', 'velocity'))
+    with pytest.raises(ValueError, match='in_channels=3'):
+        model(torch.randn(1, 1, 8, 25, 3))
+    with pytest.raises(ValueError, match='streams must be distinct'):
+        MultiScaleGCN(backbone=backbone_cfg('STGCN'),
+                      input_streams=('joint', 'motion'))
