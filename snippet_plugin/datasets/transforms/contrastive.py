@@ -62,6 +62,14 @@ class TemporalPadCrop(BaseTransform):
     AimCLR pads ``T // 6`` frames (its ``temperal_padding_ratio=6``), i.e.
     50 frames of a 300-frame clip, hence a ratio rather than a frame count.
 
+    Zero padding of the window (``frame_mask`` False, e.g. a short sequence
+    after ``RandomWindowCrop``) takes no part: the crop runs on the ``R``
+    real frames alone (``p = R // padding_ratio``), their cropped content
+    fills the positions of the real frames, and padding stays padding. So
+    every view keeps ``R`` real frames; cropping the padded window instead
+    would shift padding into the view, or leave a short sequence's view
+    without a single real frame. Without padding ``R = T``.
+
     Required keys: ``keypoint`` ``(M, T, V, C)``; optional frame-aligned keys.
     Modified keys: every frame-aligned key.
     Added keys: ``frame_inds``, ``frame_mask`` (if absent).
@@ -79,10 +87,14 @@ class TemporalPadCrop(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         num_frames = current_num_frames(results)
-        padding = num_frames // self.padding_ratio
+        real = np.flatnonzero(
+            results.get('frame_mask', np.ones(num_frames, dtype=bool)))
+        padding = len(real) // self.padding_ratio
         offset = np.random.randint(2 * padding + 1)
-        padded = symmetric_pad_indices(num_frames, padding)
-        return take_frames(results, padded[offset:offset + num_frames])
+        padded = symmetric_pad_indices(len(real), padding)
+        indices = np.full(num_frames, -1, dtype=np.int64)
+        indices[real] = real[padded[offset:offset + len(real)]]
+        return take_frames(results, indices)
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(padding_ratio={self.padding_ratio})'

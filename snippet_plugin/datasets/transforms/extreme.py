@@ -26,7 +26,7 @@ Where AimCLR's public code (``feeder/tools.py``) departs from what its
 augmentations are meant to do, the class docstrings say so.
 """
 import copy
-from typing import Callable, Dict, List, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -171,8 +171,10 @@ class GaussianJitter(BaseTransform):
     """Add i.i.d. ``N(0, std^2)`` noise to every coordinate, with
     probability ``prob`` (AimCLR: std 0.01, p 0.5).
 
-    As in AimCLR's code the noise also reaches all-zero (missing or padded)
-    joints; at std 0.01 they stay near zero.
+    As in AimCLR's code the noise also reaches all-zero (missing) joints;
+    at std 0.01 they stay near zero. Padded frames (``frame_mask`` False)
+    stay exactly zero: the noise is drawn for every frame (the same draws
+    with or without padding) and dropped there.
 
     Required keys: ``keypoint`` ``(M, T, V, C)``.
     Modified keys: ``keypoint`` (float32).
@@ -194,6 +196,8 @@ class GaussianJitter(BaseTransform):
             return results
         keypoint = results['keypoint']
         noise = np.random.normal(0., self.std, size=keypoint.shape)
+        if 'frame_mask' in results:
+            noise *= results['frame_mask'][:, None, None]
         results['keypoint'] = (keypoint + noise).astype(np.float32)
         return results
 
@@ -201,25 +205,35 @@ class GaussianJitter(BaseTransform):
         return f'{self.__class__.__name__}(std={self.std}, prob={self.prob})'
 
 
-def gaussian_blur_matrix(num_frames: int, kernel_size: int,
-                         sigma: float) -> np.ndarray:
+def gaussian_blur_matrix(num_frames: int,
+                         kernel_size: int,
+                         sigma: float,
+                         frame_mask: Optional[np.ndarray] = None
+                         ) -> np.ndarray:
     """Row-stochastic ``(T, T)`` matrix of a truncated temporal Gaussian.
 
     Row ``t`` holds ``w(s - t) = exp(-(s - t)^2 / (2 sigma^2))`` for the
     frames ``s`` with ``|s - t| <= kernel_size // 2`` inside the sequence,
     divided by their sum. Near the ends the kernel is cut to the frames that
     exist and renormalised, so no frame is invented and a constant signal is
-    kept exactly.
+    kept exactly. Padded frames (``frame_mask`` False) do not exist in this
+    sense: no real frame takes weight from them, and their rows are 0, so
+    they stay zero.
 
     Args:
         num_frames: ``T >= 1``.
         kernel_size: Odd window length.
         sigma: Standard deviation in frames, ``> 0``.
+        frame_mask: ``(T,)`` bool, the real frames; None: all.
     """
     offsets = np.arange(num_frames)[None, :] - np.arange(num_frames)[:, None]
     weights = np.exp(-offsets.astype(np.float64)**2 / (2 * sigma**2))
     weights[np.abs(offsets) > kernel_size // 2] = 0
-    return weights / weights.sum(axis=1, keepdims=True)
+    if frame_mask is not None:
+        weights[:, ~frame_mask] = 0
+        weights[~frame_mask] = 0
+    sums = weights.sum(axis=1, keepdims=True)
+    return weights / np.where(sums > 0, sums, 1)
 
 
 @TRANSFORMS.register_module()
@@ -233,7 +247,8 @@ class TemporalGaussianBlur(BaseTransform):
     renormalised at the sequence ends; the length is unchanged. AimCLR's code
     uses unnormalised weights (coordinates grow by up to ``sqrt(2 pi) sigma``
     ~ 5x at sigma 2) and zero padding (end frames shrink towards the
-    origin); neither is reproduced.
+    origin); neither is reproduced. Padded frames (``frame_mask`` False)
+    neither blur into real frames nor change.
 
     Required keys: ``keypoint`` ``(M, T, V, C)``.
     Modified keys: ``keypoint`` (float32).
@@ -265,7 +280,7 @@ class TemporalGaussianBlur(BaseTransform):
         keypoint = results['keypoint']
         sigma = np.random.uniform(*self.sigma)
         blur = gaussian_blur_matrix(keypoint.shape[1], self.kernel_size,
-                                    sigma)
+                                    sigma, results.get('frame_mask'))
         results['keypoint'] = np.einsum('ts,msvc->mtvc', blur,
                                         keypoint).astype(np.float32)
         return results

@@ -7,11 +7,14 @@ import torch
 
 from mmaction.registry import MODELS
 from .losses import contrastive_logits, d3m_loss
+from .padding import masked_mean
 from .skeleton_moco import SkeletonMoCo
 
 
 def energy_importance(features: torch.Tensor,
-                      e_lambda: float = 1e-4) -> torch.Tensor:
+                      e_lambda: float = 1e-4,
+                      step_mask: Optional[torch.Tensor] = None
+                      ) -> torch.Tensor:
     """SimAM importance ``1 / e*`` of every position of a feature map.
 
     With ``mu``, ``var`` the mean and unbiased variance of channel ``c`` of
@@ -24,23 +27,36 @@ def energy_importance(features: torch.Tensor,
     important. (AimCLR's code passes this through a sigmoid, which keeps the
     order.)
 
+    With ``step_mask`` the statistics are those of the real steps only
+    (padding, :mod:`.padding`); padded positions still get a value.
+
     Args:
         features (Tensor): ``(N, C, *positions)``, e.g. ``(N, C, T)``.
         e_lambda (float): ``l``, the energy's regulariser.
+        step_mask (Tensor, optional): ``(N, T)`` bool for ``(N, C, T)``
+            features; None: every position is real.
 
     Returns:
         Tensor: ``1 / e*``, same shape.
     """
     flat = features.flatten(2)
-    num_positions = max(flat.shape[2] - 1, 1)
-    squared = (flat - flat.mean(dim=2, keepdim=True)).pow(2)
-    variance = squared.sum(dim=2, keepdim=True) / num_positions
+    if step_mask is None:
+        num_positions = max(flat.shape[2] - 1, 1)
+        squared = (flat - flat.mean(dim=2, keepdim=True)).pow(2)
+        variance = squared.sum(dim=2, keepdim=True) / num_positions
+    else:
+        squared = (flat - masked_mean(flat, step_mask).unsqueeze(2)).pow(2)
+        num_real = step_mask.sum(dim=1).view(-1, 1, 1)
+        variance = masked_mean(squared, step_mask).unsqueeze(2) * (
+            num_real / (num_real - 1).clamp_min(1))
     return (squared / (4 * (variance + e_lambda)) + 0.5).view_as(features)
 
 
 def energy_attention_drop(features: torch.Tensor,
                           keep_ratio: float = 0.7,
-                          e_lambda: float = 1e-4) -> torch.Tensor:
+                          e_lambda: float = 1e-4,
+                          step_mask: Optional[torch.Tensor] = None
+                          ) -> torch.Tensor:
     """AimCLR's Energy-based Attention-guided Drop (EADM) at a fixed ratio.
 
     Per sample, the ``C * P`` positions (channels x positions) are ranked by
@@ -55,22 +71,38 @@ def energy_attention_drop(features: torch.Tensor,
     whose dropped share depends on the data; here ``keep_ratio`` is the kept
     share itself.
 
+    Padding (``step_mask``): only the ``C * T_n`` positions of the ``T_n``
+    real steps of sample ``n`` are ranked and counted, with
+    ``round(keep_ratio * C * T_n)`` kept; padded positions are neither
+    dropped nor scaled.
+
     Args:
         features (Tensor): ``(N, C, *positions)``.
         keep_ratio (float): Share of positions kept, in ``(0, 1]``.
         e_lambda (float): See :func:`energy_importance`.
+        step_mask (Tensor, optional): ``(N, T)`` bool for ``(N, C, T)``
+            features; None: every position is real.
 
     Returns:
         Tensor: Same shape as ``features``.
     """
     num_samples = features.shape[0]
-    importance = energy_importance(features.detach(),
-                                   e_lambda).reshape(num_samples, -1)
-    total = importance.shape[1]
-    num_kept = max(1, round(keep_ratio * total))
-    dropped = importance.topk(total - num_kept, dim=1).indices
-    mask = torch.ones_like(importance).scatter_(1, dropped, 0.)
-    return features * (mask * (total / num_kept)).view_as(features)
+    importance = energy_importance(features.detach(), e_lambda,
+                                   step_mask).reshape(num_samples, -1)
+    if step_mask is None:
+        total = importance.shape[1]
+        num_kept = max(1, round(keep_ratio * total))
+        dropped = importance.topk(total - num_kept, dim=1).indices
+        mask = torch.ones_like(importance).scatter_(1, dropped, 0.)
+        return features * (mask * (total / num_kept)).view_as(features)
+    real = step_mask.unsqueeze(1).expand(features.shape).reshape(
+        num_samples, -1)
+    total = real.sum(dim=1, keepdim=True)
+    num_kept = torch.round(keep_ratio * total).clamp_min(1)
+    ranks = importance.masked_fill(~real, float('-inf')).argsort(
+        dim=1, descending=True).argsort(dim=1)
+    scale = torch.where(ranks < total - num_kept, 0., total / num_kept)
+    return features * torch.where(real, scale, 1.).view_as(features)
 
 
 @MODELS.register_module()
@@ -133,7 +165,9 @@ class AimCLR(SkeletonMoCo):
 
         Args:
             inputs (Tensor): ``(N, 3, M, T, V, C)``: query, key, extreme.
-            data_samples (list, optional): Unused.
+            data_samples (list, optional): Their ``frame_mask`` ``(3, T)``
+                marks padding (:meth:`view_step_masks`): pooling, the drop
+                and the snippet branch use real steps only.
 
         Returns:
             dict[str, Tensor]: ``loss_global``, ``loss_d3m`` (weighted) and,
@@ -143,13 +177,17 @@ class AimCLR(SkeletonMoCo):
         if inputs.dim() != 6 or inputs.shape[1] != 3:
             raise ValueError('AimCLR.loss expects (N, 3, M, T, V, C) view '
                              f'triplets, got shape {tuple(inputs.shape)}')
-        query_feats, query = self.encode_query(inputs[:, 0])
-        extreme_feats, extreme = self.encode_query(inputs[:, 2])
+        query_steps, key_steps, extreme_steps = self.view_step_masks(
+            inputs, data_samples)
+        query_feats, query = self.encode_query(inputs[:, 0], query_steps)
+        extreme_feats, extreme = self.encode_query(inputs[:, 2],
+                                                   extreme_steps)
         dropped = self.encoder_q['global_head'](
             energy_attention_drop(extreme_feats, self.attention_keep_ratio,
-                                  self.energy_lambda))
+                                  self.energy_lambda, extreme_steps),
+            extreme_steps)
         self.momentum_update()
-        key_feats, key = self.encode_key(inputs[:, 1])
+        key_feats, key = self.encode_key(inputs[:, 1], key_steps)
         loss_global, acc_global = self._global_loss(
             query, key, mining_queries=(extreme, dropped))
         negatives = self.global_queue.negatives()
@@ -161,6 +199,7 @@ class AimCLR(SkeletonMoCo):
             loss_global=loss_global,
             loss_d3m=self.loss_d3m_weight * loss_d3m,
             acc_global=acc_global)
-        self._add_dense_losses(losses, query_feats, key_feats)
+        self._add_dense_losses(losses, query_feats, key_feats, query_steps,
+                               key_steps)
         self.global_queue.enqueue(key)
         return losses

@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmaction.registry import MODELS
+from .padding import check_step_mask, masked_mean
 
 
 @MODELS.register_module()
@@ -14,8 +15,9 @@ class GlobalProjectionHead(BaseModule):
     """Global pooling over time, then a linear projection (Eq. 1).
 
     ``h (N, C_e, T) -> F_g (N, C_e) -> p (N, C)``, ``p`` L2-normalised.
-    With ``hidden_channels`` the projection is a MoCo-v2 style MLP
-    Linear-ReLU-Linear.
+    With a step mask ``(N, T)`` the pooling averages the real steps only
+    (padding, :mod:`.padding`). With ``hidden_channels`` the projection is
+    a MoCo-v2 style MLP Linear-ReLU-Linear.
 
     Args:
         in_channels (int): ``C_e``.
@@ -39,9 +41,14 @@ class GlobalProjectionHead(BaseModule):
                 nn.Linear(in_channels, hidden_channels), nn.ReLU(),
                 nn.Linear(hidden_channels, out_channels))
 
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        """Args: features ``(N, C_e, T)``. Returns: ``(N, C)`` unit rows."""
-        return F.normalize(self.projection(features.mean(dim=2)), dim=1)
+    def forward(self,
+                features: torch.Tensor,
+                step_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Args: features ``(N, C_e, T)``; step_mask ``(N, T)`` bool, True
+        on steps with real frames (None: all). Returns: ``(N, C)`` unit
+        rows."""
+        return F.normalize(
+            self.projection(masked_mean(features, step_mask)), dim=1)
 
 
 @MODELS.register_module()
@@ -52,6 +59,11 @@ class DenseProjectionHead(BaseModule):
     ``h (N, C_e, T) -> F_d (N, C_e, S) -> S (N, C, S)``, each snippet
     embedding L2-normalised over channels. :meth:`pool` alone gives the
     snippet features ``F_d`` that Eq. 4 matches across views.
+
+    Padding (:mod:`.padding`): with a step mask ``(N, T)`` each snippet
+    averages the real steps of its bin, and :meth:`snippet_mask` says which
+    snippets hold any; the bins themselves stay those of the whole window,
+    so a snippet keeps its duration whatever the padding.
 
     ``num_snippets`` larger than the feature length ``T`` is refused: adaptive
     pooling would repeat frames into identical "snippets". The input must be
@@ -85,21 +97,47 @@ class DenseProjectionHead(BaseModule):
             nn.Conv1d(in_channels, hidden_channels, 1), nn.ReLU(),
             nn.Conv1d(hidden_channels, out_channels, 1))
 
-    def pool(self, features: torch.Tensor) -> torch.Tensor:
+    def pool(self,
+             features: torch.Tensor,
+             step_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Snippet features ``F_d``.
 
         Args:
             features (Tensor): ``(N, C_e, T)`` with ``T >= num_snippets``.
+            step_mask (Tensor, optional): ``(N, T)`` bool, True on steps
+                with real frames; None: all.
 
         Returns:
-            Tensor: ``(N, C_e, S)``, the mean of each of ``S`` adaptive bins.
+            Tensor: ``(N, C_e, S)``, the mean of each of ``S`` adaptive bins
+            (of its real steps; 0 for a bin of padding only).
         """
         if features.shape[2] < self.num_snippets:
             raise ValueError(
                 f'DenseProjectionHead: num_snippets={self.num_snippets} '
                 f'exceeds the feature length T={features.shape[2]}; use '
                 'fewer snippets or longer input sequences')
-        return F.adaptive_avg_pool1d(features, self.num_snippets)
+        if step_mask is None:
+            return F.adaptive_avg_pool1d(features, self.num_snippets)
+        check_step_mask(step_mask, features)
+        weights = step_mask.to(features.dtype).unsqueeze(1)
+        real_share = F.adaptive_avg_pool1d(weights, self.num_snippets)
+        return F.adaptive_avg_pool1d(features * weights, self.num_snippets
+                                     ) / real_share.clamp_min(1e-12)
+
+    def snippet_mask(self, step_mask: Optional[torch.Tensor]
+                     ) -> Optional[torch.Tensor]:
+        """Which snippets of :meth:`pool` hold a real step.
+
+        Args:
+            step_mask (Tensor, optional): ``(N, T)`` bool.
+
+        Returns:
+            Tensor or None: ``(N, S)`` bool; None for None.
+        """
+        if step_mask is None:
+            return None
+        real = step_mask.to(torch.float32).unsqueeze(1)
+        return F.adaptive_max_pool1d(real, self.num_snippets).squeeze(1) > 0
 
     def project(self, snippet_features: torch.Tensor) -> torch.Tensor:
         """Snippet embeddings from snippet features.
@@ -112,6 +150,8 @@ class DenseProjectionHead(BaseModule):
         """
         return F.normalize(self.projection(snippet_features), dim=1)
 
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
+    def forward(self,
+                features: torch.Tensor,
+                step_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """``(N, C_e, T) -> (N, C, S)``: :meth:`project` of :meth:`pool`."""
-        return self.project(self.pool(features))
+        return self.project(self.pool(features, step_mask))

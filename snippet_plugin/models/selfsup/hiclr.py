@@ -59,8 +59,11 @@ class HiCLR(SkeletonMoCo):
       token is one scalar for all coordinates, initialised to 0, and its
       mask is shared by the whole batch; here the token is a ``(C,)``
       vector (one value per coordinate), initialised to 0, and each sample
-      draws its own joints. Every frame is masked, padding included (the
-      model does not see the frame mask).
+      draws its own joints. Padded frames (``frame_mask`` False) stay zero.
+
+    Padding: the samples' ``frame_mask`` ``(4, T)`` gives each view's real
+    steps (:meth:`SkeletonMoCo.view_step_masks`); pooling and the snippet
+    branch use real steps only.
 
     Args:
         mask_ratio (float): Share of the ``V`` joints masked per frame of
@@ -104,15 +107,21 @@ class HiCLR(SkeletonMoCo):
         self.divergence = divergence
         self.mask_token = nn.Parameter(torch.zeros(in_channels))
 
-    def mask_joints(self, views: torch.Tensor) -> torch.Tensor:
-        """Replace ``round(mask_ratio * V)`` random joints of every frame of
-        every sample by :attr:`mask_token`.
+    def mask_joints(self,
+                    views: torch.Tensor,
+                    frame_mask: Optional[torch.Tensor] = None
+                    ) -> torch.Tensor:
+        """Replace ``round(mask_ratio * V)`` random joints of every real
+        frame of every sample by :attr:`mask_token`.
 
         The joints are drawn independently per sample and frame (torch's
-        global generator) and are the same for every person of a frame.
+        global generator, also for padded frames, so the draws do not depend
+        on the padding) and are the same for every person of a frame.
 
         Args:
             views (Tensor): ``(N, M, T, V, C)``.
+            frame_mask (Tensor, optional): ``(N, T)`` bool, the real frames;
+                padded frames are left as they are. None: all real.
 
         Returns:
             Tensor: ``(N, M, T, V, C)``, differentiable in ``mask_token``.
@@ -124,6 +133,8 @@ class HiCLR(SkeletonMoCo):
         masked = torch.zeros(num, frames, joints, dtype=torch.bool,
                              device=views.device)
         masked.scatter_(2, order[:, :, :num_masked], True)
+        if frame_mask is not None:
+            masked &= frame_mask.to(masked.device).unsqueeze(2)
         return torch.where(masked[:, None, :, :, None],
                            self.mask_token.to(views.dtype), views)
 
@@ -134,7 +145,8 @@ class HiCLR(SkeletonMoCo):
         Args:
             inputs (Tensor): ``(N, 4, M, T, V, C)``, views as in the class
                 docstring.
-            data_samples (list, optional): Unused.
+            data_samples (list, optional): Their ``frame_mask`` ``(4, T)``
+                marks padding.
 
         Returns:
             dict[str, Tensor]: ``loss_global``, ``loss_hierarchical``
@@ -148,11 +160,15 @@ class HiCLR(SkeletonMoCo):
             raise ValueError('HiCLR.loss expects (N, 4, M, T, V, C) views '
                              '(query, key, strong, strong + joint mask), got '
                              f'shape {tuple(inputs.shape)}')
-        query_feats, query = self.encode_query(inputs[:, 0])
-        _, strong = self.encode_query(inputs[:, 2])
-        _, masked = self.encode_query(self.mask_joints(inputs[:, 3]))
+        frame_masks = self.view_frame_masks(inputs, data_samples)
+        query_steps, key_steps, strong_steps, masked_steps = (
+            self.frame_step_mask(mask) for mask in frame_masks)
+        query_feats, query = self.encode_query(inputs[:, 0], query_steps)
+        _, strong = self.encode_query(inputs[:, 2], strong_steps)
+        _, masked = self.encode_query(
+            self.mask_joints(inputs[:, 3], frame_masks[3]), masked_steps)
         self.momentum_update()
-        key_feats, key = self.encode_key(inputs[:, 1])
+        key_feats, key = self.encode_key(inputs[:, 1], key_steps)
         negatives = self.global_queue.negatives()
         loss_global, acc_global = info_nce(query, key, negatives,
                                            self.temperature)
@@ -167,7 +183,8 @@ class HiCLR(SkeletonMoCo):
             acc_global=acc_global,
             acc_strong=_top1_accuracy(logits[1]),
             acc_masked=_top1_accuracy(logits[2]))
-        self._add_dense_losses(losses, query_feats, key_feats)
+        self._add_dense_losses(losses, query_feats, key_feats, query_steps,
+                               key_steps)
         self.global_queue.enqueue(key)
         return losses
 

@@ -1,7 +1,7 @@
 """Contrastive losses: InfoNCE with a positive per query and shared negatives
 (Eq. 2, Eq. 5), and the baselines' multi-positive and distribution-matching
 terms (AimCLR, HiCLR, RVTCLR)."""
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -231,7 +231,9 @@ def margin_ranking(higher: torch.Tensor, lower: torch.Tensor,
 def within_sequence_logits(query_snippets: torch.Tensor,
                            key_snippets: torch.Tensor,
                            matches: torch.Tensor, temperature: float,
-                           exclusion_radius: int = 0) -> torch.Tensor:
+                           exclusion_radius: int = 0,
+                           key_valid: Optional[torch.Tensor] = None
+                           ) -> torch.Tensor:
     """Logits of every query snippet against the key view's other snippets
     of the same sequence: the intra-video negatives of Sec. 2 and 3.1.
 
@@ -247,6 +249,8 @@ def within_sequence_logits(query_snippets: torch.Tensor,
         temperature (float): ``t``.
         exclusion_radius (int): Snippets on each side of ``j*`` that are
             neither positive nor negative. Defaults to 0.
+        key_valid (Tensor, optional): ``(N, S_k)`` bool; key snippets of
+            padding only (False) are no negatives. None: all are real.
 
     Returns:
         Tensor: ``(N * S_q, S_k)``, rows in the order of
@@ -260,4 +264,6 @@ def within_sequence_logits(query_snippets: torch.Tensor,
     key_index = torch.arange(key_snippets.shape[2],
                              device=matches.device).view(1, 1, -1)
     excluded = (key_index - matches.unsqueeze(2)).abs() <= exclusion_radius
+    if key_valid is not None:
+        excluded = excluded | ~key_valid.unsqueeze(1)
     return logits.masked_fill(excluded, float('-inf')).flatten(0, 1)

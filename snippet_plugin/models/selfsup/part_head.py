@@ -8,6 +8,7 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from mmaction.registry import MODELS
+from .padding import masked_mean
 
 #: NTU-25 body parts (0-based joints): torso with head, left arm with hand
 #: tip and thumb, right arm with hand tip and thumb, left leg, right leg.
@@ -55,6 +56,9 @@ class BodyPartRelationHead(BaseModule):
     4. mean over frames, parts and persons ``(N, C)``, then an MLP
        Linear-ReLU-Linear to ``C_out``, L2-normalised.
 
+    With a step mask ``(N, T)`` (padding, :mod:`.padding`) the relation of
+    step 3 attends to real frames only and step 4 averages real frames only.
+
     Args:
         in_channels (int): ``C`` of the last backbone stage.
         out_channels (int): Embedding size; must equal the model's
@@ -97,28 +101,42 @@ class BodyPartRelationHead(BaseModule):
             nn.Linear(in_channels, hidden_channels), nn.ReLU(),
             nn.Linear(hidden_channels, out_channels))
 
-    def inter_part(self, parts: torch.Tensor) -> torch.Tensor:
+    def inter_part(self,
+                   parts: torch.Tensor,
+                   step_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Non-local temporal relation of step 3.
 
         Args:
             parts (Tensor): ``(B, C, T, P)``.
+            step_mask (Tensor, optional): ``(B, T)`` bool, the frames ``s``
+                that may be attended to; None: all.
 
         Returns:
             Tensor: ``(B, C, T, P)``.
         """
         mean_part = parts.mean(dim=3)
-        affinity = torch.einsum('bct,bcs->bts', self.theta(mean_part),
-                                self.phi(mean_part)).softmax(dim=2)
+        similarity = torch.einsum('bct,bcs->bts', self.theta(mean_part),
+                                  self.phi(mean_part))
+        if step_mask is not None:
+            similarity = similarity.masked_fill(~step_mask.unsqueeze(1),
+                                                float('-inf'))
+        affinity = similarity.softmax(dim=2)
         related = torch.einsum('bts,bcsp->bctp', affinity, self.g(parts))
         return parts + self.inter_part_out(related)
 
-    def forward(self, joint_features: torch.Tensor) -> torch.Tensor:
-        """Args: joint_features ``(N, M, C, T, V)``. Returns: ``(N, C_out)``
-        unit rows."""
+    def forward(self,
+                joint_features: torch.Tensor,
+                step_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Args: joint_features ``(N, M, C, T, V)``; step_mask ``(N, T)``
+        bool, the real frames (None: all). Returns: ``(N, C_out)`` unit
+        rows."""
         num_samples, num_persons = joint_features.shape[:2]
         x = joint_features.flatten(0, 1)
+        person_steps = None if step_mask is None else \
+            step_mask.repeat_interleave(num_persons, dim=0)
         parts = torch.einsum('bctv,vp->bctp', x, self.pooling)
-        parts = self.inter_part(self.intra_part(parts))
-        pooled = parts.mean(dim=(2, 3)).reshape(num_samples, num_persons,
-                                                -1).mean(dim=1)
+        parts = self.inter_part(self.intra_part(parts), person_steps)
+        per_person = parts.mean(dim=(2, 3)) if person_steps is None else \
+            masked_mean(parts.mean(dim=3), person_steps)
+        pooled = per_person.reshape(num_samples, num_persons, -1).mean(dim=1)
         return F.normalize(self.projection(pooled), dim=1)

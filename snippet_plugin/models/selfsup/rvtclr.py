@@ -60,6 +60,12 @@ class RVTCLR(SkeletonMoCo):
     public code's pairing); that key's pooled snippet embeddings go to the
     dense queue (Eq. 5). Why same-tempo: ``docs/design.md``.
 
+    Padding: the samples' ``frame_mask`` ``(4, T)`` holds each view's real
+    frames after its tempo resampling (``RelativeTempoViews`` moves the mask
+    with the frames), so every view gets its own step mask
+    (:meth:`SkeletonMoCo.view_step_masks`): the appearance, motion and part
+    poolings and the snippet branch use real steps only.
+
     Args:
         motion_head (dict): :class:`GlobalProjectionHead` config of the
             motion (tempo) embedding; an encoder head, so part of the key
@@ -96,23 +102,29 @@ class RVTCLR(SkeletonMoCo):
         self.margin = margin
         self.dense_positive = dense_positive
 
-    def encode_motion_key(self, views: torch.Tensor
+    def encode_motion_key(self,
+                          views: torch.Tensor,
+                          step_mask: Optional[torch.Tensor] = None
                           ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Key encoder with both heads, without gradient.
 
         Args:
             views (Tensor): ``(N, M, T, V, C)``.
+            step_mask (Tensor, optional): ``(N, T_l)`` bool, real steps.
 
         Returns:
             tuple[Tensor, Tensor, Tensor]: ``ĥ`` ``(N, C_e, T_l)``, the
             appearance key ``p̂`` and the motion key ``m̂``, each ``(N, C)``.
         """
-        feats, key = self.encode_key(views)
+        feats, key = self.encode_key(views, step_mask)
         with torch.no_grad():
-            motion = self.encoder_k.module['motion_head'](feats)
+            motion = self.encoder_k.module['motion_head'](feats, step_mask)
         return feats, key, motion
 
-    def encode_parts(self, views: torch.Tensor) -> torch.Tensor:
+    def encode_parts(self,
+                     views: torch.Tensor,
+                     step_mask: Optional[torch.Tensor] = None
+                     ) -> torch.Tensor:
         """Part embedding ``p̃`` of the part view (query encoder).
 
         The last level returned by the backbone is captured per joint
@@ -120,6 +132,7 @@ class RVTCLR(SkeletonMoCo):
 
         Args:
             views (Tensor): ``(N, M, T, V, C)``.
+            step_mask (Tensor, optional): ``(N, T_l)`` bool, real steps.
 
         Returns:
             Tensor: ``(N, C)``, L2-normalised.
@@ -135,7 +148,8 @@ class RVTCLR(SkeletonMoCo):
             handle.remove()
         joints = captured[0]
         return self.part_head(
-            joints.reshape(views.shape[0], views.shape[1], *joints.shape[1:]))
+            joints.reshape(views.shape[0], views.shape[1], *joints.shape[1:]),
+            step_mask)
 
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
@@ -144,7 +158,8 @@ class RVTCLR(SkeletonMoCo):
         Args:
             inputs (Tensor): ``(N, 4, M, T, V, C)`` in the order query,
                 same-tempo key, other-tempo key, part view.
-            data_samples (list, optional): Unused.
+            data_samples (list, optional): Their ``frame_mask`` ``(4, T)``
+                marks each view's padding.
 
         Returns:
             dict[str, Tensor]: ``loss_global``, ``loss_cross_tempo``,
@@ -158,14 +173,16 @@ class RVTCLR(SkeletonMoCo):
             raise ValueError('RVTCLR.loss expects (N, 4, M, T, V, C) tempo '
                              'views (RelativeTempoViews), got shape '
                              f'{tuple(inputs.shape)}')
-        query_feats, query = self.encode_query(inputs[:, QUERY])
-        query_motion = self.encoder_q['motion_head'](query_feats)
-        part = self.encode_parts(inputs[:, PART])
+        steps = self.view_step_masks(inputs, data_samples)
+        query_feats, query = self.encode_query(inputs[:, QUERY], steps[QUERY])
+        query_motion = self.encoder_q['motion_head'](query_feats,
+                                                     steps[QUERY])
+        part = self.encode_parts(inputs[:, PART], steps[PART])
         self.momentum_update()
         key_feats, key, key_motion = self.encode_motion_key(
-            inputs[:, KEY_SAME_TEMPO])
+            inputs[:, KEY_SAME_TEMPO], steps[KEY_SAME_TEMPO])
         other_feats, other_key, other_motion = self.encode_motion_key(
-            inputs[:, KEY_OTHER_TEMPO])
+            inputs[:, KEY_OTHER_TEMPO], steps[KEY_OTHER_TEMPO])
         loss_global, acc_global = self._global_loss(query, key, (part, ))
         loss_cross_tempo, acc_cross_tempo = self._global_loss(
             query, other_key, (part, ))
@@ -186,8 +203,10 @@ class RVTCLR(SkeletonMoCo):
             acc_cross_tempo=acc_cross_tempo,
             acc_tempo_rank=(same_tempo > other_tempo).detach().float().mean()
             * 100)
+        dense_same_tempo = self.dense_positive == 'same_tempo'
         self._add_dense_losses(
             losses, query_feats,
-            key_feats if self.dense_positive == 'same_tempo' else other_feats)
+            key_feats if dense_same_tempo else other_feats, steps[QUERY],
+            steps[KEY_SAME_TEMPO if dense_same_tempo else KEY_OTHER_TEMPO])
         self.global_queue.enqueue(other_key)
         return losses

@@ -12,6 +12,7 @@ from mmaction.registry import MODELS
 from .losses import (contrastive_logits, info_nce, multi_positive_info_nce,
                      nearest_neighbour_mask, positive_first_cross_entropy,
                      within_sequence_logits)
+from .padding import feature_step_mask, masked_mean
 from .queue import QueueMemoryBank
 
 KEY_BN_MODES = ('shuffle', 'sync', 'local')
@@ -56,6 +57,15 @@ class SkeletonMoCo(BaseModel):
     5. enqueue ``p̂`` into the global queue, and ``normalize(mean_S Ŝ)``
        (global pooling of the key view's snippet embeddings, Eq. 5's
        ``s'_k``) into the dense queue. Each queue advances its own pointer.
+
+    Padding (``RandomWindowCrop`` zero-pads short sequences): the samples'
+    ``frame_mask`` gives each view's real steps at the last backbone level
+    (:meth:`view_step_masks`). Global pooling averages real steps only; a
+    snippet of padding only is no query, no match target and stays out of
+    the enqueued mean of the key's snippets. Masking, not "never pad", is
+    the choice: why in :mod:`.padding`. Without padding in a batch every
+    mask is None and the losses are those of the unmasked model, bit for
+    bit.
 
     Key encoder: :class:`mmengine.model.ExponentialMovingAverage` of
     ``encoder_q`` (mmengine momentum ``1 - momentum``, parameters averaged,
@@ -228,19 +238,89 @@ class SkeletonMoCo(BaseModel):
         raise ValueError(f'invalid mode {mode!r}; use tensor, loss or '
                          'predict')
 
-    def encode_query(self, views: torch.Tensor
+    def view_step_masks(self, inputs: torch.Tensor,
+                        data_samples: Optional[List] = None
+                        ) -> List[Optional[torch.Tensor]]:
+        """Per view, the steps of the last backbone level that hold real
+        frames: :meth:`frame_step_mask` of each of
+        :meth:`view_frame_masks`, ``(N, T_l)`` bool; all None when no frame
+        of the batch is padding."""
+        return [self.frame_step_mask(mask)
+                for mask in self.view_frame_masks(inputs, data_samples)]
+
+    def view_frame_masks(self, inputs: torch.Tensor,
+                         data_samples: Optional[List] = None
+                         ) -> List[Optional[torch.Tensor]]:
+        """Per view, the real frames, from the samples' ``frame_mask``.
+
+        Args:
+            inputs (Tensor): ``(N, V_n, M, T, V, C)``.
+            data_samples (list, optional): ``N`` samples whose
+                ``frame_mask`` is ``(V_n, T)`` (row ``i`` for view ``i``, as
+                ``PackUntrimmedPoseInputs`` packs stacked views). None, or a
+                sample without ``frame_mask``, counts as all real frames.
+
+        Returns:
+            list[Tensor or None]: ``V_n`` frame masks ``(N, T)`` bool; all
+            None when no frame of the batch is padding.
+
+        Raises:
+            ValueError: for a ``frame_mask`` of another shape, or a view
+                without any real frame.
+        """
+        num_views, num_frames = inputs.shape[1], inputs.shape[3]
+        if data_samples is None:
+            return [None] * num_views
+        shape = (num_views, num_frames)
+        frame_masks = []
+        for index, sample in enumerate(data_samples):
+            mask = sample.frame_mask.bool() if 'frame_mask' in sample else \
+                torch.ones(shape, dtype=torch.bool)
+            if tuple(mask.shape) != shape:
+                raise ValueError(
+                    f'data sample {index}: frame_mask {tuple(mask.shape)} '
+                    f'does not fit {num_views} views of {num_frames} frames '
+                    f'(expected {shape}); pack the views with '
+                    'PackUntrimmedPoseInputs')
+            frame_masks.append(mask)
+        frame_masks = torch.stack(frame_masks).to(inputs.device)
+        if frame_masks.all():
+            return [None] * num_views
+        empty = (~frame_masks.any(dim=2)).nonzero()
+        if len(empty):
+            sample, view = empty[0].tolist()
+            raise ValueError(
+                f'view {view} of data sample {sample} has no real frame '
+                '(frame_mask all False): a view transform cropped away the '
+                'whole sequence')
+        return list(frame_masks.unbind(1))
+
+    def frame_step_mask(self, frame_mask: Optional[torch.Tensor]
+                        ) -> Optional[torch.Tensor]:
+        """``(N, T)`` frame mask -> ``(N, T_l)`` real steps of the last
+        backbone level (its ``temporal_strides[-1]``); None for None."""
+        if frame_mask is None:
+            return None
+        stride = self.encoder_q['backbone'].temporal_strides[-1]
+        return feature_step_mask(frame_mask, stride)
+
+    def encode_query(self,
+                     views: torch.Tensor,
+                     step_mask: Optional[torch.Tensor] = None
                      ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Query encoder on one batch of views.
 
         Args:
             views (Tensor): ``(N, M, T, V, C)``.
+            step_mask (Tensor, optional): ``(N, T_l)`` bool, the real steps
+                the global pooling averages; None: all.
 
         Returns:
             tuple[Tensor, Tensor]: last backbone level ``h̄`` ``(N, C_e, T_l)``
             and the global embedding ``p̄`` ``(N, C)`` (L2-normalised).
         """
         feats = self.encoder_q['backbone'](views)[-1]
-        return feats, self.encoder_q['global_head'](feats)
+        return feats, self.encoder_q['global_head'](feats, step_mask)
 
     @torch.no_grad()
     def momentum_update(self) -> None:
@@ -250,7 +330,9 @@ class SkeletonMoCo(BaseModel):
         self.encoder_k.update_parameters(self.encoder_q)
 
     @torch.no_grad()
-    def encode_key(self, views: torch.Tensor
+    def encode_key(self,
+                   views: torch.Tensor,
+                   step_mask: Optional[torch.Tensor] = None
                    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Key (momentum) encoder on one batch of views, without gradient.
 
@@ -260,23 +342,28 @@ class SkeletonMoCo(BaseModel):
 
         Args:
             views (Tensor): ``(N, M, T, V, C)``; the same ``N`` on every rank.
+            step_mask (Tensor, optional): ``(N, T_l)`` bool, as in
+                :meth:`encode_query`.
 
         Returns:
             tuple[Tensor, Tensor]: ``ĥ`` ``(N, C_e, T_l)`` and ``p̂``
             ``(N, C)``.
         """
         if self.key_bn == 'shuffle' and get_world_size() > 1:
-            return self._encode_key_shuffled(views)
-        return self._run_key_encoder(views)
+            return self._encode_key_shuffled(views, step_mask)
+        return self._run_key_encoder(views, step_mask)
 
-    def _run_key_encoder(self, views: torch.Tensor
+    def _run_key_encoder(self,
+                         views: torch.Tensor,
+                         step_mask: Optional[torch.Tensor] = None
                          ) -> Tuple[torch.Tensor, torch.Tensor]:
         """``(ĥ, p̂)`` of ``views`` ``(N, M, T, V, C)``, this rank only."""
         key_encoder = self.encoder_k.module
         feats = key_encoder['backbone'](views)[-1]
-        return feats, key_encoder['global_head'](feats)
+        return feats, key_encoder['global_head'](feats, step_mask)
 
-    def _encode_key_shuffled(self, views: torch.Tensor
+    def _encode_key_shuffled(self, views: torch.Tensor,
+                             step_mask: Optional[torch.Tensor]
                              ) -> Tuple[torch.Tensor, torch.Tensor]:
         """MoCo's batch shuffle: encode a random slice of the global batch.
 
@@ -284,15 +371,24 @@ class SkeletonMoCo(BaseModel):
         of randomness) and rank 0's is broadcast. The ``W·N`` gathered views
         (rank order) are permuted; rank ``r`` encodes rows
         ``[r·N, (r+1)·N)`` of the shuffled batch; the outputs are gathered
-        and the inverse permutation returns this rank's own rows.
+        and the inverse permutation returns this rank's own rows. The step
+        masks travel with their views (a rank without padding sends all
+        real steps, since other ranks may have padding).
         """
         rank, num_views = get_rank(), views.shape[0]
+        if step_mask is None:
+            step_mask = self.frame_step_mask(
+                views.new_ones(views.shape[0], views.shape[2],
+                               dtype=torch.bool))
         # the key view is a strided slice of (N, 2, ...); NCCL wants dense
         all_views = torch.cat(all_gather(views.contiguous()), dim=0)
+        all_masks = torch.cat(all_gather(step_mask.to(torch.uint8)), dim=0)
         order = torch.randperm(all_views.shape[0]).to(views.device)
         broadcast(order, src=0)
         mine = slice(rank * num_views, (rank + 1) * num_views)
-        feats, keys = self._run_key_encoder(all_views[order[mine]])
+        my_masks = all_masks[order[mine]].bool()
+        feats, keys = self._run_key_encoder(
+            all_views[order[mine]], None if my_masks.all() else my_masks)
         restore = torch.argsort(order)
         own_rows = restore[mine]
         return (torch.cat(all_gather(feats), dim=0)[own_rows],
@@ -305,7 +401,8 @@ class SkeletonMoCo(BaseModel):
         Args:
             inputs (Tensor): ``(N, 2, M, T, V, C)``; view 0 is the query
                 ``x̄``, view 1 the key ``x̂``.
-            data_samples (list, optional): Unused.
+            data_samples (list, optional): Their ``frame_mask`` ``(2, T)``
+                marks padding (:meth:`view_step_masks`).
 
         Returns:
             dict[str, Tensor]: ``loss_global``; with the dense branch
@@ -317,12 +414,14 @@ class SkeletonMoCo(BaseModel):
         if inputs.dim() != 6 or inputs.shape[1] != 2:
             raise ValueError('SkeletonMoCo.loss expects (N, 2, M, T, V, C) '
                              f'view pairs, got shape {tuple(inputs.shape)}')
-        query_feats, query = self.encode_query(inputs[:, 0])
+        query_steps, key_steps = self.view_step_masks(inputs, data_samples)
+        query_feats, query = self.encode_query(inputs[:, 0], query_steps)
         self.momentum_update()
-        key_feats, key = self.encode_key(inputs[:, 1])
+        key_feats, key = self.encode_key(inputs[:, 1], key_steps)
         loss_global, acc_global = self._global_loss(query, key)
         losses = dict(loss_global=loss_global, acc_global=acc_global)
-        self._add_dense_losses(losses, query_feats, key_feats)
+        self._add_dense_losses(losses, query_feats, key_feats, query_steps,
+                               key_steps)
         self.global_queue.enqueue(key)
         return losses
 
@@ -357,9 +456,12 @@ class SkeletonMoCo(BaseModel):
         return multi_positive_info_nce(
             logits, torch.cat([key_column, neighbours], dim=1))
 
-    def _add_dense_losses(self, losses: Dict[str, torch.Tensor],
+    def _add_dense_losses(self,
+                          losses: Dict[str, torch.Tensor],
                           query_feats: torch.Tensor,
-                          key_feats: torch.Tensor) -> None:
+                          key_feats: torch.Tensor,
+                          query_steps: Optional[torch.Tensor] = None,
+                          key_steps: Optional[torch.Tensor] = None) -> None:
         """With the snippet branch on, add ``loss_dense`` (already
         multiplied by ``loss_dense_weight``, Eq. 6) and ``acc_dense`` to
         ``losses``; without it, do nothing. Every method calls this once per
@@ -369,48 +471,75 @@ class SkeletonMoCo(BaseModel):
             losses (dict[str, Tensor]): The step's losses, updated in place.
             query_feats (Tensor): ``h̄`` ``(N, C_e, T_l)``, query encoder.
             key_feats (Tensor): ``ĥ`` ``(N, C_e, T_l)``, key encoder.
+            query_steps, key_steps (Tensor, optional): ``(N, T_l)`` bool,
+                their real steps (:meth:`view_step_masks`); None: all.
         """
         if self.with_dense:
-            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats)
+            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats,
+                                                     query_steps, key_steps)
             losses.update(
                 loss_dense=self.loss_dense_weight * loss_dense,
                 acc_dense=acc_dense)
 
-    def _dense_loss(self, query_feats: torch.Tensor, key_feats: torch.Tensor
+    def _dense_loss(self,
+                    query_feats: torch.Tensor,
+                    key_feats: torch.Tensor,
+                    query_steps: Optional[torch.Tensor] = None,
+                    key_steps: Optional[torch.Tensor] = None
                     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Unweighted ``L_dense`` (Eq. 3-5) and its accuracy; enqueues the
         key view's pooled snippet embeddings.
 
+        Padding: snippets are pooled over real steps; ``query_valid`` /
+        ``key_valid`` ``(N, S)`` (:meth:`DenseProjectionHead.snippet_mask`)
+        keep snippets of padding only out of the queries, the match targets
+        and the enqueued mean.
+
         Args:
             query_feats (Tensor): ``h̄`` ``(N, C_e, T_l)``, query encoder.
             key_feats (Tensor): ``ĥ`` ``(N, C_e, T_l)``, key encoder.
+            query_steps, key_steps (Tensor, optional): ``(N, T_l)`` bool,
+                the real steps; None: all.
         """
         dense_head = self.encoder_q['dense_head']
-        query_snippet_feats = dense_head.pool(query_feats)
+        query_snippet_feats = dense_head.pool(query_feats, query_steps)
         query_snippets = dense_head.project(query_snippet_feats)
+        query_valid = dense_head.snippet_mask(query_steps)
         with torch.no_grad():
             key_dense_head = self.encoder_k.module['dense_head']
-            key_snippet_feats = key_dense_head.pool(key_feats)
+            key_snippet_feats = key_dense_head.pool(key_feats, key_steps)
             key_snippets = key_dense_head.project(key_snippet_feats)
+            key_valid = key_dense_head.snippet_mask(key_steps)
             matches = self.matcher.match(query_snippet_feats.detach(),
-                                         key_snippet_feats)
+                                         key_snippet_feats,
+                                         key_valid=key_valid)
             positives = torch.gather(
                 key_snippets, 2,
                 matches.unsqueeze(1).expand(-1, key_snippets.shape[1], -1))
-        channels = query_snippets.shape[1]
         logits = contrastive_logits(
-            query_snippets.transpose(1, 2).reshape(-1, channels),
-            positives.transpose(1, 2).reshape(-1, channels),
+            snippet_rows(query_snippets, query_valid),
+            snippet_rows(positives, query_valid),
             self.dense_queue.negatives(), self.temperature)
         if self.within_sequence_negatives:
-            logits = torch.cat([
-                logits,
-                within_sequence_logits(query_snippets, key_snippets, matches,
-                                       self.temperature,
-                                       self.within_sequence_exclusion)
-            ], dim=1)
+            within = within_sequence_logits(query_snippets, key_snippets,
+                                            matches, self.temperature,
+                                            self.within_sequence_exclusion,
+                                            key_valid)
+            if query_valid is not None:
+                within = within[query_valid.reshape(-1)]
+            logits = torch.cat([logits, within], dim=1)
         loss, accuracy = positive_first_cross_entropy(logits)
         if self.dense_loss_reduction == 'sum':
             loss = loss * query_snippets.shape[2]
-        self.dense_queue.enqueue(F.normalize(key_snippets.mean(dim=2), dim=1))
+        self.dense_queue.enqueue(
+            F.normalize(masked_mean(key_snippets, key_valid), dim=1))
         return loss, accuracy
+
+
+def snippet_rows(snippets: torch.Tensor,
+                 valid: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Snippet embeddings ``(N, C, S)`` as rows ``(B, C)``, sample-major
+    (``b = n S + i``), keeping the ``valid`` ``(N, S)`` ones (None: all,
+    ``B = N S``)."""
+    rows = snippets.transpose(1, 2).reshape(-1, snippets.shape[1])
+    return rows if valid is None else rows[valid.reshape(-1)]

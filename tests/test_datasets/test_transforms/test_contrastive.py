@@ -64,25 +64,40 @@ def test_every_offset_of_the_temporal_crop_is_the_hand_computed_window():
     assert seen == {0, 1, 2, 3, 4}, 'all 2p + 1 offsets occur'
 
 
-def test_reflected_frames_of_a_padded_clip_map_to_their_sources():
+def test_a_padded_clip_is_cropped_on_its_real_frames_and_keeps_its_padding():
     np.random.seed(3)
     clip = RandomWindowCrop(12)(indexed_results(8))  # frames 8..11 padding
+    # the crop sees the 8 real frames only: 8 // 3 = 2 mirrored each side
+    padded_real = [1, 0] + list(range(8)) + [7, 6]
+    seen = set()
+    for seed in range(40):
+        np.random.seed(seed)
+        offset = np.random.randint(2 * 2 + 1)
+        np.random.seed(seed)
+        out = TemporalPadCrop(padding_ratio=3)(dict(clip))
+        seen.add(offset)
+        expected_inds = padded_real[offset:offset + 8] + [-1] * 4
+        assert out['frame_inds'].tolist() == expected_inds
+        assert out['frame_mask'].tolist() == [True] * 8 + [False] * 4
+        assert np.all(out['frame_labels'][8:] == UNLABELLED)
+        assert np.array_equal(out['frame_labels'][:8],
+                              label_of(np.array(expected_inds[:8])))
+        assert np.all(out['keypoint'][:, 8:] == 0)
+        assert source_frames(out['keypoint'])[:8].tolist() == \
+            expected_inds[:8]
+    assert seen == {0, 1, 2, 3, 4}
+
+
+def test_a_short_sequence_keeps_real_frames_in_every_view():
+    """Cropping the padded window would shift a 3-frame sequence out of a
+    30-frame view for most offsets; cropping its real frames never does."""
     np.random.seed(0)
-    offset = np.random.randint(2 * 4 + 1)  # 12 // 3 = 4 padded each side
-    np.random.seed(0)
-    out = TemporalPadCrop(padding_ratio=3)(dict(clip))
-    padded = [3, 2, 1, 0] + list(range(12)) + [11, 10, 9, 8]
-    taken = np.array(padded[offset:offset + 12])
-    expected_inds = np.where(taken < 8, taken, -1)
-    assert out['frame_inds'].tolist() == expected_inds.tolist()
-    real = expected_inds >= 0
-    assert out['frame_mask'].tolist() == real.tolist()
-    assert np.all(out['frame_labels'][~real] == UNLABELLED)
-    assert np.array_equal(out['frame_labels'][real],
-                          label_of(expected_inds[real]))
-    assert np.all(out['keypoint'][:, ~real] == 0)
-    assert np.array_equal(source_frames(out['keypoint'])[real],
-                          expected_inds[real])
+    clip = RandomWindowCrop(30)(indexed_results(3))
+    for seed in range(20):
+        np.random.seed(seed)
+        out = TemporalPadCrop(padding_ratio=1)(dict(clip))
+        assert out['frame_mask'].tolist() == [True] * 3 + [False] * 27
+        assert set(out['frame_inds'][:3].tolist()) <= {0, 1, 2}
 
 
 def test_temporal_crop_is_reproducible_with_a_seed():

@@ -168,6 +168,23 @@ def test_jitter_std_is_right_on_a_big_array():
     assert abs(noise.mean()) < 1e-4  # 3 standard errors
 
 
+def padded_results(real_frames, padded_frames, seed=0):
+    """``distinct_results`` of ``real_frames`` frames, zero-padded at the
+    end to ``padded_frames`` (mask False), as ``RandomWindowCrop`` pads."""
+    results = distinct_results(frames=padded_frames, seed=seed)
+    results['keypoint'][:, real_frames:] = 0
+    results['frame_mask'][real_frames:] = False
+    return results
+
+
+def test_jitter_leaves_padded_frames_zero_and_moves_real_ones():
+    np.random.seed(0)
+    out = GaussianJitter(std=0.01, prob=1)(padded_results(6, 10))
+    assert np.all(out['keypoint'][:, 6:] == 0)
+    assert np.all(out['keypoint'][:, :6] != padded_results(6, 10)[
+        'keypoint'][:, :6])
+
+
 # ---- blur -------------------------------------------------------------------
 
 
@@ -206,6 +223,22 @@ def test_blur_at_the_first_frame_renormalises_the_cut_kernel():
     w = np.exp(-0.5)
     assert out['keypoint'][0, 0, 0, 0] == pytest.approx(
         (0 * 1 + 1 * w) / (1 + w), rel=1e-6)
+
+
+def test_blur_of_a_padded_clip_is_the_blur_of_its_real_frames():
+    """The real frames blur as if the padding were not there (the kernel
+    renormalised at the last real frame), and padding stays zero."""
+    short = distinct_results(frames=12)
+    padded = padded_results(12, 20)
+    padded['keypoint'][:, :12] = short['keypoint']
+    blurred = []
+    for results in (short, padded):
+        np.random.seed(5)
+        blurred.append(TemporalGaussianBlur(kernel_size=7, sigma=(1., 2.),
+                                            prob=1)(results)['keypoint'])
+    np.testing.assert_allclose(blurred[1][:, :12], blurred[0], rtol=1e-6,
+                               atol=1e-7)
+    assert np.all(blurred[1][:, 12:] == 0)
 
 
 # ---- axis mask --------------------------------------------------------------

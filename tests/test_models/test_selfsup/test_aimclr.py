@@ -12,6 +12,7 @@ from mmaction.registry import MODELS
 from snippet_plugin.engine.hooks import NeighbourMiningHook
 from snippet_plugin.models.selfsup import energy_attention_drop, info_nce
 from helpers import tiny_moco_cfg, unit_rows
+from padded_views import assert_padding_changes_nothing, frame_local_model
 from loss_references import hand_cross_entropy
 
 FEAT_DIM = 16
@@ -191,3 +192,29 @@ def test_model_and_hook_are_registered():
     from snippet_plugin.models.selfsup import AimCLR
     assert MODELS.get('AimCLR') is AimCLR
     assert HOOKS.get('NeighbourMiningHook') is NeighbourMiningHook
+
+
+# ---- padding ----------------------------------------------------------------
+
+
+def test_energy_drop_ranks_and_scales_the_real_steps_only():
+    """Sample 0 has 6 real steps of 10: its real positions are dropped and
+    scaled exactly as the 6-step sequence alone, its padded ones kept as
+    they are; sample 1 (no padding) as without a mask."""
+    generator = torch.Generator().manual_seed(3)
+    features = torch.randn(2, 3, 10, generator=generator,
+                           dtype=torch.float64)
+    features[0, :, 6:] = 40.0  # padding that would dominate the ranking
+    mask = torch.tensor([[True] * 6 + [False] * 4, [True] * 10])
+    out = energy_attention_drop(features, 0.7, step_mask=mask)
+    torch.testing.assert_close(
+        out[0, :, :6], energy_attention_drop(features[:1, :, :6], 0.7)[0])
+    assert torch.equal(out[0, :, 6:], features[0, :, 6:])
+    torch.testing.assert_close(out[1:],
+                               energy_attention_drop(features[1:], 0.7))
+
+
+def test_padding_changes_no_aimclr_loss_match_or_queue_entry():
+    model = frame_local_model('AimCLR', FEAT_DIM, QUEUE_SIZE, TEMPERATURE)
+    model.mine_neighbours = True
+    assert_padding_changes_nothing(model, num_views=3)

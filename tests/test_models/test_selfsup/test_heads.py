@@ -69,3 +69,39 @@ def test_dense_head_refuses_more_snippets_than_frames():
     head = DenseProjectionHead(in_channels=6, num_snippets=19)
     with pytest.raises(ValueError, match='num_snippets=19 exceeds .* T=8'):
         head(torch.randn(1, 6, 8))
+
+
+# ---- padding: masked pooling ------------------------------------------------
+
+
+def test_global_head_pools_the_real_steps_only():
+    head = GlobalProjectionHead(in_channels=2, out_channels=3)
+    features = torch.tensor([[[1., 2., 3., 100.], [4., 6., 8., -100.]]])
+    mask = torch.tensor([[True, True, True, False]])
+    hand_mean = torch.tensor([[2., 6.]])  # (1+2+3)/3, (4+6+8)/3
+    torch.testing.assert_close(
+        head(features, mask), F.normalize(head.projection(hand_mean), dim=1))
+
+
+def test_dense_head_pools_each_bin_over_its_real_steps():
+    """T = 7, S = 3: bins [0, 3), [2, 5), [4, 7). Real steps 0-4: bin 2
+    keeps step 4 alone; with real steps 0-3 it keeps none and is invalid."""
+    head = DenseProjectionHead(in_channels=1, num_snippets=3)
+    features = torch.tensor([[[1., 2., 4., 8., 16., 500., 900.]]])
+    five_real = torch.tensor([[True] * 5 + [False] * 2])
+    pooled = head.pool(features, five_real)
+    torch.testing.assert_close(
+        pooled, torch.tensor([[[(1 + 2 + 4) / 3, (4 + 8 + 16) / 3, 16.]]]))
+    assert head.snippet_mask(five_real).tolist() == [[True, True, True]]
+    four_real = torch.tensor([[True] * 4 + [False] * 3])
+    torch.testing.assert_close(
+        head.pool(features, four_real),
+        torch.tensor([[[(1 + 2 + 4) / 3, (4 + 8) / 2, 0.]]]))
+    assert head.snippet_mask(four_real).tolist() == [[True, True, False]]
+    assert head.snippet_mask(None) is None
+
+
+def test_masked_pooling_refuses_a_mask_that_does_not_fit():
+    head = DenseProjectionHead(in_channels=2, num_snippets=2)
+    with pytest.raises(ValueError, match=r'step mask \(1, 5\) does not fit'):
+        head.pool(torch.randn(1, 2, 6), torch.ones(1, 5, dtype=torch.bool))

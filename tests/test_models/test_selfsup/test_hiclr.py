@@ -11,6 +11,8 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from snippet_plugin.models.selfsup import HiCLR, SkeletonMoCo
 from helpers import tiny_moco_cfg
+from padded_views import (assert_padding_changes_nothing,
+                          frame_local_backbone)
 from loss_references import reference_matching, softmax_row
 
 FEAT_DIM = 8
@@ -114,8 +116,8 @@ def test_losses_match_hand_recomputation_from_the_encoders():
     masked_views = []
     mask_joints = model.mask_joints
 
-    def recording_mask_joints(views):
-        masked_views.append(mask_joints(views))
+    def recording_mask_joints(views, frame_mask=None):
+        masked_views.append(mask_joints(views, frame_mask))
         return masked_views[-1]
 
     model.mask_joints = recording_mask_joints
@@ -208,3 +210,27 @@ def test_is_registered_and_extracts_query_backbone_levels():
     levels = model(x, mode='tensor')
     assert [level.shape for level in levels] == [(2, 8, 16), (2, 8, 8),
                                                  (2, 16, 4), (2, 32, 2)]
+
+
+# ---- padding ----------------------------------------------------------------
+
+
+def test_joint_mask_leaves_padded_frames_untouched():
+    model = build(mask_ratio=0.2)
+    with torch.no_grad():
+        model.mask_token.copy_(torch.tensor([7.0, -8.0, 9.0]))
+    views = torch.randn(2, 2, 6, 25, 3)
+    views[:, :, 4:] = 0
+    frame_mask = (torch.arange(6) < 4).expand(2, -1)
+    masked = model.mask_joints(views, frame_mask)
+    assert torch.equal(masked[:, :, 4:], views[:, :, 4:])
+    changed = (masked[:, :, :4] != views[:, :, :4]).all(-1)  # (N, M, 4, V)
+    assert changed.sum(-1).eq(5).all(), '5 joints of every real frame'
+
+
+def test_padding_changes_no_hiclr_loss_match_or_queue_entry():
+    """mask_ratio 0: the joint draws depend on the number of frames."""
+    torch.manual_seed(0)
+    model = MODELS.build(hiclr_cfg(
+        dense=True, mask_ratio=0.0, backbone=frame_local_backbone()))
+    assert_padding_changes_nothing(model, num_views=4)

@@ -229,3 +229,16 @@ def test_positive_first_cross_entropy_ignores_minus_inf_candidates():
                math.log(1 / (1 + math.exp(3) + math.exp(1)))) / 2
     assert loss.item() == pytest.approx(by_hand, rel=1e-6)
     assert accuracy.item() == 50.0
+
+
+def test_within_sequence_logits_drop_key_snippets_of_padding():
+    generator = torch.Generator().manual_seed(5)
+    query = F.normalize(torch.randn(1, 4, 2, generator=generator), dim=1)
+    keys = F.normalize(torch.randn(1, 4, 4, generator=generator), dim=1)
+    key_valid = torch.tensor([[True, True, True, False]])
+    logits = within_sequence_logits(query, keys, torch.tensor([[0, 1]]), 1.0,
+                                    key_valid=key_valid)
+    assert torch.isinf(logits[:, 3]).all()
+    assert torch.isinf(logits[0, 0]) and torch.isinf(logits[1, 1])
+    assert torch.isfinite(logits[0, 1:3]).all()
+    assert torch.isfinite(logits[1, [0, 2]]).all()

@@ -55,3 +55,20 @@ def test_matcher_defaults_to_cosine_and_rejects_unknown_similarity():
     assert MODELS.build(dict(type='SnippetMatcher')).similarity == 'cosine'
     with pytest.raises(ValueError, match='similarity'):
         SnippetMatcher('l2')
+
+
+def test_invalid_key_snippets_are_never_matched():
+    generator = torch.Generator().manual_seed(2)
+    query_feats = torch.randn(2, 4, 5, generator=generator)
+    key_feats = torch.randn(2, 4, 4, generator=generator)
+    key_feats[:, :, 3] = query_feats[:, :, 0]  # the best match of query 0
+    key_valid = torch.tensor([[True, True, True, False],
+                              [False, True, True, True]])
+    matches = SnippetMatcher('cosine').match(query_feats, key_feats,
+                                             key_valid=key_valid)
+    for n, valid in enumerate(key_valid):
+        allowed = torch.nonzero(valid).flatten()
+        expected = brute_force_match(query_feats[n:n + 1],
+                                     key_feats[n:n + 1, :, allowed], True)[0]
+        assert matches[n].tolist() == allowed[expected].tolist()
+    assert matches[0, 0] != 3 and matches[1, 0] == 3

@@ -64,3 +64,15 @@ def test_part_head_equals_a_loop_over_parts_frames_and_persons():
             expected.append(F.normalize(head.projection(pooled), dim=0))
     torch.testing.assert_close(out, torch.stack(expected), rtol=1e-4,
                                atol=1e-5)
+
+
+def test_padded_frames_change_neither_relation_nor_pooling():
+    """Eval mode: the output of 6 real frames equals that of the same
+    frames followed by 4 padded ones holding arbitrary values."""
+    torch.manual_seed(0)
+    head = BodyPartRelationHead(in_channels=4, out_channels=3).eval()
+    real = torch.randn(2, 2, 4, 6, 25)  # (N, M, C, T, V)
+    padded = torch.cat([real, 50 * torch.randn(2, 2, 4, 4, 25)], dim=3)
+    mask = (torch.arange(10) < 6).expand(2, -1)
+    with torch.no_grad():
+        torch.testing.assert_close(head(padded, mask), head(real))

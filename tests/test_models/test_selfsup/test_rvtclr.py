@@ -17,6 +17,8 @@ from mmaction.structures import ActionDataSample
 from snippet_plugin.datasets.annotation import save_annotations
 from snippet_plugin.models.selfsup import RVTCLR
 from helpers import CONFIGS, tiny_moco_cfg
+from padded_views import (assert_padding_changes_nothing,
+                          frame_local_backbone)
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
@@ -221,17 +223,21 @@ def test_refuses_wrong_view_count_and_part_width():
     assert MODELS.get('RVTCLR') is RVTCLR
 
 
-def test_headline_config_trains_one_step_on_generated_babel_data(tmp_path):
+@pytest.mark.parametrize('total_frames', [320, 90])
+def test_headline_config_trains_one_step_on_generated_babel_data(
+        tmp_path, total_frames):
     """configs/snippet_rvtclr_2sagcn_babel.py with base_channels 8 and a
-    small queue, its own BABEL pretraining pipeline, two 320-frame
-    sequences: 300-frame windows -> four 150-frame views -> 19 snippets."""
+    small queue, its own BABEL pretraining pipeline, two sequences:
+    300-frame windows -> four 150-frame views -> 19 snippets. 90-frame
+    sequences are padded: each view's mask reaches the model."""
     rng = np.random.default_rng(0)
     names = ['seq_a', 'seq_b']
     save_annotations(
         dict(meta=dict(classes=['walk'], fps=30, layout='nturgb+d'),
              split=dict(train=names, val=[]),
-             annotations=[dict(frame_dir=name, total_frames=320,
-                               keypoint=rng.normal(size=(1, 320, 25, 3))
+             annotations=[dict(frame_dir=name, total_frames=total_frames,
+                               keypoint=rng.normal(
+                                   size=(1, total_frames, 25, 3))
                                .astype(np.float32)) for name in names]),
         str(tmp_path / 'babel_pretrain.pkl'))
     cfg = Config.fromfile(str(CONFIGS / 'snippet_rvtclr_2sagcn_babel.py'))
@@ -248,6 +254,13 @@ def test_headline_config_trains_one_step_on_generated_babel_data(tmp_path):
     batch = pseudo_collate([dataset[0], dataset[1]])
     assert batch['inputs'][0].shape == (4, 1, 150, 25, 3)
     model = MODELS.build(cfg.model)
+    steps = model.view_step_masks(torch.stack(batch['inputs']),
+                                  batch['data_samples'])
+    if total_frames < 300:  # normal speed: 90 real frames, 2x: 45
+        real = {int(mask.sum()) for mask in torch.stack(steps, 1)[0]}
+        assert real <= {math.ceil(90 / 8), math.ceil(45 / 8)}
+    else:
+        assert steps == [None] * 4
     optim_wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     log_vars = model.train_step(batch, optim_wrapper)
     assert torch.isfinite(log_vars['loss'])
@@ -285,3 +298,18 @@ def test_an_encoder_head_may_not_replace_a_built_one():
             encoder_heads=dict(global_head=dict(
                 type='GlobalProjectionHead', in_channels=32,
                 out_channels=FEAT_DIM))))
+
+
+# ---- padding ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize('dense_positive', ['same_tempo', 'other_tempo'])
+def test_padding_changes_no_rvtclr_loss_match_or_queue_entry(dense_positive):
+    """Each view has its own padding after the tempo resampling; eval mode
+    keeps the part head's batch norm off the padded frames."""
+    torch.manual_seed(0)
+    model = MODELS.build(rvtclr_cfg(
+        dense=True, dense_positive=dense_positive,
+        backbone=frame_local_backbone())).eval()
+    model.mine_neighbours = True
+    assert_padding_changes_nothing(model, num_views=4)

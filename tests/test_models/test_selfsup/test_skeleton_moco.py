@@ -13,6 +13,7 @@ from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
 from snippet_plugin.models import SkeletonMoCo
 from helpers import run_on_two_gloo_ranks, tiny_moco_cfg
+from padded_views import assert_padding_changes_nothing, frame_local_model
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
@@ -180,7 +181,7 @@ class RecordingMatcher:
     def __init__(self):
         self.calls = []
 
-    def match(self, query_feats, key_feats):
+    def match(self, query_feats, key_feats, key_valid=None):
         self.calls.append((query_feats.clone(), key_feats.clone()))
         return torch.tensor(
             brute_force_cosine_match(query_feats, key_feats))
@@ -528,3 +529,85 @@ def test_ema_first_step_copies_query_then_follows_moco_momentum():
         torch.testing.assert_close(
             model.encoder_k.module.get_parameter(name), expected)
         assert not model.encoder_k.module.get_parameter(name).requires_grad
+
+
+# ---- padding ----------------------------------------------------------------
+
+
+def test_padding_changes_no_loss_match_or_queue_entry():
+    model = frame_local_model('SkeletonMoCo', FEAT_DIM, QUEUE_SIZE,
+                              TEMPERATURE)
+    assert_padding_changes_nothing(model, num_views=2)
+
+
+def test_padding_changes_nothing_with_within_sequence_negatives():
+    model = frame_local_model('SkeletonMoCo', FEAT_DIM, QUEUE_SIZE,
+                              TEMPERATURE)
+    model.within_sequence_negatives = True
+    assert_padding_changes_nothing(model, num_views=2)
+
+
+def test_a_snippet_of_padding_is_no_query_no_positive_and_not_enqueued():
+    """Hand-built features of 6 steps in 3 snippets; sample 0 has 4 real
+    steps (snippet 2 is padding, its steps hold huge values), sample 1 all
+    6. Expected: Eq. 4-5 over the real snippets only."""
+    model = build()  # NUM_SNIPPETS = 3
+    generator = torch.Generator().manual_seed(3)
+    query_feats, key_feats = torch.randn(2, 2, 32, 6, generator=generator)
+    steps = torch.tensor([[True] * 4 + [False] * 2, [True] * 6])
+    for feats in (query_feats, key_feats):
+        feats[0, :, 4:] = 1e3
+    dense_queue = model.dense_queue.queue.clone()
+    loss, _ = model._dense_loss(query_feats, key_feats, steps, steps)
+
+    real_snippets = [[0, 1], [0, 1, 2]]
+    with torch.no_grad():
+        pooled_q = torch.stack([query_feats[:, :, 2 * i:2 * i + 2].mean(2)
+                                for i in range(3)], dim=2)
+        pooled_k = torch.stack([key_feats[:, :, 2 * i:2 * i + 2].mean(2)
+                                for i in range(3)], dim=2)
+        snippets_q = model.encoder_q['dense_head'].project(pooled_q)
+        snippets_k = model.encoder_k.module['dense_head'].project(pooled_k)
+    queries, positives, expected_keys = [], [], []
+    for n, real in enumerate(real_snippets):
+        for i in real:
+            scores = [float(F.cosine_similarity(pooled_q[n, :, i],
+                                                pooled_k[n, :, j], dim=0))
+                      for j in real]
+            queries.append(snippets_q[n, :, i])
+            positives.append(snippets_k[n, :, real[scores.index(
+                max(scores))]])
+        mean_key = snippets_k[n, :, real].mean(dim=1)
+        expected_keys.append(mean_key / mean_key.norm())
+    assert loss.item() == pytest.approx(
+        reference_info_nce(torch.stack(queries), torch.stack(positives),
+                           dense_queue), rel=1e-5)
+    torch.testing.assert_close(model.dense_queue.queue[:2],
+                               torch.stack(expected_keys))
+
+
+def test_without_padding_the_frame_masks_change_nothing_bit_for_bit():
+    views = view_pairs()
+    samples = [ActionDataSample() for _ in range(3)]
+    for sample in samples:
+        sample.set_field(torch.ones(2, NUM_FRAMES, dtype=torch.bool),
+                         'frame_mask')
+    unmasked, masked = build(), build()
+    for plain, with_masks in zip(unmasked.loss(views).values(),
+                                 masked.loss(views, samples).values()):
+        assert torch.equal(plain, with_masks)
+    assert torch.equal(unmasked.dense_queue.queue, masked.dense_queue.queue)
+
+
+@pytest.mark.parametrize('mask, match', [
+    (torch.ones(2, NUM_FRAMES - 1, dtype=torch.bool), r'frame_mask \(2, 30\)'),
+    (torch.stack([torch.ones(NUM_FRAMES, dtype=torch.bool),
+                  torch.zeros(NUM_FRAMES, dtype=torch.bool)]),
+     'view 1 of data sample 0 has no real frame'),
+])
+def test_frame_masks_that_do_not_fit_or_leave_no_real_frame_are_refused(
+        mask, match):
+    sample = ActionDataSample()
+    sample.set_field(mask, 'frame_mask')
+    with pytest.raises(ValueError, match=match):
+        build().loss(view_pairs(num_samples=1), [sample])
