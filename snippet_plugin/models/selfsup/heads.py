@@ -53,11 +53,21 @@ class DenseProjectionHead(BaseModule):
     embedding L2-normalised over channels. :meth:`pool` alone gives the
     snippet features ``F_d`` that Eq. 4 matches across views.
 
-    ``num_snippets`` larger than the feature length ``T`` is refused: adaptive
-    pooling would repeat frames into identical "snippets". The input must be
-    at least ``num_snippets * stride`` frames long, ``stride`` being the
-    backbone's temporal stride at the head's level (8 for the paper's
-    layout: 300 frames -> 38 -> 19 snippets).
+    Snippet features, for ``S`` snippets of a ``T``-step feature (the
+    paper's layout: a 300-frame input, stride 8, ``T = 38`` steps, ``S = 19``
+    snippets of 2 steps = 16 frames, Tab. 8):
+
+    * ``S <= T``: adaptive average pooling, each snippet the mean of its
+      bin of steps (the paper's "adaptive local pooling");
+    * ``S > T``: a snippet is shorter than one feature step, so it has no
+      bin of its own; its feature is the linear interpolation of the steps
+      at the snippet's centre, ``x_i = (i + 0.5) T / S - 0.5`` in step
+      coordinates, clamped to ``[0, T - 1]`` (``F.interpolate``,
+      ``mode='linear'``, ``align_corners=False``). Adaptive pooling would
+      instead repeat steps into identical "snippets", which the matching
+      (Eq. 4) cannot tell apart. This serves e.g. Tab. 8's ``N = 38``
+      (8-frame snippets) on an input shorter than 300 frames (19 steps of
+      150 frames).
 
     Args:
         in_channels (int): ``C_e``.
@@ -89,16 +99,16 @@ class DenseProjectionHead(BaseModule):
         """Snippet features ``F_d``.
 
         Args:
-            features (Tensor): ``(N, C_e, T)`` with ``T >= num_snippets``.
+            features (Tensor): ``(N, C_e, T)``.
 
         Returns:
-            Tensor: ``(N, C_e, S)``, the mean of each of ``S`` adaptive bins.
+            Tensor: ``(N, C_e, S)``: the mean of each of ``S`` adaptive
+            bins if ``S <= T``, else the features linearly interpolated at
+            the ``S`` snippet centres (see the class docstring).
         """
         if features.shape[2] < self.num_snippets:
-            raise ValueError(
-                f'DenseProjectionHead: num_snippets={self.num_snippets} '
-                f'exceeds the feature length T={features.shape[2]}; use '
-                'fewer snippets or longer input sequences')
+            return F.interpolate(features, size=self.num_snippets,
+                                 mode='linear', align_corners=False)
         return F.adaptive_avg_pool1d(features, self.num_snippets)
 
     def project(self, snippet_features: torch.Tensor) -> torch.Tensor:
