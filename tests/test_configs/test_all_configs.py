@@ -74,6 +74,22 @@ def test_snippet_configs_cut_the_encoder_input_into_16_frame_snippets(path):
     assert num_snippets <= math.ceil(frames / stride)
 
 
+MINING_CONFIGS = [p for p in ALL_CONFIGS
+                  if re.match(r'(snippet_)?(aimclr|hiclr)_', p.name)]
+
+
+@pytest.mark.parametrize('path', MINING_CONFIGS, ids=lambda p: p.stem)
+def test_aimclr_and_hiclr_configs_mine_top1_over_the_second_half(path):
+    """Their public configs mine the top-1 neighbour from epoch 150 of 300;
+    shortened schedules keep the proportion."""
+    cfg = Config.fromfile(str(path))
+    mining = [h for h in cfg.custom_hooks
+              if h['type'] == 'NeighbourMiningHook']
+    assert len(mining) == 1
+    assert mining[0]['start_epoch'] * 2 == cfg.train_cfg.max_epochs
+    assert cfg.model.neighbour_topk == 1
+
+
 #: Configs that add hooks of their own, and every quick start.
 HOOK_CONFIGS = sorted({p for p in ALL_CONFIGS if 'custom_hooks' in p.read_text()}
                       | set(QUICKSTART))
