@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
+from mmaction.models.utils.gcn_utils import unit_aagcn
 from mmaction.registry import MODELS, TRANSFORMS
 from helpers import ALL_CONFIGS, CONFIGS, QUICKSTART
 
@@ -41,6 +42,33 @@ def test_config_parses_and_builds_its_model(path):
         for key in ('dense_head', 'loss_dense_weight'):
             snippet_model.pop(key)
         assert snippet_model == baseline.model.to_dict()
+
+
+AGCN_CONFIGS = [p for p in ALL_CONFIGS if '_2sagcn' in p.name]
+
+
+def graph_units(model):
+    """The AAGCN graph units of a built model."""
+    return [m for m in model.modules() if isinstance(m, unit_aagcn)]
+
+
+@pytest.mark.parametrize('path', AGCN_CONFIGS, ids=lambda p: p.stem)
+def test_2sagcn_configs_build_graph_units_without_attention(path):
+    """The paper's 2s-AGCN [37], not MMAction2's default MS-AAGCN."""
+    units = graph_units(build_model_once(Config.fromfile(str(path)).model))
+    assert len(units) >= 10
+    assert not any(unit.attention or hasattr(unit, 'conv_ta')
+                   for unit in units)
+
+
+def test_a_2sagcn_config_takes_attention_or_another_backbone_in_one_line():
+    cfg = Config.fromfile(str(CONFIGS / 'snippet_rvtclr_2sagcn_babel.py'))
+    cfg.merge_from_dict({'model.backbone.backbone.type': 'AAGCN'})
+    units = graph_units(MODELS.build(cfg.model.backbone))
+    assert len(units) == 10
+    assert all(unit.attention and hasattr(unit, 'conv_ta') for unit in units)
+    cfg.merge_from_dict({'model.backbone.backbone.type': 'UNIK'})
+    assert graph_units(MODELS.build(cfg.model.backbone)) == []
 
 
 SNIPPET_CONFIGS = [p for p in ALL_CONFIGS if p.name.startswith('snippet_')]
