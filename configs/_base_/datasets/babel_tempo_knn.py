@@ -8,8 +8,10 @@ part view at the sample's tempo. The window is twice ``clip_len`` so that
 the encoder sees ``clip_len`` = 300-frame inputs, as with the other methods
 (the paper fixes the input at 300 frames, Tab. 8): 38 steps at the
 backbone's stride 8, so the snippet configs' 19 snippets are 300 / 19 ≈ 16
-view frames each (Tab. 8's best), and Tab. 8's N = 38 is one step each. Query and key get AimCLR's normal
-augmentation (temporal pad-crop + shear); the part view adds RVTCLR's
+view frames each (Tab. 8's best), and Tab. 8's N = 38 is one step each.
+The price: BABEL sequences average about 360 frames, so a 2x view is more
+often partly padding than with a 300-frame window. Query and key get
+AimCLR's normal augmentation (temporal pad-crop + shear); the part view adds RVTCLR's
 skeleton-specific augmentation (Gaussian noise, Gaussian blur, axis mask,
 as its public code's ``aug_method='345'``), which the RVTCLR paper assigns to
 its distribution-consistency branch. (The public code gives the strong
