@@ -223,15 +223,15 @@ def test_refuses_wrong_view_count_and_part_width():
 
 def test_headline_config_trains_one_step_on_generated_babel_data(tmp_path):
     """configs/snippet_rvtclr_2sagcn_babel.py with base_channels 8 and a
-    small queue, its own BABEL pretraining pipeline, two 320-frame
-    sequences: 300-frame windows -> four 150-frame views -> 19 snippets."""
+    small queue, its own BABEL pretraining pipeline, two 620-frame
+    sequences: 600-frame windows -> four 300-frame views -> 19 snippets."""
     rng = np.random.default_rng(0)
     names = ['seq_a', 'seq_b']
     save_annotations(
         dict(meta=dict(classes=['walk'], fps=30, layout='nturgb+d'),
              split=dict(train=names, val=[]),
-             annotations=[dict(frame_dir=name, total_frames=320,
-                               keypoint=rng.normal(size=(1, 320, 25, 3))
+             annotations=[dict(frame_dir=name, total_frames=620,
+                               keypoint=rng.normal(size=(1, 620, 25, 3))
                                .astype(np.float32)) for name in names]),
         str(tmp_path / 'babel_pretrain.pkl'))
     cfg = Config.fromfile(str(CONFIGS / 'snippet_rvtclr_2sagcn_babel.py'))
@@ -246,7 +246,7 @@ def test_headline_config_trains_one_step_on_generated_babel_data(tmp_path):
     np.random.seed(0)
     torch.manual_seed(0)
     batch = pseudo_collate([dataset[0], dataset[1]])
-    assert batch['inputs'][0].shape == (4, 1, 150, 25, 3)
+    assert batch['inputs'][0].shape == (4, 1, 300, 25, 3)
     model = MODELS.build(cfg.model)
     optim_wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     log_vars = model.train_step(batch, optim_wrapper)
