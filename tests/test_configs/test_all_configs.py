@@ -1,13 +1,16 @@
 """Every shipped config parses and builds its model (a snippet config is its
 baseline plus dense_head and λ), extends the runtime base's hooks instead of
 restating them, and its docstring states the config's own numbers."""
+import math
 import re
 import shutil
 
+import numpy as np
 import pytest
 from mmengine.config import Config
 
-from mmaction.registry import MODELS
+from mmaction.models.utils.gcn_utils import unit_aagcn
+from mmaction.registry import MODELS, TRANSFORMS
 from helpers import ALL_CONFIGS, CONFIGS, QUICKSTART
 
 _BUILT = {}
@@ -39,6 +42,80 @@ def test_config_parses_and_builds_its_model(path):
         for key in ('dense_head', 'loss_dense_weight'):
             snippet_model.pop(key)
         assert snippet_model == baseline.model.to_dict()
+
+
+AGCN_CONFIGS = [p for p in ALL_CONFIGS if '_2sagcn' in p.name]
+
+
+def graph_units(model):
+    """The AAGCN graph units of a built model."""
+    return [m for m in model.modules() if isinstance(m, unit_aagcn)]
+
+
+@pytest.mark.parametrize('path', AGCN_CONFIGS, ids=lambda p: p.stem)
+def test_2sagcn_configs_build_graph_units_without_attention(path):
+    """The paper's 2s-AGCN [37], not MMAction2's default MS-AAGCN."""
+    units = graph_units(build_model_once(Config.fromfile(str(path)).model))
+    assert len(units) >= 10
+    assert not any(unit.attention or hasattr(unit, 'conv_ta')
+                   for unit in units)
+
+
+def test_a_2sagcn_config_takes_attention_or_another_backbone_in_one_line():
+    cfg = Config.fromfile(str(CONFIGS / 'snippet_rvtclr_2sagcn_babel.py'))
+    cfg.merge_from_dict({'model.backbone.backbone.type': 'AAGCN'})
+    units = graph_units(MODELS.build(cfg.model.backbone))
+    assert len(units) == 10
+    assert all(unit.attention and hasattr(unit, 'conv_ta') for unit in units)
+    cfg.merge_from_dict({'model.backbone.backbone.type': 'UNIK'})
+    assert graph_units(MODELS.build(cfg.model.backbone)) == []
+
+
+SNIPPET_CONFIGS = [p for p in ALL_CONFIGS if p.name.startswith('snippet_')]
+
+
+def encoder_input_frames(cfg):
+    """Frames per view that the training pipeline gives the encoder, from
+    running it (up to packing) on a 1000-frame sequence."""
+    dataset = cfg.train_dataloader.dataset
+    dataset = dataset.get('dataset', dataset)
+    results = dict(frame_dir='long', total_frames=1000,
+                   keypoint=np.random.rand(1, 1000, 25, 3).astype(np.float32))
+    for transform in dataset.pipeline:
+        if transform['type'] != 'PackUntrimmedPoseInputs':
+            results = TRANSFORMS.build(transform)(results)
+    views, _, frames, _, _ = results['keypoint'].shape
+    assert views > 1
+    return frames
+
+
+@pytest.mark.parametrize('path', SNIPPET_CONFIGS, ids=lambda p: p.stem)
+def test_snippet_configs_cut_the_encoder_input_into_16_frame_snippets(path):
+    """Tab. 8's best: 19 snippets of 16 frames of a 300-frame input, i.e.
+    view frames / N = 16 (±1, 300 / 19 = 15.8), each snippet pooling at
+    least one step of the last level (stride 2 per down stage)."""
+    cfg = Config.fromfile(str(path))
+    frames = encoder_input_frames(cfg)
+    num_snippets = cfg.model.dense_head.num_snippets
+    assert 15 <= frames / num_snippets <= 17, (frames, num_snippets)
+    stride = 2**len(cfg.model.backbone.backbone.down_stages)
+    assert num_snippets <= math.ceil(frames / stride)
+
+
+MINING_CONFIGS = [p for p in ALL_CONFIGS
+                  if re.match(r'(snippet_)?(aimclr|hiclr)_', p.name)]
+
+
+@pytest.mark.parametrize('path', MINING_CONFIGS, ids=lambda p: p.stem)
+def test_aimclr_and_hiclr_configs_mine_top1_over_the_second_half(path):
+    """Their public configs mine the top-1 neighbour from epoch 150 of 300;
+    shortened schedules keep the proportion."""
+    cfg = Config.fromfile(str(path))
+    mining = [h for h in cfg.custom_hooks
+              if h['type'] == 'NeighbourMiningHook']
+    assert len(mining) == 1
+    assert mining[0]['start_epoch'] * 2 == cfg.train_cfg.max_epochs
+    assert cfg.model.neighbour_topk == 1
 
 
 #: Configs that add hooks of their own, and every quick start.

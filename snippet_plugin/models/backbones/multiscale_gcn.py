@@ -14,7 +14,7 @@ from torch import nn
 
 from mmaction.registry import MODELS
 
-GCN_BACKBONES = ('STGCN', 'AAGCN', 'UNIK', 'HyperGCN')
+GCN_BACKBONES = ('STGCN', 'AGCN', 'AAGCN', 'UNIK', 'HyperGCN')
 """Registered backbones known to meet the contract of :class:`MultiScaleGCN`."""
 
 
