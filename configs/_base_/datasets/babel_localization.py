@@ -15,7 +15,9 @@ of the ``train`` sequences (``part='holdout'``, ``holdout_fraction``,
 ``holdout_seed``; rule in ``select_holdout``) is the validation set, the
 other 90 % (``part='fit'``) train, and ``val`` is the test set only
 (``test_dataloader``). The paper does not say how it picked its epoch;
-training here fits on 90 % of ``train``.
+training here fits on 90 % of ``train``. Another
+holdout: set ``holdout_fraction`` / ``holdout_seed`` of the train AND val
+dataloaders' datasets alike (``--cfg-options``), or the parts overlap.
 
 Training crops random 300-frame windows (batch 8, the public code's);
 validation and test see each whole sequence once, padded to a multiple of
@@ -60,21 +62,6 @@ train_dataloader = dict(
         holdout_seed=holdout_seed,
         label_mode='frame',
         pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file,
-        split='train',
-        part='holdout',
-        holdout_fraction=holdout_fraction,
-        holdout_seed=holdout_seed,
-        label_mode='frame',
-        test_mode=True,
-        pipeline=test_pipeline))
 test_dataloader = dict(
     batch_size=1,
     num_workers=4,
@@ -87,6 +74,10 @@ test_dataloader = dict(
         label_mode='frame',
         test_mode=True,
         pipeline=test_pipeline))
+# The test set's loader on the held-out part of train: checkpoint selection.
+val_dataloader = dict(test_dataloader, dataset=dict(
+    test_dataloader['dataset'], split='train', part='holdout',
+    holdout_fraction=holdout_fraction, holdout_seed=holdout_seed))
 
 val_evaluator = dict(type='TemporalLocalizationMetric', protocol='voc')
 test_evaluator = val_evaluator

@@ -10,7 +10,9 @@ cross-subject protocol. For cross-view use ``pkummd_xview.pkl`` as
 Model selection never sees the test split: a seeded, class-stratified 10 %
 of the ``train`` videos (``part='holdout'``; rule in ``select_holdout``)
 is the validation set, the other 90 % (``part='fit'``) train, and the
-official ``val`` videos are the test set only (``test_dataloader``).
+official ``val`` videos are the test set only (``test_dataloader``). Another
+holdout: set ``holdout_fraction`` / ``holdout_seed`` of the train AND val
+dataloaders' datasets alike (``--cfg-options``), or the parts overlap.
 
 Training crops random 300-frame windows (batch 8); validation and test see
 each whole video once, padded to a multiple of the backbone's stride 8.
@@ -55,21 +57,6 @@ train_dataloader = dict(
         holdout_seed=holdout_seed,
         label_mode='frame',
         pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        ann_file=ann_file,
-        split='train',
-        part='holdout',
-        holdout_fraction=holdout_fraction,
-        holdout_seed=holdout_seed,
-        label_mode='frame',
-        test_mode=True,
-        pipeline=test_pipeline))
 test_dataloader = dict(
     batch_size=1,
     num_workers=4,
@@ -82,6 +69,10 @@ test_dataloader = dict(
         label_mode='frame',
         test_mode=True,
         pipeline=test_pipeline))
+# The test set's loader on the held-out part of train: checkpoint selection.
+val_dataloader = dict(test_dataloader, dataset=dict(
+    test_dataloader['dataset'], split='train', part='holdout',
+    holdout_fraction=holdout_fraction, holdout_seed=holdout_seed))
 
 val_evaluator = dict(
     type='TemporalLocalizationMetric',
