@@ -1,6 +1,7 @@
 """Every shipped config parses and builds its model (a snippet config is its
 baseline plus dense_head and λ), extends the runtime base's hooks instead of
-restating them, and its docstring states the config's own numbers."""
+restating them, selects a best checkpoint only on data disjoint from its test
+and training data, and its docstring states the config's own numbers."""
 import math
 import re
 import shutil
@@ -10,8 +11,9 @@ import pytest
 from mmengine.config import Config
 
 from mmaction.models.utils.gcn_utils import unit_aagcn
-from mmaction.registry import MODELS, TRANSFORMS
-from helpers import ALL_CONFIGS, CONFIGS, QUICKSTART
+from mmaction.registry import DATASETS, MODELS, TRANSFORMS
+from helpers import (ALL_CONFIGS, CONFIGS, QUICKSTART, labelled_sample,
+                     write_annotation_file)
 
 _BUILT = {}
 
@@ -135,6 +137,58 @@ def test_a_hook_added_to_the_runtime_base_reaches_every_config(tmp_path):
         hooks = [h['type'] for h in Config.fromfile(
             str(copy / path.relative_to(CONFIGS))).custom_hooks]
         assert hooks[:2] == ['RNGStateHook', 'EmptyCacheHook'], path.name
+
+
+def write_two_split_file(path):
+    """20 ``train`` sequences (5 per class of 4) and 6 ``val`` ones."""
+    samples = [
+        labelled_sample(f'{split}{i:02d}', np.zeros((1, 8, 25, 3), np.float32),
+                        [[0, 4, i % 4]], 4)
+        for split, count in (('train', 20), ('val', 6)) for i in range(count)
+    ]
+    split = {name: [s['frame_dir'] for s in samples
+                    if s['frame_dir'].startswith(name)]
+             for name in ('train', 'val')}
+    write_annotation_file(path, samples, ['a', 'b', 'c', 'd'], split)
+
+
+def sequences_read(loader, ann_file):
+    """``frame_dir`` of every sequence a dataloader config reads, with its
+    (innermost) dataset pointed at ``ann_file``."""
+    dataset = loader.dataset
+    while 'dataset' in dataset:  # RepeatDataset and other wrappers
+        dataset = dataset.dataset
+    dataset = dict(dataset.to_dict(), ann_file=str(ann_file), pipeline=[])
+    dataset.pop('data_root', None)
+    built = DATASETS.build(dataset)
+    return {built.get_data_info(i)['frame_dir'] for i in range(len(built))}
+
+
+def test_a_best_checkpoint_is_selected_on_data_disjoint_from_test_and_train(
+        tmp_path):
+    """The test split never selects a checkpoint: a config with
+    ``save_best`` validates on sequences that it neither tests nor trains
+    on (a held-out part of ``train``); every other config keeps the last
+    epoch."""
+    ann_file = tmp_path / 'two_splits.pkl'
+    write_two_split_file(ann_file)
+    selecting = []
+    for path in ALL_CONFIGS:
+        cfg = Config.fromfile(str(path))
+        if not cfg.default_hooks.checkpoint.get('save_best'):
+            continue
+        selecting.append(path.name)
+        validated, tested, trained = (
+            sequences_read(cfg[key], ann_file)
+            for key in ('val_dataloader', 'test_dataloader',
+                        'train_dataloader'))
+        assert validated and tested, path.name
+        assert validated.isdisjoint(tested), path.name
+        assert validated.isdisjoint(trained), path.name
+    # the paper-scale Stage-2 configs (16 BABEL, 5 PKU-MMD) select
+    assert len(selecting) == 21
+    assert all(name.startswith(('finetune_', 'linear_', 'weak_', 'semi'))
+               for name in selecting)
 
 
 def first_window(cfg):
