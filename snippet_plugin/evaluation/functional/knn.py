@@ -2,8 +2,9 @@
 
 Frame features of a frozen encoder, of one level or of several fused
 (:func:`frame_level_features`), a bounded uniform random memory of labelled
-frames (:class:`RandomFrameSubset`), the blocked similarity search (:func:`knn_topk`) and the weighted vote
-(:func:`knn_class_probabilities`). The runner loop that drives them is
+frames (:class:`RandomFrameSubset`), the blocked similarity search
+(:func:`knn_topk`) and the weighted vote (:func:`knn_class_probabilities`).
+The runner loop that drives them is
 :class:`~snippet_plugin.engine.loops.KNNLocalizationLoop`.
 """
 import math
