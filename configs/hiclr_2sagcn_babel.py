@@ -2,7 +2,7 @@
 localization.
 
 The HiCLR rows of Tab. 2 (KNN) and Tab. 3 (linear): ``hiclr_stgcn_babel.py``
-with the paper's 2s-AGCN (``AAGCN``, ``data_bn_type='VC'``, T/8 layout).
+with the paper's 2s-AGCN (``AGCN``, ``data_bn_type='VC'``, T/8 layout).
 
     python tools/train.py configs/hiclr_2sagcn_babel.py
     python tools/test.py configs/hiclr_2sagcn_babel.py \\
@@ -14,7 +14,7 @@ model = dict(
     backbone=dict(
         backbone=dict(
             _delete_=True,
-            type='AAGCN',
+            type='AGCN',  # 2s-AGCN; 'AAGCN' adds MS-AAGCN's attention
             graph_cfg=dict(layout='nturgb+d', mode='spatial'),
             in_channels=3,
             base_channels=64,

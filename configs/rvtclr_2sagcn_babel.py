@@ -2,7 +2,8 @@
 localization.
 
 The RVTCLR rows of Tab. 2 (KNN) and Tab. 3 (linear), and the baseline
-encoder of Tab. 4 and 5: 300-frame windows as four 150-frame tempo views,
+encoder of Tab. 4 and 5: 600-frame windows as four 300-frame tempo views
+(so the encoder sees 300-frame inputs, as the paper fixes for Tab. 8),
 nearest-neighbour positives from epoch 150.
 
     python tools/train.py configs/rvtclr_2sagcn_babel.py

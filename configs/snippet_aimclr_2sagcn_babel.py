@@ -6,6 +6,10 @@ labels, validated by KNN localization.
 the query (view 0) with the normal key (view 1); the extreme view feeds the
 global and D3M terms only. The "+ Ours" rows of AimCLR in Tab. 2 and Tab. 3.
 
+Snippet arithmetic (Tab. 8: 19 snippets of 16 frames of a 300-frame input):
+each 300-frame view gives 38 steps at the backbone's stride 8, pooled into 19
+snippets of 300 / 19 ≈ 16 frames (2 steps) each.
+
     python tools/train.py configs/snippet_aimclr_2sagcn_babel.py
     python tools/test.py configs/snippet_aimclr_2sagcn_babel.py \\
         work_dirs/snippet_aimclr_2sagcn_babel/epoch_300.pth

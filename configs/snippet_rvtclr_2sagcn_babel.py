@@ -8,6 +8,12 @@ public code's choice, see :class:`RVTCLR`). The "+ Ours" rows of RVTCLR in
 Tab. 2 and Tab. 3. The headline model; its checkpoint starts the Stage-2
 configs (Tab. 3-5).
 
+Snippet arithmetic (Tab. 8: 19 snippets of 16 frames of a 300-frame input):
+the 600-frame windows give 300-frame tempo views
+(``_base_/datasets/babel_tempo_knn.py``), 38 steps at the backbone's stride 8,
+pooled into 19 snippets of 300 / 19 ≈ 16 view frames (2 steps) each; at 2x
+tempo a view frame spans 2 window frames.
+
     python tools/train.py configs/snippet_rvtclr_2sagcn_babel.py
     python tools/test.py configs/snippet_rvtclr_2sagcn_babel.py \\
         work_dirs/snippet_rvtclr_2sagcn_babel/epoch_300.pth

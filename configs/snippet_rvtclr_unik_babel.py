@@ -6,6 +6,12 @@ labels, validated by KNN localization.
 query with its same-tempo key (``model.dense_positive=other_tempo`` is the
 public code's choice, see :class:`RVTCLR`).
 
+Snippet arithmetic (Tab. 8: 19 snippets of 16 frames of a 300-frame input):
+the 600-frame windows give 300-frame tempo views
+(``_base_/datasets/babel_tempo_knn.py``), 38 steps at the backbone's stride 8,
+pooled into 19 snippets of 300 / 19 ≈ 16 view frames (2 steps) each; at 2x
+tempo a view frame spans 2 window frames.
+
     python tools/train.py configs/snippet_rvtclr_unik_babel.py
     python tools/test.py configs/snippet_rvtclr_unik_babel.py \\
         work_dirs/snippet_rvtclr_unik_babel/epoch_300.pth

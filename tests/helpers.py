@@ -242,3 +242,31 @@ def axis_angle(axis, degrees):
     half = np.deg2rad(degrees) / 2
     return np.concatenate([[np.cos(half)],
                            np.sin(half) * np.asarray(axis, float)])
+
+
+def linear_resize(values, length):
+    """Rows ``(C, T_l)`` resampled to ``length`` columns by hand: column
+    ``t`` reads position ``(t + 0.5) T_l / length - 0.5`` of each row,
+    linearly between its two neighbours and clamped at both ends (the
+    half-pixel convention of ``align_corners=False``)."""
+    values = np.asarray(values, dtype=np.float64)
+    positions = ((np.arange(length) + 0.5) * values.shape[1] / length - 0.5)
+    return np.stack([np.interp(positions, np.arange(values.shape[1]), row)
+                     for row in values])
+
+
+def fused_frame_rows(levels, length, weights=None):
+    """Hand fusion of per-level features ``[(C_l, T_l)]``: each resized to
+    ``length`` frames (:func:`linear_resize`), normalised per frame, times
+    ``sqrt(w_l / sum w)``, stacked over channels and normalised again:
+    ``(length, sum C_l)``."""
+    weights = np.ones(len(levels)) if weights is None else np.asarray(
+        weights, dtype=np.float64)
+    parts = []
+    for values, weight in zip(levels, weights / weights.sum()):
+        frames = linear_resize(values, length).T
+        norms = np.linalg.norm(frames, axis=1, keepdims=True)
+        parts.append(np.sqrt(weight) * frames / np.maximum(norms, 1e-12))
+    rows = np.concatenate(parts, axis=1)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True),
+                             1e-12)

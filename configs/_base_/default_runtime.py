@@ -11,6 +11,12 @@ stops training before it is saved (``NonFiniteLossHook``). Both are
 ``default_hooks`` entries, which configs extend key by key. ``custom_hooks``
 is a list, which inheritance would replace: a config adds hooks with
 ``custom_hooks = _base_.custom_hooks + [...]``, so none of the base's is lost.
+
+Checkpoint selection: none by default (``save_best=None``), i.e. the last
+epoch is the result. A config that keeps a best checkpoint validates on
+data disjoint from its test data, a held-out part of its training
+sequences (``part='holdout'``, e.g.
+``_base_/datasets/babel_localization.py``); the test split never selects.
 """
 default_scope = 'mmaction'
 custom_imports = dict(imports=['snippet_plugin'], allow_failed_imports=False)
@@ -23,7 +29,7 @@ default_hooks = dict(
     checkpoint=dict(
         type='AtomicCheckpointHook',
         interval=1,
-        save_best='auto',
+        save_best=None,
         max_keep_ckpts=3),
     non_finite_loss=dict(type='NonFiniteLossHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),

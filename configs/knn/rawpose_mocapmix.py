@@ -14,3 +14,6 @@ _base_ = [
 ]
 
 train_dataloader = None  # nothing to train
+# the frame-rate level; the pooled ones are for fused settings (test_cfg.level)
+val_cfg = dict(level=0)
+test_cfg = dict(level=0)

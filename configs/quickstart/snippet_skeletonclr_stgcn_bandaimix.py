@@ -5,6 +5,9 @@
 localization (k = 20) on its cross-style val split (see
 ``_base_/datasets/mocapmix_to_bandaimix.py``).
 
+Snippet arithmetic as there: 128-frame views, 16 steps at T/8, 8 snippets of
+16 frames (Tab. 8).
+
     python tools/train.py configs/quickstart/snippet_skeletonclr_stgcn_bandaimix.py
 """
 _base_ = [

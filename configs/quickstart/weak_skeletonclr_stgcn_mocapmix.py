@@ -5,7 +5,9 @@ The MocapMix twin of Tab. 4 "Weak": the training set is read with
 each sequence survive, as the weak targets of its windows) and the model
 trains with the multiple-instance loss (``supervision='weak'``: top-k mean
 of each class's frame logits, binary cross-entropy against the video
-labels). Validation still scores frame-accurate segments.
+labels); predictions are the sigmoids of the action logits that loss
+trains (``FramewiseLocalizationHead.frame_probabilities``). Validation
+still scores frame-accurate segments.
 
     python tools/train.py configs/quickstart/weak_skeletonclr_stgcn_mocapmix.py
 """

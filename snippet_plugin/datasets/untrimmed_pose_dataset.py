@@ -13,20 +13,54 @@ from .transforms.windows import sliding_window_starts
 
 LABEL_MODES = ('frame', 'video', 'none')
 UNLABELLED_POLICIES = ('drop', 'keep')
+PARTS = ('all', 'fit', 'holdout')
+"""Which part of a split a dataset reads (see :func:`select_holdout`)."""
+HOLDOUT_SALT = 'holdout/'
+"""Prefix of the holdout's ranks, so they are independent of the labelled
+subset's ranks under the same seed."""
 
 
-def sequence_rank(seed: int, frame_dir: str) -> str:
+def sequence_rank(seed: int, frame_dir: str, salt: str = '') -> str:
     """Seeded pseudo-random sort key of a sequence, independent of order."""
-    return hashlib.sha256(f'{seed}/{frame_dir}'.encode()).hexdigest()
+    return hashlib.sha256(f'{salt}{seed}/{frame_dir}'.encode()).hexdigest()
+
+
+def sample_segments(sample: dict) -> np.ndarray:
+    """``(S, 3)`` int64 ``[start, end, class]`` of a sample (``(0, 3)`` if
+    it has none)."""
+    return np.asarray(sample.get('segments', []),
+                      dtype=np.int64).reshape(-1, 3)
+
+
+def rarest_class_strata(
+        video_labels: Dict[str, List[int]]) -> Dict[Optional[int], List[str]]:
+    """Sequences grouped by their RAREST class.
+
+    The rarest class of a sequence is the class of its segments found in
+    the fewest sequences (ties -> lower id); sequences without any action
+    form the stratum ``None``.
+
+    Args:
+        video_labels: ``frame_dir -> class ids present``.
+
+    Returns:
+        ``class id (or None) -> frame_dirs``, in ``video_labels`` order.
+    """
+    frequency = Counter(c for labels in video_labels.values() for c in labels)
+    strata: Dict[Optional[int], List[str]] = {}
+    for name, labels in video_labels.items():
+        rarest = min(labels, key=lambda c: (frequency[c], c), default=None)
+        strata.setdefault(rarest, []).append(name)
+    return strata
 
 
 def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
                     seed: int) -> set:
     """A class-stratified, reproducible subset of labelled sequences.
 
-    Rule: each sequence joins the stratum of its RAREST class (the class of
-    its segments found in the fewest sequences; ties -> lower id); sequences
-    without any action form one background stratum. Each stratum keeps
+    Rule: each sequence joins the stratum of its RAREST class
+    (:func:`rarest_class_strata`; sequences without any action form one
+    background stratum). Each stratum keeps
     ``round(fraction * size)`` sequences (halves round up), at least one,
     namely those with the smallest :func:`sequence_rank`. Finally, every
     class that the lowest-ranked sequence of each stratum leaves
@@ -45,12 +79,8 @@ def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
         The selected ``frame_dir`` values.
     """
     frequency = Counter(c for labels in video_labels.values() for c in labels)
-    strata: Dict[Optional[int], List[str]] = {}
-    for name, labels in video_labels.items():
-        rarest = min(labels, key=lambda c: (frequency[c], c), default=None)
-        strata.setdefault(rarest, []).append(name)
     selected, firsts = set(), set()
-    for members in strata.values():
+    for members in rarest_class_strata(video_labels).values():
         keep = max(1, int(np.floor(fraction * len(members) + 0.5)))
         ranked = sorted(members, key=lambda n: sequence_rank(seed, n))
         selected.update(ranked[:keep])
@@ -61,6 +91,38 @@ def select_labelled(video_labels: Dict[str, List[int]], fraction: float,
                    labels]
         selected.add(min(holders, key=lambda n: sequence_rank(seed, n)))
     return selected
+
+
+def select_holdout(video_labels: Dict[str, List[int]], fraction: float,
+                   seed: int) -> set:
+    """A class-stratified, reproducible held-out share of a split, on which
+    checkpoints are selected so that the test split never is.
+
+    Rule: the strata of :func:`rarest_class_strata`; a stratum of ``n``
+    sequences holds out ``min(round(fraction * n), n - 1)`` of them (halves
+    round up), namely those with the smallest
+    ``sequence_rank(seed, frame_dir, HOLDOUT_SALT)``. So every stratum, and
+    with it every class's rarest holders, keeps at least one sequence to fit
+    on; a stratum of one sequence is never held out. The ranks depend only
+    on ``seed`` and ``frame_dir`` (not on the file's order), and the salt
+    makes them independent of :func:`select_labelled`'s under one seed.
+
+    Args:
+        video_labels: ``frame_dir -> class ids present``.
+        fraction: Share of sequences to hold out, in ``(0, 1)``.
+        seed: Seed of the ranks.
+
+    Returns:
+        The held-out ``frame_dir`` values (the rest is the fit part).
+    """
+    held_out = set()
+    for members in rarest_class_strata(video_labels).values():
+        count = min(int(np.floor(fraction * len(members) + 0.5)),
+                    len(members) - 1)
+        ranked = sorted(members,
+                        key=lambda n: sequence_rank(seed, n, HOLDOUT_SALT))
+        held_out.update(ranked[:count])
+    return held_out
 
 
 @DATASETS.register_module()
@@ -90,6 +152,19 @@ class UntrimmedPoseDataset(BaseDataset):
     :func:`select_labelled`); the other sequences are dropped
     (``unlabelled='drop'``) or kept with frame labels -1 and no video labels
     (``unlabelled='keep'``).
+
+    Held-out part (checkpoint selection without the test split):
+    ``holdout_fraction`` in ``(0, 1)`` splits the sequences of ``split``
+    into a class-stratified, seeded holdout (rule in
+    :func:`select_holdout`) and the rest, the fit part; ``part='fit'``
+    reads the rest, ``part='holdout'`` the holdout, ``part='all'`` (the
+    default, no ``holdout_fraction``) the whole split. The two parts are
+    disjoint and together the split, whatever the ``label_mode``: the
+    holdout is drawn from the classes of the file's ``segments`` before
+    ``label_mode`` or ``label_fraction`` apply, so a weak or semi-supervised
+    training set (``part='fit'``) and its frame-labelled validation set
+    (``part='holdout'``) always partition the split the same way.
+    ``label_fraction`` then picks its labelled sequences from the fit part.
 
     Windows: with ``window=dict(clip_len=L, stride=S)`` every sequence
     becomes ``1 + ceil(max(T - L, 0) / S)`` items, one per sliding window,
@@ -127,6 +202,10 @@ class UntrimmedPoseDataset(BaseDataset):
         label_fraction: Share of sequences whose labels are kept, ``(0, 1]``.
         label_seed: Seed of the labelled subset.
         unlabelled: ``'drop'`` or ``'keep'`` the sequences outside the subset.
+        holdout_fraction: Share of the split held out, ``[0, 1)``; 0 (the
+            default) only with ``part='all'``.
+        holdout_seed: Seed of the holdout.
+        part: ``'all'``, ``'fit'`` or ``'holdout'`` (:data:`PARTS`).
         window: ``dict(clip_len, stride)`` for sliding-window items.
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`
             (``data_root``, ``metainfo``, ``test_mode``, ``indices``, ...).
@@ -140,6 +219,9 @@ class UntrimmedPoseDataset(BaseDataset):
                  label_fraction: float = 1.0,
                  label_seed: int = 0,
                  unlabelled: str = 'drop',
+                 holdout_fraction: float = 0.0,
+                 holdout_seed: int = 0,
+                 part: str = 'all',
                  window: Optional[dict] = None,
                  **kwargs) -> None:
         if label_mode not in LABEL_MODES:
@@ -154,6 +236,16 @@ class UntrimmedPoseDataset(BaseDataset):
         if unlabelled not in UNLABELLED_POLICIES:
             raise ValueError(f'unlabelled must be one of '
                              f'{UNLABELLED_POLICIES}, got {unlabelled!r}')
+        if part not in PARTS:
+            raise ValueError(f'part must be one of {PARTS}, got {part!r}')
+        if not 0 <= holdout_fraction < 1:
+            raise ValueError('holdout_fraction must be in [0, 1), got '
+                             f'{holdout_fraction}')
+        if (part == 'all') != (holdout_fraction == 0):
+            raise ValueError(
+                f"part={part!r} with holdout_fraction={holdout_fraction}: "
+                "part 'fit' or 'holdout' needs a holdout_fraction in (0, 1),"
+                " part 'all' reads the whole split and takes none")
         if window is not None:
             sliding_window_starts(1, **window)  # checks clip_len and stride
         self.split = split
@@ -161,6 +253,9 @@ class UntrimmedPoseDataset(BaseDataset):
         self.label_fraction = label_fraction
         self.label_seed = label_seed
         self.unlabelled = unlabelled
+        self.holdout_fraction = holdout_fraction
+        self.holdout_seed = holdout_seed
+        self.part = part
         self.window = None if window is None else dict(window)
         # Build with MMAction2's registry, so no default scope is needed.
         transforms = [
@@ -173,7 +268,7 @@ class UntrimmedPoseDataset(BaseDataset):
         """Load, select and label the sequences; expand windows."""
         data = load_annotations(self.ann_file)
         self._update_metainfo(data['meta'])
-        samples = self._split_samples(data)
+        samples = self._part_samples(self._split_samples(data))
         if self.label_mode != 'none':
             self._check_segments(samples)
         items = [self._parse_sample(sample) for sample in samples]
@@ -217,6 +312,21 @@ class UntrimmedPoseDataset(BaseDataset):
         members = set(splits[self.split])
         return [s for s in data['annotations'] if s['frame_dir'] in members]
 
+    def _part_samples(self, samples: List[dict]) -> List[dict]:
+        """The samples of ``self.part`` of the split (all for ``'all'``)."""
+        if self.part == 'all':
+            return samples
+        held_out = select_holdout(
+            {s['frame_dir']: derive_video_labels(sample_segments(s))
+             for s in samples}, self.holdout_fraction, self.holdout_seed)
+        if self.part == 'holdout' and not held_out:
+            raise AnnotationError(
+                f'{self.ann_file}: holdout_fraction={self.holdout_fraction} '
+                f'holds out none of the {len(samples)} sequences of split '
+                f'{self.split!r}; raise it')
+        return [s for s in samples
+                if (s['frame_dir'] in held_out) == (self.part == 'holdout')]
+
     def _check_segments(self, samples: List[dict]) -> None:
         """Labelled modes need ``segments`` in every sample."""
         missing = [s['frame_dir'] for s in samples if 'segments' not in s]
@@ -230,8 +340,7 @@ class UntrimmedPoseDataset(BaseDataset):
         """The results dict of one whole sequence under ``label_mode``."""
         num_frames = int(sample['total_frames'])
         num_classes = self._metainfo['num_classes']
-        segments = np.asarray(sample.get('segments', []),
-                              dtype=np.int64).reshape(-1, 3)
+        segments = sample_segments(sample)
         frame_labels = np.full(num_frames, UNLABELLED, dtype=np.int64)
         video_labels = []
         if self.label_mode == 'frame' and 'frame_labels' in sample:

@@ -1,6 +1,8 @@
 """UntrimmedPoseDataset: splits, label modes, labelled subsets (stratified,
-reproducible and nested across fractions), windows and the errors of bad
-annotation files."""
+reproducible and nested across fractions), the held-out part of a split
+(disjoint from the fit part, together the split, stratified and seeded),
+windows and the errors of bad annotation files."""
+import hashlib
 import pickle
 import random
 
@@ -368,6 +370,96 @@ def test_semi_datasets_are_nested_by_frame_dir(tmp_path):
         assert subsets == [names(f, seed) for f in FRACTIONS]
         assert len(subsets[0]) < len(subsets[-1]) < 30
     assert names(0.2, 0) != names(0.2, 1)
+
+
+# ---- held-out part (checkpoint selection) ----------------------------------
+
+
+def write_with_holdout_world(tmp_path, shuffle_seed=None, name='ann.pkl'):
+    """The 32 stratified sequences as ``train`` and 3 more as ``val``."""
+    samples = stratified_samples()
+    train = [s['frame_dir'] for s in samples]
+    samples += [make_sample(f'test{i}', 6, [(0, 3, i)]) for i in range(3)]
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(samples)
+    split = dict(train=train, val=['test0', 'test1', 'test2'])
+    return write(tmp_path, make_data(samples, split=split), name)
+
+
+def part_names(path, part, fraction=0.25, seed=0, **kwargs):
+    return set(names_of(UntrimmedPoseDataset(
+        path, split='train', part=part, holdout_fraction=fraction,
+        holdout_seed=seed, **kwargs)))
+
+
+def hand_holdout_rank(seed, name):
+    return hashlib.sha256(f'holdout/{seed}/{name}'.encode()).hexdigest()
+
+
+@pytest.mark.parametrize('fraction, per_stratum', [(0.25, (5, 3, 1)),
+                                                   (0.1, (2, 1, 0)),
+                                                   (0.75, (15, 8, 1))])
+def test_holdout_and_fit_partition_the_training_split_by_strata(
+        tmp_path, fraction, per_stratum):
+    # strata (rarest class): 20 'zero', 10 'both', 2 'two'; each holds out
+    # round(fraction * n), halves up, but keeps one: 0.25 -> 5, 2.5 -> 3,
+    # 0.5 -> 1; 0.1 -> 2, 1, 0.2 -> 0; 0.75 -> 15, 7.5 -> 8, 1.5 -> 2 -> 1.
+    path = write_with_holdout_world(tmp_path)
+    train = {s['frame_dir'] for s in stratified_samples()}
+    for seed in (0, 7):
+        holdout = part_names(path, 'holdout', fraction, seed)
+        fit = part_names(path, 'fit', fraction, seed)
+        assert holdout.isdisjoint(fit) and holdout | fit == train
+        counts = tuple(sum(n.startswith(prefix) for n in holdout)
+                       for prefix in ('zero', 'both', 'two'))
+        assert counts == per_stratum
+        for prefix, count in zip(('zero', 'both', 'two'), per_stratum):
+            members = sorted((n for n in train if n.startswith(prefix)),
+                             key=lambda n: hand_holdout_rank(seed, n))
+            assert {n for n in holdout if n.startswith(prefix)} == set(
+                members[:count])
+
+
+def test_holdout_is_reproducible_seeded_and_independent_of_file_order(
+        tmp_path):
+    plain = write_with_holdout_world(tmp_path, name='plain.pkl')
+    shuffled = write_with_holdout_world(tmp_path, 3, name='shuffled.pkl')
+    assert (part_names(plain, 'holdout', seed=4) == part_names(
+        plain, 'holdout', seed=4) == part_names(shuffled, 'holdout', seed=4))
+    assert len({frozenset(part_names(plain, 'holdout', seed=seed))
+                for seed in range(6)}) > 1
+
+
+def test_holdout_is_the_same_in_every_label_mode_and_labels_come_from_fit(
+        tmp_path):
+    """A weak or semi training set and its frame-labelled validation set
+    split the sequences the same way."""
+    path = write_with_holdout_world(tmp_path)
+    holdout = part_names(path, 'holdout', seed=2)
+    for mode in ('video', 'none'):
+        assert part_names(path, 'holdout', seed=2, label_mode=mode) == holdout
+    fit = part_names(path, 'fit', seed=2)
+    semi = part_names(path, 'fit', seed=2, label_fraction=0.25, label_seed=2)
+    assert semi < fit and semi.isdisjoint(holdout)
+
+
+def test_bad_holdout_arguments_are_refused(tmp_path):
+    path = write_with_holdout_world(tmp_path)
+    with pytest.raises(ValueError, match="part must be one of .*'train'"):
+        UntrimmedPoseDataset(path, part='train', holdout_fraction=0.2)
+    with pytest.raises(ValueError, match=r'holdout_fraction must be in \[0, '
+                       r'1\), got 1'):
+        UntrimmedPoseDataset(path, part='fit', holdout_fraction=1)
+    with pytest.raises(ValueError, match="part='holdout' with "
+                       'holdout_fraction=0.0'):
+        UntrimmedPoseDataset(path, part='holdout')
+    with pytest.raises(ValueError, match="part='all' with "
+                       'holdout_fraction=0.2'):
+        UntrimmedPoseDataset(path, holdout_fraction=0.2)
+    with pytest.raises(AnnotationError, match="holds out none of the 3 "
+                       "sequences of split 'val'"):
+        UntrimmedPoseDataset(path, split='val', part='holdout',
+                             holdout_fraction=0.1)
 
 
 # ---- windows ---------------------------------------------------------------

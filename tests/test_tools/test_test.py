@@ -17,7 +17,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, set_random_seed
 
 from mmaction.registry import DATASETS, MODELS
-from helpers import (CONFIGS, KNN_CONFIGS, labelled_sample,
+from helpers import (CONFIGS, KNN_CONFIGS, fused_frame_rows, labelled_sample,
                      write_annotation_file)
 from training_probes import train_state, write_probe_config
 
@@ -129,25 +129,66 @@ def test_knn_test_on_subset2_reads_its_memory_and_its_sequences(
         assert prediction['pred_frame_labels'].tolist() == [2] * 40
 
 
-def hand_frame_features(inputs):
-    """Joints and 3 x backward velocities of ``(1, T, V, C)`` inputs,
-    L2-normalised per frame: ``(T, 150)``."""
+def raw_pose_rows(inputs):
+    """Joints and 3 x backward velocities of ``(1, T, V, C)`` inputs, the
+    velocity 0 where either frame is padding (all zero): ``(T, 150)``."""
     x = inputs[0].double().numpy().reshape(inputs.shape[1], -1)
+    present = np.any(x != 0, axis=1)
     velocity = np.zeros_like(x)
-    velocity[1:] = x[1:] - x[:-1]
-    rows = np.concatenate([x, 3 * velocity], axis=1)
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    velocity[1:] = (x[1:] - x[:-1]) * (present[1:] & present[:-1])[:, None]
+    return np.concatenate([x, 3 * velocity], axis=1)
 
 
-def real_frames(dataset):
+def hand_frame_features(inputs):
+    """:func:`raw_pose_rows`, L2-normalised per frame."""
+    rows = raw_pose_rows(inputs)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True),
+                             1e-12)
+
+
+def hand_fused_pyramid(inputs):
+    """The floor's levels fused with equal weights: :func:`raw_pose_rows`
+    averaged over windows of 1, 2, 4 and 8 frames (the last window over the
+    frames it holds), then fused by hand (``fused_frame_rows``)."""
+    rows = raw_pose_rows(inputs)
+    levels = [
+        np.stack([rows[start:start + size].mean(axis=0)
+                  for start in range(0, len(rows), size)]).T
+        for size in (1, 2, 4, 8)]
+    return fused_frame_rows(levels, len(rows))
+
+
+def real_frames(dataset, frame_features=hand_frame_features):
     """Hand features and labels of every real frame of every sequence."""
     features, labels = [], []
     for index in range(len(dataset)):
         sample = dataset[index]
         mask = sample['data_samples'].frame_mask.numpy().astype(bool)
-        features.append(hand_frame_features(sample['inputs'])[mask])
+        features.append(frame_features(sample['inputs'])[mask])
         labels.append(sample['data_samples'].gt_frame_labels.numpy()[mask])
     return features, labels
+
+
+def nearest_memory_labels(config, dump, frame_features):
+    """Per query of ``config``'s test set, the label of the memory frame
+    nearest in ``frame_features``; and the dumped predicted labels."""
+    cfg = Config.fromfile(config)
+    init_default_scope('mmaction')
+    memory, memory_labels = real_frames(
+        DATASETS.build(cfg.test_cfg.memory_dataloader.dataset),
+        frame_features)
+    memory, memory_labels = np.concatenate(memory), np.concatenate(
+        memory_labels)
+    memory, memory_labels = memory[memory_labels >= 0], memory_labels[
+        memory_labels >= 0]
+    queries, _ = real_frames(DATASETS.build(cfg.test_dataloader.dataset),
+                             frame_features)
+    with open(dump, 'rb') as f:
+        predictions = pickle.load(f)
+    assert len(predictions) == len(queries) == 2
+    return ([memory_labels[np.argmax(query @ memory.T, axis=1)].tolist()
+             for query in queries],
+            [p['pred_frame_labels'].tolist() for p in predictions])
 
 
 def test_the_floor_runs_without_a_checkpoint_and_votes_the_nearest_frame(
@@ -163,21 +204,26 @@ def test_the_floor_runs_without_a_checkpoint_and_votes_the_nearest_frame(
     assert metrics['tal/mAP_avg'] == pytest.approx(
         np.mean([metrics[f'tal/mAP@{t}'] for t in (0.1, 0.2, 0.3, 0.4,
                                                     0.5)]))
-    cfg = Config.fromfile(FLOOR)
-    init_default_scope('mmaction')
-    memory, memory_labels = real_frames(
-        DATASETS.build(cfg.test_cfg.memory_dataloader.dataset))
-    memory, memory_labels = np.concatenate(memory), np.concatenate(
-        memory_labels)
-    memory, memory_labels = memory[memory_labels >= 0], memory_labels[
-        memory_labels >= 0]
-    queries, _ = real_frames(DATASETS.build(cfg.test_dataloader.dataset))
-    with open(dump, 'rb') as f:
-        predictions = pickle.load(f)
-    assert len(predictions) == len(queries) == 2
-    for query, prediction in zip(queries, predictions):
-        nearest = memory_labels[np.argmax(query @ memory.T, axis=1)]
-        assert prediction['pred_frame_labels'].tolist() == nearest.tolist()
+    expected, predicted = nearest_memory_labels(FLOOR, dump,
+                                                hand_frame_features)
+    assert predicted == expected
+
+
+def test_the_floor_fuses_its_pooled_levels_given_on_the_command_line(
+        mocapmix_dir, monkeypatch, tmp_path, load_tool):
+    """``--cfg-options test_cfg.level=[0,1,2,3]`` (mmengine parses the
+    list): k = 1 votes the nearest frame in the hand-fused raw pyramid."""
+    monkeypatch.chdir(mocapmix_dir)
+    dump = tmp_path / 'fused.pkl'
+    load_tool('test').main([
+        FLOOR, '--work-dir', str(tmp_path / 'fused'), '--dump', str(dump),
+        '--cfg-options', 'test_cfg.level=[0,1,2,3]', 'test_cfg.k=1'
+    ])
+    expected, predicted = nearest_memory_labels(FLOOR, dump,
+                                                hand_fused_pyramid)
+    assert predicted == expected
+    unfused, _ = nearest_memory_labels(FLOOR, dump, hand_frame_features)
+    assert unfused != expected, 'fusion changes some vote here'
 
 
 def built_model(load_tool, monkeypatch, argv):
@@ -205,6 +251,29 @@ def test_random_init_is_the_seeded_init_weights_of_the_config_model(
     weights = [key for key in seeded[1] if key.endswith('conv.weight')]
     assert weights and not any(
         torch.equal(seeded[1][key], seeded[2][key]) for key in weights)
+
+
+def test_random_init_fuses_the_levels_given_on_the_command_line(
+        mocapmix_dir, monkeypatch, tmp_path, load_tool):
+    """``--random-init --cfg-options test_cfg.level=[0,3]``: the test loop
+    fuses levels 0 (T) and 3 (T/8) of the seeded encoder."""
+    monkeypatch.chdir(mocapmix_dir)
+    monkeypatch.setattr(Runner, 'test', lambda runner: runner.test_loop)
+    loop = load_tool('test').main([
+        SKELETONCLR, '--random-init', '--seed', '0', '--work-dir',
+        str(tmp_path / 'random'), '--cfg-options', 'test_cfg.level=[0,3]'
+    ])
+    assert loop.level == [0, 3]
+    batch = next(iter(loop.dataloader))
+    features, _ = loop.frame_features(batch)
+    model = loop.model
+    with torch.no_grad():
+        levels = model.extract_feat(
+            model.data_preprocessor(batch, False)['inputs'])
+    assert len(levels) == 4 and levels[3].shape[-1] < levels[0].shape[-1]
+    expected = fused_frame_rows([levels[0][0].numpy(), levels[3][0].numpy()],
+                                features.shape[1])
+    np.testing.assert_allclose(features[0].numpy(), expected, atol=1e-5)
 
 
 def test_random_init_ignores_a_pretrained_path(load_tool):

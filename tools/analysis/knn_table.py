@@ -19,18 +19,28 @@ a run whose work dir holds final metrics is skipped, one with a
 with ``--threads`` threads. A method whose average mAP is below either
 floor's is marked: it has learned nothing useful for localization.
 
+Another evaluation setting (e.g. KNN on fused levels) is ``--cfg-options
+KEY=VALUE ...`` with a ``--tag``: every row is then a ``tools/test.py``
+run given those options (floors included), working in
+``<work-root>/<tag>/R``; a method is its training's last checkpoint (the
+trainings are shared by all settings and run first if unfinished). The CSV
+defaults to ``<work-root>/knn_<dataset>_<tag>.csv``.
+
 Example::
 
     python tools/analysis/knn_table.py --dataset mocapmix --seeds 0 1 2 \\
         --methods skeletonclr aimclr rvtclr --work-root work_dirs/knn_mocapmix \\
         --out docs/results/knn_mocapmix.csv
     python tools/analysis/knn_table.py --dataset mocapmix --dry-run
+    python tools/analysis/knn_table.py --dataset mocapmix --tag fused023 \\
+        --cfg-options 'test_cfg.level=[0,2,3]'
 """
 import argparse
 import csv
 import io
 import os
 import os.path as osp
+import re
 import shlex
 import subprocess
 import sys
@@ -57,6 +67,10 @@ FLOOR_NOTE = (f'Rows marked in "below floor" have a lower average mAP than '
               f'the {FLOOR_ROW} (the normalised input, no learning) or the '
               f'{RANDOM_ROW} encoder (no training): such a method has '
               'learned nothing useful for localization.')
+TRAIN_TOOL = 'tools/train.py'
+TEST_TOOL = 'tools/test.py'
+TAG_PATTERN = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]*')
+"""A tag is a plain folder name."""
 
 
 class Run(NamedTuple):
@@ -66,12 +80,17 @@ class Run(NamedTuple):
         row: Its table row (runs of a row differ by seed only).
         name: Its work dir's name under the work root.
         seed: Its seed, None for the deterministic floor.
-        command: The command that makes it, without ``--resume``.
+        command: The command that makes it, without ``--resume`` (and
+            without the checkpoint of ``trained_in``).
+        trained_in: The work dir of the training whose last checkpoint
+            this ``tools/test.py`` run evaluates (the argument after the
+            config); None for a run that loads none.
     """
     row: str
     name: str
     seed: Optional[int]
     command: List[str]
+    trained_in: Optional[str] = None
 
 
 def method_row(method: str, snippets: bool) -> str:
@@ -96,10 +115,10 @@ def plan_runs(dataset: str, methods: Sequence[str], seeds: Sequence[int],
     floor = osp.join(configs, 'knn', f'rawpose_{dataset}.py')
     random_init = quickstart('', random_init_method)
     runs = [Run(FLOOR_ROW, f'rawpose_{dataset}', None,
-                [python, 'tools/test.py', floor])]
+                [python, TEST_TOOL, floor])]
     runs += [
         Run(RANDOM_ROW, f'random_{backbone}_{dataset}_seed{seed}', seed, [
-            python, 'tools/test.py', random_init, '--random-init', '--seed',
+            python, TEST_TOOL, random_init, '--random-init', '--seed',
             str(seed)
         ]) for seed in seeds
     ]
@@ -111,7 +130,7 @@ def plan_runs(dataset: str, methods: Sequence[str], seeds: Sequence[int],
             stem = osp.splitext(osp.basename(config))[0]
             runs += [
                 Run(method_row(method, snippets), f'{stem}_seed{seed}', seed,
-                    [python, 'tools/train.py', config, '--seed', str(seed)])
+                    [python, TRAIN_TOOL, config, '--seed', str(seed)])
                 for seed in seeds
             ]
     missing = [path for path in needed if not osp.isfile(path)]
@@ -122,6 +141,38 @@ def plan_runs(dataset: str, methods: Sequence[str], seeds: Sequence[int],
     return runs
 
 
+def setting_runs(runs: Sequence[Run], cfg_options: Sequence[str],
+                 work_root: str) -> List[Run]:
+    """The runs of an evaluation setting: each run of :func:`plan_runs` as
+    a ``tools/test.py`` run with ``--cfg-options *cfg_options``; a training
+    becomes the test of its last checkpoint in ``<work_root>/<its name>``
+    (same config and seed)."""
+    tests = []
+    for run in runs:
+        python, tool, config = run.command[:3]
+        if tool == TRAIN_TOOL:
+            run = run._replace(
+                command=[python, TEST_TOOL, config, '--seed', str(run.seed)],
+                trained_in=osp.join(work_root, run.name))
+        tests.append(run._replace(
+            command=run.command + ['--cfg-options', *cfg_options]))
+    return tests
+
+
+def last_checkpoint(work_dir: str) -> str:
+    """The checkpoint a training's ``last_checkpoint`` file names.
+
+    Raises:
+        FileNotFoundError: the training saved no checkpoint.
+    """
+    path = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{work_dir}: no last_checkpoint, the '
+                                'training has not saved a checkpoint')
+    with open(path) as f:
+        return f.read().strip()
+
+
 def finished_metrics(work_dir: str) -> Optional[Dict[str, float]]:
     """A run's final metrics, or None while it has none."""
     try:
@@ -130,13 +181,30 @@ def finished_metrics(work_dir: str) -> Optional[Dict[str, float]]:
         return None
 
 
-def run_command(run: Run, work_root: str) -> List[str]:
+def run_command(run: Run, work_root: str,
+                checkpoint: Optional[str] = None) -> List[str]:
     """The command of a pending run: into its work dir, resuming from its
-    last checkpoint if it has one."""
+    last checkpoint if it has one; a run with ``trained_in`` evaluates
+    ``checkpoint``, by default its training's :func:`last_checkpoint`."""
     work_dir = osp.join(work_root, run.name)
     resume = osp.isfile(osp.join(work_dir, 'last_checkpoint'))
-    return run.command + ['--work-dir', work_dir] + (['--resume']
-                                                     if resume else [])
+    if run.trained_in is not None:
+        checkpoint = checkpoint or last_checkpoint(run.trained_in)
+    return (run.command[:3] + ([checkpoint] if checkpoint else []) +
+            run.command[3:] + ['--work-dir', work_dir] +
+            (['--resume'] if resume else []))
+
+
+def shell_command(run: Run, work_root: str) -> str:
+    """:func:`run_command` as a shell line; the checkpoint of a run with
+    ``trained_in`` is read from its training's ``last_checkpoint`` when
+    the line runs (the training may be pending before it)."""
+    if run.trained_in is None:
+        return shlex.join(run_command(run, work_root))
+    marker = 'CHECKPOINT-OF-THE-TRAINING'
+    read = shlex.quote(osp.join(run.trained_in, 'last_checkpoint'))
+    return shlex.join(run_command(run, work_root, marker)).replace(
+        marker, f'"$(cat {read})"')
 
 
 def log_path(run: Run, work_root: str) -> str:
@@ -152,7 +220,7 @@ def dry_run_plan(runs: Sequence[Run], work_root: str, threads: int) -> str:
             lines.append(f'# finished: {osp.join(work_root, run.name)}')
         else:
             lines.append(f'OMP_NUM_THREADS={threads} '
-                         f'{shlex.join(run_command(run, work_root))} > '
+                         f'{shell_command(run, work_root)} > '
                          f'{shlex.quote(log_path(run, work_root))} 2>&1')
     return '\n'.join(lines)
 
@@ -169,8 +237,15 @@ def execute(runs: Sequence[Run], work_root: str, jobs: int,
     def start(run: Run) -> Optional[str]:
         began = time.time()
         with open(log_path(run, work_root), 'w') as log:
-            code = subprocess.run(run_command(run, work_root), stdout=log,
-                                  stderr=subprocess.STDOUT, env=env).returncode
+            try:
+                command = run_command(run, work_root)
+            except FileNotFoundError as err:
+                log.write(f'not run: {err}\n')
+                code = 1
+            else:
+                code = subprocess.run(command, stdout=log,
+                                      stderr=subprocess.STDOUT,
+                                      env=env).returncode
         print(f'{run.name}: exit {code} after {time.time() - began:.0f} s',
               flush=True)
         return log_path(run, work_root) if code else None
@@ -260,13 +335,32 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='OMP_NUM_THREADS of each run')
     parser.add_argument('--dry-run', action='store_true',
                         help='print the commands of the pending runs only')
+    parser.add_argument(
+        '--cfg-options', nargs='+', metavar='KEY=VALUE',
+        help='evaluate every row by tools/test.py with these options, e.g. '
+        'test_cfg.level=[0,2,3] (needs --tag)')
+    parser.add_argument(
+        '--tag', help='name of the --cfg-options setting: its runs work in '
+        '<work-root>/<tag>/, its CSV is knn_<dataset>_<tag>.csv')
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.threads < 1:
         parser.error('--jobs and --threads must be >= 1')
+    if (args.cfg_options is None) != (args.tag is None):
+        parser.error('--cfg-options and --tag go together: the tag keeps '
+                     "the setting's runs and CSV apart from the default's")
+    if args.tag is not None and (not TAG_PATTERN.fullmatch(args.tag)
+                                 or args.tag == 'logs'):
+        parser.error(f'--tag {args.tag!r}: use a plain folder name '
+                     '(letters, digits, . _ -), not "logs"')
+    malformed = [o for o in args.cfg_options or () if '=' not in o]
+    if malformed:
+        parser.error(f'--cfg-options {" ".join(malformed)}: each option is '
+                     'KEY=VALUE')
     args.work_root = args.work_root or osp.join('work_dirs',
                                                 f'knn_{args.dataset}')
+    suffix = f'_{args.tag}' if args.tag else ''
     args.out = args.out or osp.join(args.work_root,
-                                    f'knn_{args.dataset}.csv')
+                                    f'knn_{args.dataset}{suffix}.csv')
     return args
 
 
@@ -279,11 +373,23 @@ def main(argv=None) -> int:
     except FileNotFoundError as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
+    if args.tag in {run.name for run in runs}:
+        print(f'error: --tag {args.tag} is the name of a run of the table',
+              file=sys.stderr)
+        return 2
+    stages = [(runs, args.work_root)]
+    if args.tag is not None:
+        trainings = [run for run in runs if run.command[1] == TRAIN_TOOL]
+        stages = [(trainings, args.work_root),
+                  (setting_runs(runs, args.cfg_options, args.work_root),
+                   osp.join(args.work_root, args.tag))]
     if args.dry_run:
-        print(dry_run_plan(runs, args.work_root, args.threads))
+        print('\n'.join(dry_run_plan(stage, root, args.threads)
+                        for stage, root in stages if stage))
         return 0
-    failed = execute(runs, args.work_root, args.jobs, args.threads)
-    rows = collect(runs, args.work_root)
+    failed = [log for stage, root in stages
+              for log in execute(stage, root, args.jobs, args.threads)]
+    rows = collect(*stages[-1])
     command = shlex.join(['python', 'tools/analysis/knn_table.py'] +
                          list(sys.argv[1:] if argv is None else argv))
     print(f'KNN localization on {args.dataset} (made by `{command}`):\n')

@@ -7,6 +7,12 @@ stride (the padding is masked out), so every frame gets exactly one
 prediction. For sequences too long for memory, use the dataset's
 ``window=dict(clip_len, stride)`` with ``WindowCrop`` instead; the model then
 merges the windows of a sequence before evaluation.
+
+No checkpoint selection: the quick starts keep the last epoch
+(``save_best=None``) and validate once, after it, so that validation is
+their test report and the test split selects nothing. A config that keeps
+a best checkpoint must validate on a held-out part of ``train`` instead
+(``part='holdout'``, as ``babel_localization.py`` does).
 """
 dataset_type = 'UntrimmedPoseDataset'
 ann_file = 'data/mocapmix/mocapmix.pkl'

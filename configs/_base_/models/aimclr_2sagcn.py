@@ -1,4 +1,4 @@
-"""AimCLR with a 2s-AGCN (AAGCN, joint stream) encoder: the SkeletonCLR
+"""AimCLR with a 2s-AGCN (``AGCN``, joint stream) encoder: the SkeletonCLR
 model of ``skeletonclr_2sagcn.py`` plus AimCLR's keys, as in
 ``aimclr_stgcn.py``."""
 _base_ = ['./skeletonclr_2sagcn.py']

@@ -5,10 +5,13 @@ layout, MoCo-v2 MLP head, queue 32768, temperature 0.07, momentum 0.999)
 trained with HiCLR's loss: InfoNCE of the query view 0 against the key view
 1, plus the asymmetric hierarchical matching of the similarity
 distributions (view 2 <- stop-grad view 0, view 3 <- stop-grad view 2),
-weights 0.5 and 0.5 as in the public code. View 3 has 10 % of its joints
-per frame replaced by a learnable mask token inside the model. The data
-pipeline must give four views (``ContrastiveViews(pipelines=[...])``,
-normal, normal, strong, strong); see ``configs/hiclr_stgcn_babel.py``.
+weights 0.5 and 0.5 as in the public code; with nearest-neighbour mining on
+(``NeighbourMiningHook``, see ``configs/hiclr_stgcn_babel.py``) the top-1
+queue entry of each of the three query views is an extra positive. View 3
+has 10 % of its joints per frame replaced by a learnable mask token inside
+the model. The data pipeline must give four views
+(``ContrastiveViews(pipelines=[...])``, normal, normal, strong, strong); see
+``configs/hiclr_stgcn_babel.py``.
 
 The snippet variant adds ``dense_head`` and ``loss_dense_weight`` only.
 """
@@ -19,4 +22,5 @@ model = dict(
     mask_ratio=0.1,
     in_channels=3,
     hierarchical_weights=[0.5, 0.5],
-    divergence='kl')
+    divergence='kl',
+    neighbour_topk=1)

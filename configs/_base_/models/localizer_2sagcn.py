@@ -1,8 +1,8 @@
 """Stage-2 localizer: 2s-AGCN encoder + U-shaped neck + frame-wise classifier.
 
-The paper's Stage 2 (Sec. 3.2): the pretrained encoder (MMAction2's
-``AAGCN``, T/8 layout with temporal stride 2 at stages 2, 5 and 8, as in
-``skeletonclr_2sagcn.py``, so the pretrained weights fit key for key) feeds
+The paper's Stage 2 (Sec. 3.2): the pretrained encoder (``AGCN``, MMAction2's
+``AAGCN`` without attention; ``type='AAGCN'`` adds it), T/8 layout with
+temporal stride 2 at stages 2, 5 and 8, as in ``skeletonclr_2sagcn.py``, so the pretrained weights fit key for key) feeds
 its levels after stages 1, 7 and 10 (``out_indices=(0, 6, 9)``: T, T/4,
 T/8 frames, 64/128/256 channels) to the UNet++-style ``UShapeNeck``
 (hidden width 512, nearest upsampling), whose 512-channel frame features a
@@ -23,7 +23,7 @@ model = dict(
         type='MultiScaleGCN',
         out_indices=(0, 6, 9),
         backbone=dict(
-            type='AAGCN',
+            type='AGCN',  # 2s-AGCN; 'AAGCN' adds MS-AAGCN's attention
             graph_cfg=dict(layout='nturgb+d', mode='spatial'),
             in_channels=3,
             base_channels=64,

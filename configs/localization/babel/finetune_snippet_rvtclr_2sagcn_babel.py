@@ -2,7 +2,10 @@
 thing): the 2s-AGCN encoder pretrained by
 ``configs/snippet_rvtclr_2sagcn_babel.py`` (RVTCLR + snippets, ours), the
 U-neck and the linear frame classifier all train on full frame labels;
-validation every 5 epochs, best checkpoint by ``tal/mAP_avg``. Another
+validation every 5 epochs on a held-out 10 % of the ``train`` sequences
+(never on the test split ``val``, which only ``tools/test.py`` reads),
+best checkpoint by its ``tal/mAP_avg``; the other 90 % train
+(``_base_/datasets/babel_localization.py``). Another
 encoder: ``--cfg-options model.pretrained=PATH``. BABEL Subset-1 unless
 ``--cfg-options subset=subset2`` (or ``subset3``) picks another; its work
 dir then ends in ``_subset2``.

@@ -1,6 +1,9 @@
 """Semi-supervised finetuning with 20 % of the labels (Tab. 4 "20%", "+ Ours"):
 a class-stratified, seeded 20 % of the training sequences keep their frame
 labels (``label_fraction``, ``label_seed``), the others are dropped. The
+labelled share is drawn from the fit part of ``train``; the held-out 10 %
+that selects the checkpoint keeps its frame labels, as every validation
+set does (``_base_/datasets/babel_localization.py``). The
 paper averages 3 runs: add ``--cfg-options
 train_dataloader.dataset.label_seed=K randomness.seed=K``. BABEL Subset-1
 unless ``--cfg-options subset=subset2`` (or ``subset3``) picks another; its

@@ -4,7 +4,10 @@ train, U-neck and linear classifier over 51 actions + background,
 everything finetuned on the PKU-MMD xsub train split with full frame labels
 (Adam lr 1e-4, wd 1e-4, 40 epochs, batch 8, 300-frame windows, two bodies).
 Scored with the official PKU-MMD evaluator (``protocol='pkummd'``); the
-paper's number is ``tal/mAP@0.5``, also the best-checkpoint key. Prepare
+paper's number is ``tal/mAP@0.5``, also the best-checkpoint key, read on
+a held-out 10 % of the train videos (never on the test split ``val``,
+which only ``tools/test.py`` reads; the other 90 % train:
+``_base_/datasets/pkummd_xsub_localization.py``). Prepare
 the data with ``tools/data/prepare_pkummd.py`` (``docs/datasets.md``).
 
     python tools/train.py configs/localization/pkummd/finetune_snippet_rvtclr-babel_2sagcn_pkummd-xsub.py

@@ -8,7 +8,7 @@ post-processing turns these frame probabilities into scored segments. The
 maths lives in :mod:`snippet_plugin.evaluation.functional.knn`; this module
 is the runner loop.
 """
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.evaluator import Evaluator
@@ -19,9 +19,10 @@ from torch.utils.data import DataLoader
 from mmaction.registry import LOOPS
 from ..runner_model import unwrapped_model
 from ...evaluation.functional.knn import (KNN_PROPOSAL_THRESHOLDS,
-                                          FrameMemory, RandomFrameSubset,
+                                          FrameMemory, LevelSpec,
+                                          RandomFrameSubset,
                                           frame_level_features,
-                                          knn_class_probabilities)
+                                          knn_class_probabilities, level_list)
 from ...evaluation.predictions import set_frame_predictions
 
 
@@ -33,7 +34,12 @@ class KNNLocalizationLoop(BaseLoop):
 
     1. extracts frame features of the memory set: ``model.extract_feat(
        inputs)[level]`` ``(N, C, T_l)``, linearly interpolated to the input's
-       ``T`` (``align_corners=False``), L2-normalised per frame; frames with
+       ``T`` (``align_corners=False``), L2-normalised per frame; or, for a
+       sequence ``level`` such as ``[0, 2, 3]``, the levels so treated and
+       fused, each weighing ``level_weights`` (default equal) in the cosine
+       whatever its channel count (``(N, T, sum_l C_l)``,
+       :func:`~snippet_plugin.evaluation.functional.knn.fuse_levels`, the
+       feature fusion of paper Tab. 6); frames with
        ``frame_mask`` True and ``gt_frame_labels >= 0`` (a class or the
        background ``K``) enter the memory, padding and unlabelled frames
        never do. At most ``max_memory_frames`` frames are kept, a uniform
@@ -87,7 +93,12 @@ class KNNLocalizationLoop(BaseLoop):
             must be the query dataset's.
         k: Neighbours per vote.
         temperature: Vote temperature of ``exp(s / temperature)``.
-        level: Backbone level of ``extract_feat``'s tuple.
+        level: Backbone level of ``extract_feat``'s tuple, or a sequence of
+            distinct levels to fuse (``--cfg-options
+            test_cfg.level=[0,2,3]``). A level the model lacks is refused
+            at the first batch, naming the model's level count.
+        level_weights: One positive weight per fused level; default
+            equal.
         max_memory_frames: Bound on memory frames; ``None`` keeps all.
         seed: Seed of the memory subsampling.
         chunk_size: Rows per block of the similarity search.
@@ -104,7 +115,8 @@ class KNNLocalizationLoop(BaseLoop):
                  memory_dataloader: Union[DataLoader, Dict],
                  k: int = 20,
                  temperature: float = 0.07,
-                 level: int = -1,
+                 level: LevelSpec = -1,
+                 level_weights: Optional[Sequence[float]] = None,
                  max_memory_frames: Optional[int] = 200000,
                  seed: int = 0,
                  chunk_size: int = 4096,
@@ -135,9 +147,11 @@ class KNNLocalizationLoop(BaseLoop):
         if memory_classes != self.classes:
             raise ValueError(f'memory classes {memory_classes} differ from '
                              f'the query classes {self.classes}')
+        level_list(level, level_weights)
         self.k = k
         self.temperature = temperature
         self.level = level
+        self.level_weights = level_weights
         self.max_memory_frames = max_memory_frames
         self.seed = seed
         self.chunk_size = chunk_size
@@ -182,9 +196,9 @@ class KNNLocalizationLoop(BaseLoop):
         return metrics
 
     def frame_features(self, data_batch: dict) -> Tuple[torch.Tensor, list]:
-        """:func:`frame_level_features` of the loop's model and level."""
+        """:func:`frame_level_features` of the loop's model and levels."""
         return frame_level_features(self.model, data_batch, self.level,
-                                    self.fp16)
+                                    self.fp16, self.level_weights)
 
     def build_memory(self) -> FrameMemory:
         """The memory bank over the memory set (all ranks)."""

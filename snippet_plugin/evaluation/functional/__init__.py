@@ -5,8 +5,9 @@ classification (torch)."""
 from .detection_map import (DEFAULT_TIOU_THRESHOLDS, TemporalMAPResult,
                             average_precision, temporal_map)
 from .knn import (KNN_PROPOSAL_THRESHOLDS, FrameMemory, RandomFrameSubset,
-                  all_gather_rows, frame_level_features,
-                  knn_class_probabilities, knn_topk)
+                  all_gather_rows, features_at_frames, frame_level_features,
+                  fuse_levels, knn_class_probabilities, knn_topk, level_list,
+                  resolve_levels)
 from .postprocess import (DEFAULT_PROPOSAL_THRESHOLDS, find_runs,
                           frames_to_segments, labels_to_segments,
                           lower_score_overlap_nms, outer_inner_scores)
@@ -22,7 +23,8 @@ from .tiou import paired_segment_iou, segment_iou
 __all__ = [
     'DEFAULT_TIOU_THRESHOLDS', 'TemporalMAPResult', 'average_precision',
     'temporal_map', 'KNN_PROPOSAL_THRESHOLDS', 'FrameMemory',
-    'RandomFrameSubset', 'all_gather_rows', 'frame_level_features',
+    'RandomFrameSubset', 'all_gather_rows', 'features_at_frames',
+    'frame_level_features', 'fuse_levels', 'level_list', 'resolve_levels',
     'knn_class_probabilities', 'knn_topk', 'DEFAULT_PROPOSAL_THRESHOLDS', 'find_runs',
     'frames_to_segments', 'labels_to_segments', 'lower_score_overlap_nms',
     'outer_inner_scores', 'paired_segment_iou', 'segment_iou',

@@ -1,12 +1,14 @@
 """k-nearest-neighbour frame classification: the maths of KNN localization.
 
-Frame features of a frozen encoder (:func:`frame_level_features`), a bounded
-uniform random memory of labelled frames (:class:`RandomFrameSubset`), the
-blocked similarity search (:func:`knn_topk`) and the weighted vote
-(:func:`knn_class_probabilities`). The runner loop that drives them is
+Frame features of a frozen encoder, of one level or of several fused
+(:func:`frame_level_features`), a bounded uniform random memory of labelled
+frames (:class:`RandomFrameSubset`), the blocked similarity search
+(:func:`knn_topk`) and the weighted vote (:func:`knn_class_probabilities`).
+The runner loop that drives them is
 :class:`~snippet_plugin.engine.loops.KNNLocalizationLoop`.
 """
-from typing import NamedTuple, Optional, Tuple
+import math
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -179,34 +181,148 @@ def knn_class_probabilities(query: torch.Tensor, memory: FrameMemory,
     return probs.scatter_add_(1, memory.labels[inds], weights)
 
 
+LevelSpec = Union[int, Sequence[int]]
+"""One backbone level (an index into ``extract_feat``'s tuple), or several
+to fuse (:func:`fuse_levels`)."""
+
+
+def level_list(level: LevelSpec,
+               level_weights: Optional[Sequence[float]] = None) -> List[int]:
+    """``level`` as a list of indices, its weights checked against it.
+
+    Raises:
+        ValueError: ``level`` is neither an int nor a non-empty sequence of
+            ints, or ``level_weights`` is not one positive finite number
+            per level.
+    """
+    is_int = isinstance(level, int) and not isinstance(level, bool)
+    levels = [level] if is_int else level
+    if (isinstance(levels, str) or not isinstance(levels, Sequence)
+            or not levels or not all(
+                isinstance(i, int) and not isinstance(i, bool)
+                for i in levels)):
+        raise ValueError(f'level must be an int or a non-empty sequence of '
+                         f'ints, got {level!r}')
+    if level_weights is not None and (
+            len(level_weights) != len(levels) or not all(
+                math.isfinite(w) and w > 0 for w in level_weights)):
+        raise ValueError(f'level_weights must hold one positive finite '
+                         f'weight per level of {list(levels)}, got '
+                         f'{list(level_weights)}')
+    return list(levels)
+
+
+def resolve_levels(level: LevelSpec, num_levels: int,
+                   level_weights: Optional[Sequence[float]] = None
+                   ) -> List[int]:
+    """The non-negative indices of ``level`` among ``num_levels`` levels.
+
+    Raises:
+        ValueError: as :func:`level_list`; or a level outside
+            ``[-num_levels, num_levels)``, named with the model's level
+            count; or a level named twice (``-1`` and ``num_levels - 1``
+            are the same level).
+    """
+    levels = level_list(level, level_weights)
+    for index in levels:
+        if not -num_levels <= index < num_levels:
+            raise ValueError(
+                f'level {index} does not exist: the model returns '
+                f'{num_levels} level(s), indices 0..{num_levels - 1} or '
+                f'-{num_levels}..-1')
+    resolved = [index % num_levels for index in levels]
+    if len(set(resolved)) != len(resolved):
+        raise ValueError(f'level {list(levels)} names a level twice (the '
+                         f'model returns {num_levels} levels)')
+    return resolved
+
+
+def features_at_frames(features: torch.Tensor,
+                       num_frames: int) -> torch.Tensor:
+    """One level ``(N, C_l, T_l)`` -> float32 ``(N, C_l, T)``: linearly
+    interpolated to ``T = num_frames`` (``align_corners=False``; a no-op
+    when ``T_l == T``), then L2-normalised over channels, frame by frame."""
+    features = features.float()
+    if features.shape[-1] != num_frames:
+        features = F.interpolate(features, size=num_frames, mode='linear',
+                                 align_corners=False)
+    return F.normalize(features, dim=1)
+
+
+def fuse_levels(levels: Sequence[torch.Tensor], num_frames: int,
+                weights: Sequence[float]) -> torch.Tensor:
+    """Feature fusion of several levels for KNN (paper Tab. 6).
+
+    Each level ``(N, C_l, T_l)`` becomes unit frame vectors ``u_l``
+    ``(N, C_l, T)`` (:func:`features_at_frames`); they are scaled by
+    ``sqrt(w_l / sum_m w_m)``, concatenated over channels into
+    ``(N, sum_l C_l, T)`` and L2-normalised per frame. The cosine of two
+    fused frames is then the weighted mean of the levels' cosines,
+    ``sum_l w_l cos(u_l, u'_l) / sum_l w_l``: each level weighs ``w_l``
+    however many channels it has (equal weights by default). A level whose
+    frame is all zero (e.g. padding) stays zero and the others are
+    re-normalised.
+
+    Args:
+        levels: ``L`` tensors ``(N, C_l, T_l)``; ``C_l`` and ``T_l`` may
+            differ between levels.
+        num_frames: The input's ``T``.
+        weights: ``L`` positive weights ``w_l``.
+
+    Returns:
+        float32 ``(N, sum_l C_l, T)``, unit norm per frame.
+    """
+    total = sum(weights)
+    parts = [features_at_frames(features, num_frames) * math.sqrt(w / total)
+             for features, w in zip(levels, weights)]
+    return F.normalize(torch.cat(parts, dim=1), dim=1)
+
+
 @torch.no_grad()
-def frame_level_features(model: torch.nn.Module, data_batch: dict,
-                         level: int = -1,
-                         fp16: bool = False) -> Tuple[torch.Tensor, list]:
+def frame_level_features(
+        model: torch.nn.Module,
+        data_batch: dict,
+        level: LevelSpec = -1,
+        fp16: bool = False,
+        level_weights: Optional[Sequence[float]] = None
+) -> Tuple[torch.Tensor, list]:
     """L2-normalised per-frame features of a batch, at the input's frames.
 
+    One level (an int, or a sequence of one):
     ``model.extract_feat(inputs)[level]`` ``(N, C_l, T_l)`` is linearly
     interpolated to the input's ``T`` (``align_corners=False``) and
-    L2-normalised over channels, frame by frame.
+    L2-normalised over channels, frame by frame
+    (:func:`features_at_frames`). Several levels, e.g. ``[0, 2, 3]``: each
+    is so treated, then they are fused (:func:`fuse_levels`), each level
+    weighing ``level_weights[l]`` (default equal) in the cosine whatever
+    its channel count.
 
     Args:
         model: A model with ``data_preprocessor`` and ``extract_feat``
             (unwrapped from DDP).
         data_batch: A collated batch, inputs ``(M, T, V, C)`` per sample.
-        level: Index into ``extract_feat``'s tuple of levels.
+        level: Index into ``extract_feat``'s tuple of levels, or distinct
+            indices to fuse.
         fp16: Run the backbone under autocast.
+        level_weights: One positive weight per level of ``level``.
 
     Returns:
-        tuple: ``features`` float32 ``(N, T, C_l)`` and the preprocessed
-        data samples.
+        tuple: ``features`` float32 ``(N, T, C_l)`` (fused:
+        ``(N, T, sum_l C_l)``) and the preprocessed data samples.
+
+    Raises:
+        ValueError: a bad ``level`` or ``level_weights``
+            (:func:`resolve_levels`), naming the model's level count.
     """
     data = model.data_preprocessor(data_batch, False)
     inputs = data['inputs']
     with autocast(enabled=fp16):
-        features = model.extract_feat(inputs)[level]
-    features = features.float()
+        levels = model.extract_feat(inputs)
+    indices = resolve_levels(level, len(levels), level_weights)
     num_frames = inputs.shape[2]
-    if features.shape[-1] != num_frames:
-        features = F.interpolate(features, size=num_frames, mode='linear',
-                                 align_corners=False)
-    return F.normalize(features, dim=1).transpose(1, 2), data['data_samples']
+    if len(indices) == 1:
+        features = features_at_frames(levels[indices[0]], num_frames)
+    else:
+        features = fuse_levels([levels[i] for i in indices], num_frames,
+                               level_weights or [1.0] * len(indices))
+    return features.transpose(1, 2), data['data_samples']

@@ -15,7 +15,7 @@ from torch import nn
 from mmaction.registry import MODELS
 from .skeleton_streams import check_stream_names, skeleton_stream
 
-GCN_BACKBONES = ('STGCN', 'AAGCN', 'UNIK', 'HyperGCN')
+GCN_BACKBONES = ('STGCN', 'AGCN', 'AAGCN', 'UNIK', 'HyperGCN')
 """Registered backbones known to meet the contract of :class:`MultiScaleGCN`."""
 
 

@@ -14,6 +14,14 @@ SUPERVISIONS = ('frame', 'weak')
 """What :meth:`FramewiseLocalizationHead.loss` trains on."""
 
 
+def check_supervision(supervision: str) -> None:
+    """Raise ``ValueError`` naming :data:`SUPERVISIONS` for any other
+    value."""
+    if supervision not in SUPERVISIONS:
+        raise ValueError(f'supervision must be one of {SUPERVISIONS}, '
+                         f'got {supervision!r}')
+
+
 @MODELS.register_module()
 class FramewiseLocalizationHead(BaseModule):
     """Per-frame linear classifier: ``(N, C, T) -> logits (N, K + 1, T)``.
@@ -24,6 +32,13 @@ class FramewiseLocalizationHead(BaseModule):
 
     Padding is given by ``frame_mask (N, T)`` (True = real frame); no loss
     or prediction ever depends on the logits or labels of padded frames.
+
+    Prediction reads exactly the logits its supervision trains
+    (:meth:`frame_probabilities`): a softmax over all ``K + 1`` rows after
+    :meth:`loss_frame`; after :meth:`loss_weak`, which never reaches the
+    background row, independent sigmoids of the ``K`` action rows, with
+    background derived from them, so the untrained background logit cannot
+    move a weak model's predictions.
 
     On data samples (as MMAction2's heads): :meth:`loss` reads the samples'
     labels and ``frame_mask``; :meth:`predict` writes frame scores, frame
@@ -171,19 +186,47 @@ class FramewiseLocalizationHead(BaseModule):
             scores, video_labels.to(scores.dtype), reduction='none')
         return self.loss_weight * per_class[has_frames].mean()
 
-    def frame_probabilities(self, logits: torch.Tensor,
-                            frame_mask: torch.Tensor) -> torch.Tensor:
-        """Class probabilities per frame.
+    def frame_probabilities(self,
+                            logits: torch.Tensor,
+                            frame_mask: torch.Tensor,
+                            supervision: str = 'frame') -> torch.Tensor:
+        """Class probabilities per frame, as the ``supervision`` trained
+        them.
+
+        * ``'frame'``: ``softmax`` over the ``K + 1`` rows, the distribution
+          whose cross-entropy :meth:`loss_frame` minimises.
+        * ``'weak'``: :meth:`loss_weak` fits ``sigmoid(top-k mean of a_k)``
+          to "class ``k`` is in the video", one independent binary problem
+          per action row ``k < K``, and gives the background row no
+          gradient. The frame-level reading of that model is
+          ``p_k = sigmoid(a_k)`` per action; background is derived as
+          ``1 - max_k p_k``, the probability that even the likeliest action
+          is absent, so a frame's argmax is background exactly when no
+          action has ``p_k > 1/2``. The background logit is never read: a
+          softmax over ``K + 1`` rows would let that untrained logit scale
+          every action probability (and with it the proposer's
+          thresholds) arbitrarily. The proposer reads the action rows only.
 
         Args:
             logits (Tensor): ``(N, K + 1, T)``.
             frame_mask (Tensor): ``(N, T)`` bool.
+            supervision (str): One of :data:`SUPERVISIONS`. Defaults to
+                ``'frame'``.
 
         Returns:
-            Tensor: ``(N, K + 1, T)`` softmax over classes; all zeros on
-            padded frames.
+            Tensor: ``(N, K + 1, T)``, background last; all zeros on padded
+            frames.
+
+        Raises:
+            ValueError: an unknown ``supervision``.
         """
-        probs = logits.softmax(dim=1)
+        check_supervision(supervision)
+        if supervision == 'weak':
+            actions = logits[:, :self.num_classes].sigmoid()
+            background = 1 - actions.max(dim=1, keepdim=True).values
+            probs = torch.cat([actions, background], dim=1)
+        else:
+            probs = logits.softmax(dim=1)
         return probs * frame_mask.bool()[:, None, :].to(probs.dtype)
 
     @staticmethod
@@ -234,9 +277,7 @@ class FramewiseLocalizationHead(BaseModule):
         Raises:
             ValueError: an unknown ``supervision``.
         """
-        if supervision not in SUPERVISIONS:
-            raise ValueError(f'supervision must be one of {SUPERVISIONS}, '
-                             f'got {supervision!r}')
+        check_supervision(supervision)
         logits = self(features)
         mask = self.frame_mask(data_samples, logits.device)
         if supervision == 'weak':
@@ -246,11 +287,15 @@ class FramewiseLocalizationHead(BaseModule):
             logits.device)
         return dict(loss_frame=self.loss_frame(logits, labels, mask))
 
-    def predict(self, features: torch.Tensor, data_samples: List,
+    def predict(self,
+                features: torch.Tensor,
+                data_samples: List,
+                supervision: str = 'frame',
                 **postprocess) -> List:
         """Frame scores and segments of each sample, in original frames.
 
-        Each sample's real frames (``frame_mask``) are mapped to the
+        The scores are :meth:`frame_probabilities` under ``supervision``
+        (the one the head was trained with). Each sample's real frames (``frame_mask``) are mapped to the
         original frames through ``frame_inds``; then
         :func:`~snippet_plugin.evaluation.predictions.set_frame_predictions`
         sets, with ``background_id = K``: metainfo ``pred_segments`` int64
@@ -264,6 +309,8 @@ class FramewiseLocalizationHead(BaseModule):
             data_samples (list[ActionDataSample]): with ``frame_mask``,
                 ``frame_inds`` (optional) and metainfo ``total_frames``;
                 each holds its whole sequence once.
+            supervision (str): One of :data:`SUPERVISIONS`. Defaults to
+                ``'frame'``.
             **postprocess: Keyword arguments of
                 :func:`~snippet_plugin.evaluation.functional.frames_to_segments`
                 other than ``background_id``.
@@ -273,7 +320,7 @@ class FramewiseLocalizationHead(BaseModule):
         """
         logits = self(features)
         mask = self.frame_mask(data_samples, logits.device)
-        probs = self.frame_probabilities(logits, mask).float()
+        probs = self.frame_probabilities(logits, mask, supervision).float()
         for sample_probs, valid, sample in zip(probs, mask, data_samples):
             set_frame_predictions(sample, sample_probs[:, valid], valid,
                                   self.num_classes, **postprocess)

@@ -13,7 +13,7 @@ from mmengine.model import BaseModel
 from torch import nn
 
 from mmaction.registry import MODELS
-from ..heads.framewise_head import SUPERVISIONS
+from ..heads.framewise_head import check_supervision
 from .pretrained_backbone import load_pretrained_backbone
 
 
@@ -31,7 +31,8 @@ class SkeletonLocalizer(BaseModel):
     to :meth:`FramewiseLocalizationHead.loss` with ``supervision``
     (``'frame'``: ``loss_frame``; ``'weak'``: ``loss_weak`` from video
     labels); prediction to :meth:`FramewiseLocalizationHead.predict` with
-    the ``postprocess`` keyword arguments, whose defaults are the paper's
+    the same ``supervision`` (its frame scores read the logits that
+    supervision trains) and the ``postprocess`` keyword arguments, whose defaults are the paper's
     (:func:`~snippet_plugin.evaluation.functional.frames_to_segments`).
 
     Linear evaluation (``freeze_backbone=True``): backbone parameters get
@@ -72,9 +73,7 @@ class SkeletonLocalizer(BaseModel):
                  data_preprocessor: Union[Dict, nn.Module] = dict(
                      type='ActionDataPreprocessor'),
                  init_cfg=None) -> None:
-        if supervision not in SUPERVISIONS:
-            raise ValueError(f'supervision must be one of {SUPERVISIONS}, '
-                             f'got {supervision!r}')
+        check_supervision(supervision)
         if 'background_id' in (postprocess or {}):
             raise ValueError('postprocess must not set background_id: the '
                              'localizer uses the background id K')
@@ -157,4 +156,4 @@ class SkeletonLocalizer(BaseModel):
         the samples with frame scores and segments in original frames
         (:meth:`FramewiseLocalizationHead.predict`)."""
         return self.head.predict(self.frame_features(inputs), data_samples,
-                                 **self.postprocess)
+                                 self.supervision, **self.postprocess)

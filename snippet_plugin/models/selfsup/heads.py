@@ -65,11 +65,24 @@ class DenseProjectionHead(BaseModule):
     snippets hold any; the bins themselves stay those of the whole window,
     so a snippet keeps its duration whatever the padding.
 
-    ``num_snippets`` larger than the feature length ``T`` is refused: adaptive
-    pooling would repeat frames into identical "snippets". The input must be
-    at least ``num_snippets * stride`` frames long, ``stride`` being the
-    backbone's temporal stride at the head's level (8 for the paper's
-    layout: 300 frames -> 38 -> 19 snippets).
+    Snippet features, for ``S`` snippets of a ``T``-step feature (the
+    paper's layout: a 300-frame input, stride 8, ``T = 38`` steps, ``S = 19``
+    snippets of 2 steps = 16 frames, Tab. 8):
+
+    * ``S <= T``: adaptive average pooling, each snippet the mean of its
+      bin of steps (the paper's "adaptive local pooling");
+    * ``S > T``: a snippet is shorter than one feature step, so it has no
+      bin of its own; its feature is the linear interpolation of the steps
+      at the snippet's centre, ``x_i = (i + 0.5) T / S - 0.5`` in step
+      coordinates, clamped to ``[0, T - 1]`` (``F.interpolate``,
+      ``mode='linear'``, ``align_corners=False``). Adaptive pooling would
+      instead repeat steps into identical "snippets", which the matching
+      (Eq. 4) cannot tell apart. This serves e.g. Tab. 8's ``N = 38``
+      (8-frame snippets) on an input shorter than 300 frames (19 steps of
+      150 frames).
+
+    With a step mask, both are weighted by it (padded steps weigh 0), so
+    an interpolated snippet next to padding takes its real neighbour only.
 
     Args:
         in_channels (int): ``C_e``.
@@ -97,36 +110,31 @@ class DenseProjectionHead(BaseModule):
             nn.Conv1d(in_channels, hidden_channels, 1), nn.ReLU(),
             nn.Conv1d(hidden_channels, out_channels, 1))
 
-    def pool(self,
-             features: torch.Tensor,
+    def pool(self, features: torch.Tensor,
              step_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Snippet features ``F_d``.
 
         Args:
-            features (Tensor): ``(N, C_e, T)`` with ``T >= num_snippets``.
+            features (Tensor): ``(N, C_e, T)``.
             step_mask (Tensor, optional): ``(N, T)`` bool, True on steps
                 with real frames; None: all.
 
         Returns:
-            Tensor: ``(N, C_e, S)``, the mean of each of ``S`` adaptive bins
-            (of its real steps; 0 for a bin of padding only).
+            Tensor: ``(N, C_e, S)``: the mean of each of ``S`` adaptive
+            bins if ``S <= T``, else the features linearly interpolated at
+            the ``S`` snippet centres (class docstring); over real steps
+            only, 0 for a snippet of padding only.
         """
-        if features.shape[2] < self.num_snippets:
-            raise ValueError(
-                f'DenseProjectionHead: num_snippets={self.num_snippets} '
-                f'exceeds the feature length T={features.shape[2]}; use '
-                'fewer snippets or longer input sequences')
         if step_mask is None:
-            return F.adaptive_avg_pool1d(features, self.num_snippets)
+            return self._resample(features)
         check_step_mask(step_mask, features)
         weights = step_mask.to(features.dtype).unsqueeze(1)
-        real_share = F.adaptive_avg_pool1d(weights, self.num_snippets)
-        return F.adaptive_avg_pool1d(features * weights, self.num_snippets
-                                     ) / real_share.clamp_min(1e-12)
+        return self._resample(features * weights) / self._resample(
+            weights).clamp_min(1e-12)
 
     def snippet_mask(self, step_mask: Optional[torch.Tensor]
                      ) -> Optional[torch.Tensor]:
-        """Which snippets of :meth:`pool` hold a real step.
+        """Which snippets of :meth:`pool` take any real step.
 
         Args:
             step_mask (Tensor, optional): ``(N, T)`` bool.
@@ -136,8 +144,16 @@ class DenseProjectionHead(BaseModule):
         """
         if step_mask is None:
             return None
-        real = step_mask.to(torch.float32).unsqueeze(1)
-        return F.adaptive_max_pool1d(real, self.num_snippets).squeeze(1) > 0
+        return self._resample(step_mask.to(torch.float32).unsqueeze(1)
+                              ).squeeze(1) > 0
+
+    def _resample(self, steps: torch.Tensor) -> torch.Tensor:
+        """``(N, C, T) -> (N, C, S)``: adaptive mean bins for ``S <= T``,
+        linear interpolation at the snippet centres for ``S > T``."""
+        if steps.shape[2] < self.num_snippets:
+            return F.interpolate(steps, size=self.num_snippets,
+                                 mode='linear', align_corners=False)
+        return F.adaptive_avg_pool1d(steps, self.num_snippets)
 
     def project(self, snippet_features: torch.Tensor) -> torch.Tensor:
         """Snippet embeddings from snippet features.

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from mmaction.registry import MODELS
-from .losses import contrastive_logits, hierarchical_matching_loss, info_nce
+from .losses import contrastive_logits, hierarchical_matching_loss
 from .skeleton_moco import SkeletonMoCo
 
 
@@ -33,7 +33,12 @@ class HiCLR(SkeletonMoCo):
     2. one EMA step of the key encoder, then key ``k = Ê(x')`` ``(N, C)``
        and ``ĥ`` from view 1;
     3. ``L_global = InfoNCE(z_0, k, queue)`` (Eq. 2 of the paper this
-       plug-in implements; HiCLR's InfoNCE);
+       plug-in implements; HiCLR's InfoNCE); while ``mine_neighbours`` is
+       on (``NeighbourMiningHook``; the public code mines from epoch 150,
+       top-1), the ``neighbour_topk`` queue entries nearest to ``z_0``, to
+       ``z_1`` and to ``z_2`` (OR-ed) join ``k`` as positives, as in the
+       public code (:meth:`SkeletonMoCo._global_loss`); the hierarchical
+       logits of step 4 do not change with mining;
     4. similarity logits ``s_i = [z_i.k, z_i.queueᵀ] / τ`` ``(N, 1 + M)``
        for ``i = 0, 1, 2``;
        ``L_hierarchical = w_0 D(sg[softmax s_0] || softmax s_1)
@@ -76,7 +81,8 @@ class HiCLR(SkeletonMoCo):
         divergence (str): ``'kl'`` or ``'ce'`` (public code's values); same
             gradient. Defaults to ``'kl'``.
         **kwargs: :class:`SkeletonMoCo` arguments (``backbone``,
-            ``global_head``, ``dense_head``, queue, temperature, momentum, λ).
+            ``global_head``, ``dense_head``, queue, temperature, momentum, λ,
+            ``neighbour_topk``).
 
     Attributes:
         mask_token (nn.Parameter): ``(C,)``, trained by the hierarchical
@@ -169,9 +175,9 @@ class HiCLR(SkeletonMoCo):
             self.mask_joints(inputs[:, 3], frame_masks[3]), masked_steps)
         self.momentum_update()
         key_feats, key = self.encode_key(inputs[:, 1], key_steps)
+        loss_global, acc_global = self._global_loss(
+            query, key, mining_queries=(strong, masked))
         negatives = self.global_queue.negatives()
-        loss_global, acc_global = info_nce(query, key, negatives,
-                                           self.temperature)
         logits = [
             contrastive_logits(embedding, key, negatives, self.temperature)
             for embedding in (query, strong, masked)

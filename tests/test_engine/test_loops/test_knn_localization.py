@@ -15,7 +15,7 @@ from mmengine.runner import Runner
 from torch import nn
 
 from mmaction.registry import HOOKS, MODELS
-from helpers import labelled_sample, write_annotation_file
+from helpers import fused_frame_rows, labelled_sample, write_annotation_file
 from snippet_plugin.datasets.annotation import UNLABELLED, derive_frame_labels
 
 NUM_CLASSES = 2
@@ -291,6 +291,40 @@ def test_features_of_a_coarse_level_are_interpolated_linearly(
     ], axis=1)
     np.testing.assert_allclose(features[0].numpy()[real],
                                unit_rows(expected[real]), atol=1e-5)
+
+
+def test_fused_levels_are_the_hand_fusion_of_both_levels(random_runner,
+                                                        dataset):
+    """``level=[1, 0]``, weights 3 and 1: the coarse level interpolated,
+    each normalised, weighted, concatenated in that order, normalised."""
+    ann_file, _ = dataset
+    loop = random_runner.build_test_loop(
+        loop_cfg(ann_file, level=[1, 0], level_weights=[3.0, 1.0]))
+    batch = next(iter(loop.dataloader))
+    features, samples = loop.frame_features(batch)
+    real = samples[0].frame_mask.numpy()
+    inputs = batch['inputs'][0].double()
+    fine = (inputs[0, :, 1] @ random_runner.model.projection.detach().double(
+    )).numpy().T  # (C, T)
+    expected = fused_frame_rows([fine[:, ::2], fine], fine.shape[1],
+                                [3.0, 1.0])
+    assert features.shape[-1] == 2 * PROJECTED
+    np.testing.assert_allclose(features[0].numpy()[real], expected[real],
+                               atol=1e-5)
+
+
+def test_a_level_the_model_lacks_is_refused_naming_its_level_count(
+        random_runner, dataset):
+    ann_file, _ = dataset
+    with pytest.raises(ValueError, match='non-empty sequence of ints'):
+        random_runner.build_test_loop(loop_cfg(ann_file, level=[]))
+    with pytest.raises(ValueError, match='one positive finite weight'):
+        random_runner.build_test_loop(
+            loop_cfg(ann_file, level=[0, 1], level_weights=[1.0]))
+    loop = random_runner.build_test_loop(loop_cfg(ann_file, level=[0, 2]))
+    with pytest.raises(ValueError,
+                       match='level 2 does not exist: the model returns 2 '):
+        loop.build_memory()
 
 
 def test_cheat_features_localize_perfectly_as_val_and_test(

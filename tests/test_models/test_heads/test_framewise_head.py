@@ -1,6 +1,6 @@
 """FramewiseLocalizationHead: logits shape, masked frame loss and weak
 (multiple-instance) loss against hand computations, padding invariance,
-and masked predictions."""
+and masked predictions that read the logits their supervision trains."""
 import inspect
 import math
 
@@ -202,6 +202,45 @@ def test_frame_probabilities_are_a_softmax_with_padding_zeroed():
                 [math.exp(v) / total for v in column], rel=1e-5)
 
 
+def sigmoid(value):
+    return 1 / (1 + math.exp(-value))
+
+
+def test_weak_frame_probabilities_are_action_sigmoids_and_derived_background():
+    """What ``loss_weak`` trains: one sigmoid per action row; background is
+    ``1 - max_k sigmoid(a_k)``, and the background logit is never read."""
+    logits, _, mask = batch()
+    head = FramewiseLocalizationHead(8, K)
+    probs = head.frame_probabilities(logits, mask, 'weak')
+    for background_logit in (-40.0, 40.0):
+        moved = logits.clone()
+        moved[:, K] = background_logit
+        assert torch.equal(head.frame_probabilities(moved, mask, 'weak'),
+                           probs)
+    for n in range(2):
+        for t in range(6):
+            if not mask[n, t]:
+                assert (probs[n, :, t] == 0).all()
+                continue
+            actions = [sigmoid(v) for v in logits[n, :K, t].tolist()]
+            assert probs[n, :, t].tolist() == pytest.approx(
+                actions + [1 - max(actions)], rel=1e-5)
+
+
+def test_weak_loss_gives_no_gradient_to_what_weak_prediction_ignores():
+    """The rows the weak loss trains are the rows weak prediction reads."""
+    logits, _, mask = batch()
+    head = FramewiseLocalizationHead(8, K)
+    for loss_of in (
+            lambda x: head.loss_weak(x, torch.tensor([[1., 0., 1.],
+                                                      [0., 1., 0.]]), mask),
+            lambda x: head.frame_probabilities(x, mask, 'weak').sum()):
+        x = logits.clone().requires_grad_()
+        loss_of(x).backward()
+        assert (x.grad[:, K] == 0).all()
+        assert (x.grad[:, :K] != 0).any()
+
+
 def test_bad_configuration_is_refused():
     with pytest.raises(ValueError, match='weak_topk_ratio'):
         FramewiseLocalizationHead(8, K, weak_topk_ratio=0)
@@ -214,3 +253,6 @@ def test_data_sample_loss_refuses_an_unknown_supervision():
     with pytest.raises(ValueError, match="supervision must be one of "
                        r"\('frame', 'weak'\), got 'video'"):
         head.loss(torch.zeros(1, 8, 6), [], supervision='video')
+    with pytest.raises(ValueError, match="got 'video'"):
+        head.frame_probabilities(torch.zeros(1, K + 1, 6),
+                                 torch.ones(1, 6, dtype=bool), 'video')

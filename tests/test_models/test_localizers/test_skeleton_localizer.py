@@ -1,8 +1,9 @@
 """SkeletonLocalizer: channel wiring, frozen backbone, frame and weak losses
 against the head's losses on hand-built targets, predictions in original
 coordinates fed to the localization metric, and what the Stage-2 protocols rely
-on: padded frames change neither the loss nor the metric, and weak supervision
-reads no frame label from data to loss."""
+on: padded frames change neither the loss nor the metric, weak supervision
+reads no frame label from data to loss, and weak predictions read only the
+logits the weak loss trains."""
 import math
 
 import numpy as np
@@ -223,6 +224,40 @@ def test_predict_frame_scores_are_the_softmax_of_the_real_frames():
     assert torch.equal(result.pred_frame_labels, probs[:, :30].argmax(0))
     assert isinstance(result.pred_segments, np.ndarray)
     assert result.pred_segments.shape[1] == 3
+
+
+def predict_with_background_bias(model, x, bias):
+    """The model's predictions with the background logit's bias set."""
+    with torch.no_grad():
+        model.head.classifier.bias[K] = bias
+        return model.predict(x, [sample(torch.zeros(NUM_FRAMES),
+                                        num_valid=30)])[0]
+
+
+def test_weak_predictions_ignore_the_background_logit_the_loss_never_trains():
+    """Weak supervision trains the action rows only, so a hand-set
+    background logit moves nothing a weak model predicts; a frame model
+    trains it, and its softmax predictions do depend on it."""
+    x = skeletons(1)
+    model = build_localizer(
+        supervision='weak', postprocess=dict(thresholds=(0.3, 0.5))).eval()
+    with torch.no_grad():
+        actions = model(x)[0, :K, :30]
+    low, high = (predict_with_background_bias(model, x, bias)
+                 for bias in (-30.0, 30.0))
+    for field in ('pred_frame_scores', 'pred_frame_labels'):
+        assert torch.equal(low.get(field), high.get(field))
+    assert np.array_equal(low.pred_segments, high.pred_segments)
+    assert np.array_equal(low.pred_segment_scores, high.pred_segment_scores)
+    for t in range(30):
+        expected = [1 / (1 + math.exp(-v)) for v in actions[:, t].tolist()]
+        expected.append(1 - max(expected))
+        assert low.pred_frame_scores[:, t].tolist() == pytest.approx(
+            expected, rel=1e-5)
+    frame_model = build_localizer().eval()
+    low, high = (predict_with_background_bias(frame_model, x, bias)
+                 for bias in (-30.0, 30.0))
+    assert not torch.allclose(low.pred_frame_scores, high.pred_frame_scores)
 
 
 def test_predict_refuses_a_sample_that_misses_frames():

@@ -65,10 +65,49 @@ def test_dense_head_pools_snippets_and_projects_them_to_unit_vectors(
     torch.testing.assert_close(embeddings, by_snippet)
 
 
-def test_dense_head_refuses_more_snippets_than_frames():
-    head = DenseProjectionHead(in_channels=6, num_snippets=19)
-    with pytest.raises(ValueError, match='num_snippets=19 exceeds .* T=8'):
-        head(torch.randn(1, 6, 8))
+@pytest.mark.parametrize('num_frames, num_snippets', [(38, 19), (10, 3),
+                                                      (7, 7), (38, 38)])
+def test_dense_head_pools_exactly_as_adaptive_pooling_up_to_t_snippets(
+        num_frames, num_snippets):
+    """``S <= T`` is adaptive average pooling, bit for bit."""
+    head = DenseProjectionHead(in_channels=6, num_snippets=num_snippets)
+    features = torch.randn(2, 6, num_frames)
+    assert torch.equal(head.pool(features),
+                       F.adaptive_avg_pool1d(features, num_snippets))
+
+
+def test_dense_head_interpolates_snippet_centres_beyond_t_steps():
+    """T = 3 steps, S = 5 snippets: centres x_i = 0.6 i - 0.2 in steps,
+    i.e. -0.2 (clamped to 0), 0.4, 1.0, 1.6, 2.2 (clamped to 2)."""
+    head = DenseProjectionHead(in_channels=2, num_snippets=5)
+    steps = torch.tensor([[[1.0, 4.0, -2.0], [0.0, 10.0, 20.0]]])
+    f0, f1, f2 = steps[0].unbind(dim=1)
+    expected = torch.stack([
+        f0, 0.6 * f0 + 0.4 * f1, f1, 0.4 * f1 + 0.6 * f2, f2
+    ], dim=1)[None]
+    torch.testing.assert_close(head.pool(steps), expected)
+
+
+def test_dense_head_gives_38_snippets_of_a_19_step_feature():
+    """Tab. 8's N = 38 on the 19 steps of a 150-frame view: snippet
+    centres fall at a quarter and three quarters between steps."""
+    head = DenseProjectionHead(in_channels=6, out_channels=4,
+                               num_snippets=38)
+    features = torch.randn(2, 6, 19)
+    pooled = head.pool(features)
+    assert pooled.shape == (2, 6, 38)
+    torch.testing.assert_close(pooled[..., 0], features[..., 0])
+    torch.testing.assert_close(pooled[..., 37], features[..., 18])
+    for j in range(18):
+        torch.testing.assert_close(
+            pooled[..., 2 * j + 1],
+            0.75 * features[..., j] + 0.25 * features[..., j + 1])
+        torch.testing.assert_close(
+            pooled[..., 2 * j + 2],
+            0.25 * features[..., j] + 0.75 * features[..., j + 1])
+    embeddings = head(features)
+    assert embeddings.shape == (2, 4, 38)
+    torch.testing.assert_close(embeddings.norm(dim=1), torch.ones(2, 38))
 
 
 # ---- padding: masked pooling ------------------------------------------------
@@ -105,3 +144,16 @@ def test_masked_pooling_refuses_a_mask_that_does_not_fit():
     head = DenseProjectionHead(in_channels=2, num_snippets=2)
     with pytest.raises(ValueError, match=r'step mask \(1, 5\) does not fit'):
         head.pool(torch.randn(1, 2, 6), torch.ones(1, 5, dtype=torch.bool))
+
+
+def test_interpolated_snippets_next_to_padding_take_their_real_step():
+    """T = 3 steps, S = 5, step 2 is padding: snippet 3 (centre 1.6) is
+    0.4 f1 + 0.6 f2 with f2 weighing 0, i.e. f1; snippet 4 (centre 2.2,
+    clamped to step 2) has no real step."""
+    head = DenseProjectionHead(in_channels=1, num_snippets=5)
+    steps = torch.tensor([[[1.0, 4.0, 999.0]]])
+    mask = torch.tensor([[True, True, False]])
+    torch.testing.assert_close(
+        head.pool(steps, mask),
+        torch.tensor([[[1.0, 0.6 * 1 + 0.4 * 4, 4.0, 4.0, 0.0]]]))
+    assert head.snippet_mask(mask).tolist() == [[True] * 4 + [False]]

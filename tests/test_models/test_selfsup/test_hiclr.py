@@ -85,9 +85,10 @@ def test_zero_ratio_leaves_the_views_unchanged():
 # ---- the model ---------------------------------------------------------------
 
 
-def reference_losses(query_encoder, key_encoder, views, masked_view, queue):
-    """InfoNCE(view 0, key view 1) and the hierarchical KL chain
-    0 -> 2 -> 3 with weights 0.5, by explicit loops."""
+def reference_logits(query_encoder, key_encoder, views, masked_view, queue):
+    """Logits ``[z.k, z.queue] / τ`` of views 0, 2 and the masked view 3
+    (lists of rows), the queue similarities ``z.queue`` of each, and the
+    key, by explicit loops."""
     with torch.no_grad():
         embed = [
             query_encoder['global_head'](query_encoder['backbone'](x)[-1])
@@ -95,9 +96,19 @@ def reference_losses(query_encoder, key_encoder, views, masked_view, queue):
         ]
         key = key_encoder['global_head'](key_encoder['backbone'](
             views[:, 1])[-1])
+    similarities = [[[float(q @ n) for n in queue] for q in z] for z in embed]
     logits = [[[float(q @ k) / TEMPERATURE] +
-               [float(q @ n) / TEMPERATURE for n in queue]
-               for q, k in zip(z, key)] for z in embed]
+               [value / TEMPERATURE for value in row]
+               for q, k, row in zip(z, key, rows)]
+              for z, rows in zip(embed, similarities)]
+    return logits, similarities, key
+
+
+def reference_losses(query_encoder, key_encoder, views, masked_view, queue):
+    """InfoNCE(view 0, key view 1) and the hierarchical KL chain
+    0 -> 2 -> 3 with weights 0.5, by explicit loops."""
+    logits, _, key = reference_logits(query_encoder, key_encoder, views,
+                                      masked_view, queue)
     info_nce = -sum(math.log(softmax_row(row)[0])
                     for row in logits[0]) / len(key)
     hierarchical = 0.5 * (
@@ -109,10 +120,8 @@ def reference_losses(query_encoder, key_encoder, views, masked_view, queue):
                 key=key)
 
 
-def test_losses_match_hand_recomputation_from_the_encoders():
-    model = build()
-    with torch.no_grad():
-        model.mask_token.copy_(torch.tensor([0.5, -0.5, 2.0]))
+def run_recording_the_mask(model, views):
+    """``model.loss(views)`` and the masked view 3 it drew."""
     masked_views = []
     mask_joints = model.mask_joints
 
@@ -121,24 +130,70 @@ def test_losses_match_hand_recomputation_from_the_encoders():
         return masked_views[-1]
 
     model.mask_joints = recording_mask_joints
+    losses = model.loss(views)
+    assert len(masked_views) == 1, 'only view 3 is masked'
+    return losses, masked_views[0].detach()
+
+
+def test_losses_match_hand_recomputation_from_the_encoders():
+    model = build()
+    with torch.no_grad():
+        model.mask_token.copy_(torch.tensor([0.5, -0.5, 2.0]))
     views = four_views()
     queue = model.global_queue.queue.clone()
     query_encoder = copy.deepcopy(model.encoder_q)  # step 0: key = query
 
-    losses = model.loss(views)
+    losses, masked_view = run_recording_the_mask(model, views)
 
     assert set(losses) == {'loss_global', 'loss_hierarchical', 'acc_global',
                            'acc_strong', 'acc_masked'}
-    assert len(masked_views) == 1, 'only view 3 is masked'
-    kept = (masked_views[0] == views[:, 3]).all(dim=-1).sum(dim=-1)
+    kept = (masked_view == views[:, 3]).all(dim=-1).sum(dim=-1)
     assert (kept == 25 - 2).all(), 'view 3 with 2 of 25 joints masked'
     expected = reference_losses(query_encoder, query_encoder, views,
-                                masked_views[0].detach(), queue)
+                                masked_view, queue)
     for name in ('loss_global', 'loss_hierarchical'):
         assert losses[name].item() == pytest.approx(expected[name], rel=1e-4)
     # the normal key view 1 is enqueued
     torch.testing.assert_close(model.global_queue.queue[:3], expected['key'])
     torch.testing.assert_close(model.global_queue.queue[3:], queue[3:])
+
+
+def test_mining_makes_the_global_loss_a_multi_positive_infonce():
+    """With ``mine_neighbours`` on, the queue entry nearest to each of the
+    query, strong and masked embeddings joins the key as a positive of
+    view 0's InfoNCE: ``-mean_{j in P} log softmax(logits_0)_j`` per sample,
+    ``P = {key} ∪ {argmax_n z_i.n, i = 0, 1, 2}``. The hierarchical loss
+    does not change."""
+    model = build()
+    views = four_views(num_samples=4)
+    queue = model.global_queue.queue.clone()
+    query_encoder = copy.deepcopy(model.encoder_q)
+    unmined = copy.deepcopy(model)
+    torch.manual_seed(5)
+    unmined_losses = unmined.loss(views)
+    model.mine_neighbours = True
+    torch.manual_seed(5)  # the same joints masked in both runs
+
+    losses, masked_view = run_recording_the_mask(model, views)
+
+    logits, similarities, _ = reference_logits(query_encoder, query_encoder,
+                                               views, masked_view, queue)
+    expected, sizes = 0.0, []
+    for b, row in enumerate(logits[0]):
+        positives = {0} | {
+            1 + max(range(QUEUE_SIZE), key=rows[b].__getitem__)
+            for rows in similarities
+        }
+        sizes.append(len(positives))
+        log_norm = math.log(sum(math.exp(value) for value in row))
+        expected -= sum(row[j] - log_norm for j in positives) / len(positives)
+    assert max(sizes) > 1, 'some neighbour is mined'
+    assert losses['loss_global'].item() == pytest.approx(expected / 4,
+                                                         rel=1e-5)
+    assert losses['loss_global'].item() != pytest.approx(
+        unmined_losses['loss_global'].item(), rel=1e-3)
+    assert losses['loss_hierarchical'].item() == pytest.approx(
+        unmined_losses['loss_hierarchical'].item(), rel=1e-6)
 
 
 def test_global_and_dense_losses_are_skeletonmoco_on_views_0_and_1():

@@ -223,12 +223,12 @@ def test_refuses_wrong_view_count_and_part_width():
     assert MODELS.get('RVTCLR') is RVTCLR
 
 
-@pytest.mark.parametrize('total_frames', [320, 90])
+@pytest.mark.parametrize('total_frames', [620, 90])
 def test_headline_config_trains_one_step_on_generated_babel_data(
         tmp_path, total_frames):
     """configs/snippet_rvtclr_2sagcn_babel.py with base_channels 8 and a
     small queue, its own BABEL pretraining pipeline, two sequences:
-    300-frame windows -> four 150-frame views -> 19 snippets. 90-frame
+    600-frame windows -> four 300-frame views -> 19 snippets. 90-frame
     sequences are padded: each view's mask reaches the model."""
     rng = np.random.default_rng(0)
     names = ['seq_a', 'seq_b']
@@ -252,7 +252,7 @@ def test_headline_config_trains_one_step_on_generated_babel_data(
     np.random.seed(0)
     torch.manual_seed(0)
     batch = pseudo_collate([dataset[0], dataset[1]])
-    assert batch['inputs'][0].shape == (4, 1, 150, 25, 3)
+    assert batch['inputs'][0].shape == (4, 1, 300, 25, 3)
     model = MODELS.build(cfg.model)
     steps = model.view_step_masks(torch.stack(batch['inputs']),
                                   batch['data_samples'])

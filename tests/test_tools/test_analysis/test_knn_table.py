@@ -220,3 +220,123 @@ def test_execute_runs_the_pending_runs_in_parallel_and_logs_each(
     assert not (tmp_path / 'logs' / 'done.log').exists()
     rows = table.collect(runs, str(tmp_path))
     assert sorted(r['tal/mAP_avg'] for r in rows['row']) == [10, 20, 30]
+
+
+# ---- another evaluation setting: --cfg-options with a --tag -----------------
+
+FUSED = 'test_cfg.level=[0,2,3]'
+
+
+def test_a_setting_tests_every_row_with_the_options(table, tmp_path):
+    """Floors keep their commands plus the options; a training becomes the
+    test of its last checkpoint, same config and seed."""
+    runs = plan(table, methods=('skeletonclr', ), seeds=(0, ))
+    tests = table.setting_runs(runs, [FUSED, 'test_cfg.k=5'], str(tmp_path))
+    options = ['--cfg-options', FUSED, 'test_cfg.k=5']
+    assert [run.name for run in tests] == [run.name for run in runs]
+    assert tests[0].command == runs[0].command + options
+    assert tests[1].command == runs[1].command + options
+    assert tests[0].trained_in is None and tests[1].trained_in is None
+    config = str(REPO / 'configs/quickstart/skeletonclr_stgcn_mocapmix.py')
+    assert tests[2].command == [
+        'python', 'tools/test.py', config, '--seed', '0'] + options
+    assert tests[2].trained_in == str(tmp_path /
+                                      'skeletonclr_stgcn_mocapmix_seed0')
+    (tmp_path / 'skeletonclr_stgcn_mocapmix_seed0').mkdir()
+    (tmp_path / 'skeletonclr_stgcn_mocapmix_seed0' /
+     'last_checkpoint').write_text('/ckpts/epoch_40.pth\n')
+    assert table.run_command(tests[2], str(tmp_path / 'fused')) == [
+        'python', 'tools/test.py', config, '/ckpts/epoch_40.pth', '--seed',
+        '0'] + options + [
+        '--work-dir', str(tmp_path / 'fused' /
+                          'skeletonclr_stgcn_mocapmix_seed0')]
+
+
+def write_setting(work_root, tag, offset):
+    """Every run of :data:`FABRICATED` finished in ``<work_root>/<tag>`` as
+    a test run, ``offset`` points above the default setting's; and the
+    default setting's trainings with their last checkpoint."""
+    fabricate(work_root)
+    for name, (write, avg) in FABRICATED.items():
+        write_test_run(work_root / tag / name, avg + offset)
+        if write is write_train_run:
+            (work_root / name / 'last_checkpoint').write_text(
+                f'{work_root / name}/epoch_40.pth')
+
+
+def test_a_tagged_table_reads_its_own_runs_and_writes_its_own_csv(
+        table, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    write_setting(tmp_path, 'fused', offset=5)
+    argv = ['--dataset', 'mocapmix', '--methods', 'skeletonclr',
+            '--seeds', '0', '1', '--work-root', str(tmp_path)]
+    assert table.main(argv + ['--tag', 'fused', '--cfg-options', FUSED]) == 0
+    out = capsys.readouterr().out
+    assert "--cfg-options 'test_cfg.level=[0,2,3]'" in out
+    _, cells = markdown_rows(out)
+    assert cells['raw-pose floor']['mAP_avg'] == '85.0'
+    assert cells['SkeletonCLR']['mAP_avg'] == '78.0 ± 4.2'
+    fused_csv = tmp_path / 'knn_mocapmix_fused.csv'
+    assert fused_csv.exists() and not (tmp_path / 'knn_mocapmix.csv').exists()
+    assert not any(tmp_path.glob('**/logs/*')), 'nothing ran'
+    assert table.main(argv) == 0
+    _, cells = markdown_rows(capsys.readouterr().out)
+    assert cells['raw-pose floor']['mAP_avg'] == '80.0'
+    assert (tmp_path / 'knn_mocapmix.csv').read_text() != (
+        fused_csv.read_text())
+
+
+def test_tagged_dry_run_trains_first_then_tests_each_last_checkpoint(
+        table, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert table.main(['--dataset', 'mocapmix', '--methods', 'skeletonclr',
+                       '--seeds', '0', '--work-root', str(tmp_path),
+                       '--tag', 'fused', '--cfg-options', FUSED,
+                       '--dry-run']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[2] for line in lines] == (
+        ['tools/train.py'] * 2 + ['tools/test.py'] * 4)
+    trained = tmp_path / 'skeletonclr_stgcn_mocapmix_seed0'
+    assert lines[0].endswith(f'--work-dir {trained} > {tmp_path}/logs/'
+                             'skeletonclr_stgcn_mocapmix_seed0.log 2>&1')
+    assert lines[2].endswith(
+        f"rawpose_mocapmix.py --cfg-options 'test_cfg.level=[0,2,3]' "
+        f'--work-dir {tmp_path}/fused/rawpose_mocapmix > '
+        f'{tmp_path}/fused/logs/rawpose_mocapmix.log 2>&1')
+    assert (f'skeletonclr_stgcn_mocapmix.py "$(cat {trained}/last_'
+            f"checkpoint)\" --seed 0 --cfg-options 'test_cfg.level=[0,2,3]' "
+            f'--work-dir {tmp_path}/fused/skeletonclr_stgcn_mocapmix_seed0'
+            ) in lines[4]
+
+
+def test_a_test_without_its_training_checkpoint_fails_with_the_reason(
+        table, tmp_path):
+    run = table.Run('row', 'orphan', 0, [sys.executable, 'tools/test.py',
+                                         'c.py'],
+                    trained_in=str(tmp_path / 'untrained'))
+    failed = table.execute([run], str(tmp_path), jobs=1, threads=1)
+    assert failed == [str(tmp_path / 'logs' / 'orphan.log')]
+    assert 'untrained: no last_checkpoint' in (
+        tmp_path / 'logs' / 'orphan.log').read_text()
+
+
+@pytest.mark.parametrize('extra, message', [
+    (['--cfg-options', FUSED], '--cfg-options and --tag go together'),
+    (['--tag', 'fused'], '--cfg-options and --tag go together'),
+    (['--tag', 'a/b', '--cfg-options', FUSED], "--tag 'a/b'"),
+    (['--tag', 'logs', '--cfg-options', FUSED], 'not "logs"'),
+    (['--tag', 'x', '--cfg-options', 'test_cfg.level'],
+     '--cfg-options test_cfg.level: each option is KEY=VALUE'),
+])
+def test_bad_setting_options_are_refused(table, capsys, extra, message):
+    with pytest.raises(SystemExit):
+        table.parse_args(['--dataset', 'mocapmix'] + extra)
+    assert message in capsys.readouterr().err
+
+
+def test_a_tag_named_like_a_run_is_refused(table, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    assert table.main(['--dataset', 'mocapmix', '--methods',
+                       '--tag', 'rawpose_mocapmix', '--cfg-options', FUSED,
+                       '--dry-run']) == 2
+    assert 'is the name of a run' in capsys.readouterr().err
