@@ -19,7 +19,8 @@ model = dict(
         in_channels=64,
         out_channels=32,
         num_snippets=8),
-    loss_dense_weight=1.5)
+    loss_dense_weight=1.5,
+    within_sequence_negatives=True)
 
 custom_hooks = _base_.custom_hooks + [
     dict(type='DenseLossWarmupHook', warmup_iters=240),
