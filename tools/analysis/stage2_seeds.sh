@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stage-2 protocols on MocapMix over 3 seeds (the quick-start twins of the
+# Stage-2 protocols on MocapMix (or DATASET) over 3 seeds (the quick-start twins of the
 # paper's Tab. 3-4): the two linear floors (the raw pose and the random-init
 # encoder, frozen); training from scratch; linear and finetune, with and
 # without the U-neck, from the SkeletonCLR and the snippet pretraining; weak;
@@ -12,12 +12,18 @@
 #   bash tools/analysis/stage2_seeds.sh [WORK_ROOT] [PRETRAIN_ROOT]
 #
 # Environment: SEEDS (default "0 1 2"), ONLY (a regex; run only the configs
-# whose name matches), DRY_RUN=1 (print the commands, run nothing). The table
+# whose name matches), DRY_RUN=1 (print the commands, run nothing), DATASET
+# (default mocapmix; another dataset runs the configs of that name, e.g. the
+# BandaiMix linear protocol and its floors:
+#   DATASET=bandaimix ONLY='^linear_(scratch_[a-z]+|(snippet_)?skeletonclr_stgcn)_bandaimix$' \
+#     bash tools/analysis/stage2_seeds.sh work_dirs/stage2_bandaimix work_dirs/knn_bandaimix
+# ); a selected config that does not exist stops the script. The table
 # (mean ± std over seeds, markdown, with wall time) is printed at the end and
 # written to <WORK_ROOT>/summary.md.
 set -euo pipefail
+DATASET=${DATASET:-mocapmix}
 ROOT=${1:-work_dirs/stage2_seeds}
-PRETRAIN=${2:-work_dirs/knn_mocapmix}
+PRETRAIN=${2:-work_dirs/knn_$DATASET}
 SEEDS=${SEEDS:-0 1 2}
 ONLY=${ONLY:-.}
 export OMP_NUM_THREADS=1
@@ -61,9 +67,14 @@ mkdir -p "$ROOT"
 runs=()
 for seed in $SEEDS; do
   for entry in "${CONFIGS[@]}"; do
+    entry=${entry//mocapmix/$DATASET}
     config=${entry%%:*}
     pretrain=${entry#*:}
     [[ $config =~ $ONLY ]] || continue
+    if [[ ! -f configs/quickstart/$config.py ]]; then
+      echo "no config configs/quickstart/$config.py: narrow ONLY" >&2
+      exit 1
+    fi
     cmd=$(command_for "$config" "$pretrain" "$seed")
     if [[ ${DRY_RUN:-0} == 1 ]]; then
       echo "$cmd"
@@ -71,7 +82,7 @@ for seed in $SEEDS; do
     fi
     if [[ -n $pretrain && ! -f $PRETRAIN/${pretrain}_seed$seed/epoch_40.pth ]]; then
       echo "missing $PRETRAIN/${pretrain}_seed$seed/epoch_40.pth:" \
-        "run python tools/analysis/knn_table.py --dataset mocapmix" \
+        "run python tools/analysis/knn_table.py --dataset $DATASET" \
         "--methods skeletonclr --work-root $PRETRAIN first" >&2
       exit 1
     fi
