@@ -4,7 +4,8 @@ The AimCLR quick start plus the dense head and λ, sized as in
 ``snippet_skeletonclr_stgcn_mocapmix.py``: 128-frame windows give 16
 features at T/8, pooled into 8 snippets of 16 frames (Tab. 8's snippet
 length), λ = 1.5 (Tab. 7) reached by a linear warm-up over the first half of
-training; mining from epoch 20 as in the AimCLR quick start.
+training; within-sequence snippet negatives as there; mining from epoch
+20 as in the AimCLR quick start.
 
     python tools/train.py configs/quickstart/snippet_aimclr_stgcn_mocapmix.py
 """

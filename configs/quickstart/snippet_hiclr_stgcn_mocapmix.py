@@ -3,8 +3,8 @@
 The HiCLR quick start plus the dense head and λ, as
 ``snippet_skeletonclr_stgcn_mocapmix.py``: 8 snippets of 16 frames,
 λ = 1.5 reached by a linear warm-up over the first half of training
-(96 of 16 x 12 iterations); mining from epoch 8 as in the HiCLR quick
-start. The snippet branch contrasts the query view 0 with the normal key
+(96 of 16 x 12 iterations), within-sequence snippet negatives; mining
+from epoch 8 as in the HiCLR quick start. The snippet branch contrasts the query view 0 with the normal key
 view 1.
 
     python tools/train.py configs/quickstart/snippet_hiclr_stgcn_mocapmix.py

@@ -5,7 +5,8 @@ gives 16 features at T/8, pooled into 8 snippets of 16 frames (the paper's
 snippet length, Tab. 8), matched across the query and its same-tempo key;
 λ = 1.5 (Tab. 7), reached by a linear warm-up over the first half of
 training (as ``snippet_skeletonclr_stgcn_mocapmix.py``: without it the
-snippet loss collapses on this small dataset).
+snippet loss collapses on this small dataset), with within-sequence
+snippet negatives as there.
 
     python tools/train.py configs/quickstart/snippet_rvtclr_stgcn_mocapmix.py
 """
