@@ -1,22 +1,10 @@
-"""Quick start, Stage 2: linear evaluation of the SkeletonCLR + snippets (ours) encoder on BandaiMix.
+"""Quick start, Stage 2: ``linear_skeletonclr_stgcn_bandaimix`` with the
+snippet-pretrained encoder (ours) instead of SkeletonCLR's; nothing else
+changes.
 
-``linear_snippet_skeletonclr_stgcn_mocapmix.py`` (frozen encoder; the U-neck and the
-linear frame classifier train on full frame labels, 10 epochs) on BandaiMix:
-16 classes, the encoder of ``snippet_skeletonclr_stgcn_bandaimix.py``, validation once
-after the last epoch on the cross-style val split, whose styles neither
-stage trains on (``_base_/datasets/mocapmix_to_bandaimix.py``).
-
-    python tools/train.py configs/quickstart/linear_snippet_skeletonclr_stgcn_bandaimix.py \\
-        --cfg-options model.pretrained=work_dirs/snippet_skeletonclr_stgcn_bandaimix/epoch_40.pth
+    python tools/train.py configs/quickstart/linear_snippet_skeletonclr_stgcn_bandaimix.py
 """
-_base_ = [
-    './linear_snippet_skeletonclr_stgcn_mocapmix.py',
-    '../_base_/datasets/mocapmix_to_bandaimix.py',
-]
+_base_ = ['./linear_skeletonclr_stgcn_bandaimix.py']
 
 model = dict(
-    head=dict(num_classes=16),
     pretrained='work_dirs/snippet_skeletonclr_stgcn_bandaimix/epoch_40.pth')
-train_dataloader = {{_base_.bandaimix_train}}
-val_dataloader = {{_base_.bandaimix_eval}}
-test_dataloader = {{_base_.bandaimix_eval}}
