@@ -26,8 +26,8 @@ import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
 from mmaction.registry import MODELS
 from snippet_plugin.engine.cli import (add_runner_arguments,
                                        apply_runner_arguments,
+                                       cpu_process_group,
                                        exit_on_missing_dataset,
-                                       init_cpu_process_group,
                                        parse_runner_args)
 from snippet_plugin.engine.runner_model import unwrapped_model
 
@@ -103,8 +103,7 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     refuse_unlearned_model(cfg, args)
-    init_cpu_process_group(cfg)
-    with exit_on_missing_dataset(DATA_TOOLS):
+    with cpu_process_group(cfg), exit_on_missing_dataset(DATA_TOOLS):
         runner = Runner.from_cfg(cfg)
         if args.random_init:
             unwrapped_model(runner).init_weights()

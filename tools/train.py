@@ -18,8 +18,8 @@ import snippet_plugin  # noqa: F401  (registers modules, safe checkpoints)
 from snippet_plugin.engine.cli import (add_runner_arguments,
                                        add_tensorboard_backend,
                                        apply_runner_arguments,
+                                       cpu_process_group,
                                        exit_on_missing_dataset,
-                                       init_cpu_process_group,
                                        parse_runner_args)
 
 DATA_TOOLS = Path(__file__).resolve().parent / 'data'
@@ -101,8 +101,7 @@ def main(argv=None):
     """Build the runner from the config and train."""
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
-    init_cpu_process_group(cfg)
-    with exit_on_missing_dataset(DATA_TOOLS):
+    with cpu_process_group(cfg), exit_on_missing_dataset(DATA_TOOLS):
         runner = Runner.from_cfg(cfg)
         runner.train()
     return runner

@@ -92,7 +92,7 @@ def use_cpu_process_group(cfg: Config) -> None:
     mmengine 0.10's DDP wrapper passes ``device_ids``, which DDP refuses for
     CPU modules, so the wrapper gets ``device_ids=None``. Its ``init_dist``
     calls ``torch.cuda.set_device``, which a CPU-only torch lacks: the tools
-    call :func:`init_cpu_process_group` before building the runner.
+    build the runner inside :func:`cpu_process_group`.
     """
     cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = (
         'gloo')
@@ -102,13 +102,27 @@ def use_cpu_process_group(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
-def init_cpu_process_group(cfg: Config) -> None:
-    """Start the gloo process group of a CPU ``torchrun`` job (environment
-    from torchrun); mmengine then skips its own ``init_dist``. No-op for
-    other launchers, with CUDA, or when a group exists."""
-    if (cfg.get('launcher') == 'pytorch' and not torch.cuda.is_available()
-            and not torch_dist.is_initialized()):
+@contextlib.contextmanager
+def cpu_process_group(cfg: Config) -> Iterator[None]:
+    """The gloo process group of a CPU ``torchrun`` job (environment from
+    torchrun), for the duration of the block; mmengine then skips its own
+    ``init_dist``. No-op for other launchers, with CUDA, or when a group
+    exists.
+
+    A group started here is torn down when the block ends normally, after
+    a barrier: left to interpreter exit, gloo's threads can be destroyed
+    while still joinable, and a rank then aborts ("terminate called
+    without an active exception") after a successful run.
+    """
+    started = (cfg.get('launcher') == 'pytorch'
+               and not torch.cuda.is_available()
+               and not torch_dist.is_initialized())
+    if started:
         torch_dist.init_process_group(backend='gloo')
+    yield
+    if started:
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
 
 
 def add_tensorboard_backend(cfg: Config) -> Config:
