@@ -14,11 +14,7 @@ from torch import nn
 
 from mmaction.models.utils import Graph
 from mmaction.registry import MODELS
-from .skeleton_streams import (SKELETON_STREAMS, check_stream_names,
-                               skeleton_stream)
-
-RAW_POSE_STREAMS = SKELETON_STREAMS
-"""Streams :class:`RawPoseEncoder` can concatenate, in any order."""
+from .skeleton_streams import check_stream_names, skeleton_stream
 
 
 @MODELS.register_module()
@@ -50,7 +46,7 @@ class RawPoseEncoder(BaseModel):
     ``SkeletonLocalizer``'s backbone its ``forward`` returns the levels.
 
     Args:
-        streams (Sequence[str]): Subset of :data:`RAW_POSE_STREAMS`, in
+        streams (Sequence[str]): Subset of :data:`~.skeleton_streams.SKELETON_STREAMS`, in
             concatenation order. Defaults to ``('joint', 'velocity')``.
         velocity_weight (float): Factor of the velocity stream. Defaults
             to 3.0 (the floor of issue 11).
