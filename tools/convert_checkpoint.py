@@ -32,6 +32,7 @@ from snippet_plugin.ingest.checkpoint_conversion import (BACKBONES,
                                                         convert_encoder,
                                                         converted_checkpoint,
                                                         summarize)
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 DEFAULT_CONFIGS = {
     'stgcn': 'configs/_base_/models/skeletonclr_stgcn.py',
@@ -79,4 +80,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

@@ -19,13 +19,14 @@ Example::
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 
 from snippet_plugin.apis import (LocalizationResult, SkeletonInputError,
                                  inference_localizer, init_localizer)
 from snippet_plugin.visualization import plot_label_timelines, save_figure
+from snippet_plugin.utils.output_paths import (exit_on_unwritable_output,
+                                          make_output_folder)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -70,8 +71,7 @@ def segment_table(result: LocalizationResult, min_score: float = 0.0) -> str:
 def write_outputs(result: LocalizationResult, out_dir: str) -> tuple:
     """Write ``<name>.json`` and ``<name>_timeline.png``; return the paths.
     """
-    os.makedirs(out_dir, exist_ok=True)
-    stem = osp.join(out_dir, result.name.replace('/', '_'))
+    stem = osp.join(make_output_folder(out_dir), result.name.replace('/', '_'))
     json_path = f'{stem}.json'
     with open(json_path, 'w') as f:
         json.dump(result.to_dict(), f, indent=1)
@@ -99,4 +99,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

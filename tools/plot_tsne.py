@@ -34,6 +34,7 @@ from snippet_plugin.evaluation.functional.knn import (
 from snippet_plugin.visualization import (add_class_legend, class_colors,
                                           save_figure)
 from snippet_plugin.visualization.skeleton_plot import label_color
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -155,4 +156,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

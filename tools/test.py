@@ -30,6 +30,9 @@ from snippet_plugin.engine.cli import (add_runner_arguments,
                                        exit_on_missing_dataset,
                                        parse_runner_args)
 from snippet_plugin.engine.runner_model import unwrapped_model
+from snippet_plugin.utils.output_paths import (exit_on_unwritable_output,
+                                          make_output_folder,
+                                          make_output_parent)
 
 DATA_TOOLS = Path(__file__).resolve().parent / 'data'
 
@@ -103,6 +106,9 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
     refuse_unlearned_model(cfg, args)
+    make_output_folder(cfg.work_dir)
+    if args.dump is not None:
+        make_output_parent(args.dump)
     with cpu_process_group(cfg), exit_on_missing_dataset(DATA_TOOLS):
         runner = Runner.from_cfg(cfg)
         if args.random_init:
@@ -111,4 +117,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

@@ -21,6 +21,8 @@ from snippet_plugin.engine.cli import (add_runner_arguments,
                                        cpu_process_group,
                                        exit_on_missing_dataset,
                                        parse_runner_args)
+from snippet_plugin.utils.output_paths import (exit_on_unwritable_output,
+                                          make_output_folder)
 
 DATA_TOOLS = Path(__file__).resolve().parent / 'data'
 
@@ -101,6 +103,7 @@ def main(argv=None):
     """Build the runner from the config and train."""
     args = parse_args(argv)
     cfg = merge_args(Config.fromfile(args.config), args)
+    make_output_folder(cfg.work_dir)
     with cpu_process_group(cfg), exit_on_missing_dataset(DATA_TOOLS):
         runner = Runner.from_cfg(cfg)
         runner.train()
@@ -108,4 +111,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

@@ -16,13 +16,13 @@ Example::
         --sample 3 --range 120:180 --out work_dirs/vis/s3.png
 """
 import argparse
-import os
-import os.path as osp
 
 import numpy as np
 
 from snippet_plugin.datasets.annotation import load_annotations
 from snippet_plugin.visualization import plot_sequence
+from snippet_plugin.utils.output_paths import (exit_on_unwritable_output,
+                                          make_output_parent)
 
 UP_AXES = {'x': 0, 'y': 1, 'z': 2}
 
@@ -141,10 +141,10 @@ def main(argv=None) -> None:
                            num_figures=args.num_figures,
                            frame_range=frame_range, view=args.view,
                            up_axis=up_axis, title=title)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    figure.savefig(args.out, dpi=args.dpi)
+    figure.savefig(make_output_parent(args.out), dpi=args.dpi)
     print(f'wrote {args.out}')
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

@@ -16,6 +16,8 @@ from typing import BinaryIO, Iterator, Union
 
 from mmengine.fileio import LocalBackend, register_backend
 
+from .output_paths import make_output_parent
+
 ATOMIC_BACKEND = 'atomic_local'
 """Name of :class:`AtomicLocalBackend` in mmengine's file-backend registry
 (``backend_args=dict(backend='atomic_local')``)."""
@@ -35,9 +37,13 @@ def atomic_open(path: str) -> Iterator[BinaryIO]:
 
     Args:
         path: Destination file; its folder is created if missing.
+
+    Raises:
+        OutputPathError: ``path`` cannot be written (a dangling symbolic
+            link or a file on its way, see
+            :func:`~snippet_plugin.utils.output_paths.make_output_folder`).
     """
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    folder = osp.dirname(osp.abspath(make_output_parent(path)))
     fd, tmp = tempfile.mkstemp(
         prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=folder)
     try:

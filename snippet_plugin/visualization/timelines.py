@@ -1,12 +1,11 @@
 """Stacked frame-label timelines: ground truth above each model's predictions
 (the paper's Fig. 4), one :func:`draw_label_timeline` row each."""
-import os
-import os.path as osp
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..utils.output_paths import make_output_parent
 from .skeleton_plot import add_class_legend, draw_label_timeline
 
 ROW_HEIGHT = 0.8
@@ -56,6 +55,5 @@ def plot_label_timelines(rows: Sequence[Tuple[str, np.ndarray]],
 
 def save_figure(figure: Figure, path: str, dpi: int = 120) -> str:
     """Write ``figure`` to ``path`` (folders created); return ``path``."""
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    figure.savefig(path, dpi=dpi, bbox_inches='tight')
+    figure.savefig(make_output_parent(path), dpi=dpi, bbox_inches='tight')
     return path

@@ -26,6 +26,7 @@ from snippet_plugin.datasets.annotation import (derive_frame_labels,
 from snippet_plugin.evaluation import TemporalLocalizationMetric
 from snippet_plugin.evaluation.functional import DEFAULT_TIOU_THRESHOLDS
 from snippet_plugin.visualization import plot_label_timelines, save_figure
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -124,4 +125,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

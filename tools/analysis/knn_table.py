@@ -54,6 +54,8 @@ from summarize_runs import (FRAME_METRICS, METRICS,  # noqa: E402
                             mean_and_std, mean_std_cell)
 
 from snippet_plugin.utils.atomic_io import atomic_write  # noqa: E402
+from snippet_plugin.utils.output_paths import (  # noqa: E402
+    exit_on_unwritable_output, make_output_folder)
 
 COLUMNS = METRICS + FRAME_METRICS
 """mAP@0.1..0.5, their average, frame accuracy, edit, F1@50."""
@@ -231,7 +233,7 @@ def execute(runs: Sequence[Run], work_root: str, jobs: int,
     log paths."""
     pending = [run for run in runs
                if finished_metrics(osp.join(work_root, run.name)) is None]
-    os.makedirs(osp.join(work_root, 'logs'), exist_ok=True)
+    make_output_folder(osp.join(work_root, 'logs'))
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
 
     def start(run: Run) -> Optional[str]:
@@ -404,4 +406,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    with exit_on_unwritable_output():
+        sys.exit(main())

@@ -41,6 +41,7 @@ from snippet_plugin.ingest.converters.babel import (
     SUBSET_SEQUENCE_CHOICES, JointsFileJoints, SMPLHJoints, format_summary,
     prepare_babel)
 from snippet_plugin.ingest.converters.common import RawDataError
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 SHOWN_SKIPS = 20
 
@@ -171,4 +172,5 @@ def print_listing(title: str, lines) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

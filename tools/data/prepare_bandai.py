@@ -30,6 +30,7 @@ from snippet_plugin.ingest.bandaimix import (BvhError, CatalogueError,
 from snippet_plugin.ingest.bandaimix.builder import clip_table
 from snippet_plugin.ingest.bandaimix.catalogue import SUBSETS
 from snippet_plugin.visualization import plot_sequence, save_figure
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 DEFAULT_OUT = {'all': 'data/bandaimix/bandaimix.pkl',
                'dataset2': 'data/bandaimix/bandaimix_dataset2.pkl'}
@@ -106,4 +107,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

@@ -20,6 +20,7 @@ from snippet_plugin.datasets.annotation import (AnnotationError,
 from snippet_plugin.ingest.mocapmix import build_mocapmix
 from snippet_plugin.ingest.mocapmix.builder import BUILDER_VERSION
 from snippet_plugin.datasets.statistics import format_statistics
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -82,4 +83,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

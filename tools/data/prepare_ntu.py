@@ -27,6 +27,7 @@ from snippet_plugin.ingest.converters.ntu import (convert_ntu_pickle,
                                                     convert_ntu_skeletons,
                                                     read_ignore_list)
 from snippet_plugin.datasets.statistics import format_statistics
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -75,4 +76,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

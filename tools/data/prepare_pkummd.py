@@ -30,6 +30,7 @@ from snippet_plugin.ingest.converters.pkummd import (PKUMMD_CLASSES,
                                                        parse_split_file,
                                                        read_id_list)
 from snippet_plugin.datasets.statistics import format_statistics
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -121,4 +122,5 @@ def main(argv=None) -> None:
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()
