@@ -235,6 +235,12 @@ class FramewiseLocalizationHead(BaseModule):
         return torch.stack([s.frame_mask for s in data_samples]).to(
             device=device, dtype=torch.bool)
 
+    @staticmethod
+    def frame_label_targets(data_samples: List, device) -> torch.Tensor:
+        """``(N, T)`` long: the samples' stacked ``gt_frame_labels``."""
+        return torch.stack([s.gt_frame_labels for s in data_samples]).to(
+            device)
+
     def video_label_targets(self, data_samples: List,
                             device) -> torch.Tensor:
         """Multi-hot ``(N, K)`` float video labels of the samples.
@@ -283,8 +289,7 @@ class FramewiseLocalizationHead(BaseModule):
         if supervision == 'weak':
             targets = self.video_label_targets(data_samples, logits.device)
             return dict(loss_weak=self.loss_weak(logits, targets, mask))
-        labels = torch.stack([s.gt_frame_labels for s in data_samples]).to(
-            logits.device)
+        labels = self.frame_label_targets(data_samples, logits.device)
         return dict(loss_frame=self.loss_frame(logits, labels, mask))
 
     def predict(self,
@@ -292,11 +297,24 @@ class FramewiseLocalizationHead(BaseModule):
                 data_samples: List,
                 supervision: str = 'frame',
                 **postprocess) -> List:
+        """:meth:`predict_by_logits` of this head's logits of ``features``
+        ``(N, C, T)``."""
+        return self.predict_by_logits(self(features), data_samples,
+                                      supervision, **postprocess)
+
+    def predict_by_logits(self,
+                          logits: torch.Tensor,
+                          data_samples: List,
+                          supervision: str = 'frame',
+                          **postprocess) -> List:
         """Frame scores and segments of each sample, in original frames.
 
-        The scores are :meth:`frame_probabilities` under ``supervision``
-        (the one the head was trained with). Each sample's real frames (``frame_mask``) are mapped to the
-        original frames through ``frame_inds``; then
+        The scores are :meth:`frame_probabilities` of ``logits`` under
+        ``supervision`` (the one the logits were trained with): this
+        head's own, or those of a stage refining them
+        (:class:`~snippet_plugin.models.heads.MultiStageRefinement`). Each
+        sample's real frames (``frame_mask``) are mapped to the original
+        frames through ``frame_inds``; then
         :func:`~snippet_plugin.evaluation.predictions.set_frame_predictions`
         sets, with ``background_id = K``: metainfo ``pred_segments`` int64
         ``(S, 3)`` ``[start, end, class]`` (half-open) and
@@ -305,7 +323,7 @@ class FramewiseLocalizationHead(BaseModule):
         ``(T_ori,)``.
 
         Args:
-            features (Tensor): ``(N, C, T)``.
+            logits (Tensor): ``(N, K + 1, T)``.
             data_samples (list[ActionDataSample]): with ``frame_mask``,
                 ``frame_inds`` (optional) and metainfo ``total_frames``;
                 each holds its whole sequence once.
@@ -318,7 +336,6 @@ class FramewiseLocalizationHead(BaseModule):
         Returns:
             list[ActionDataSample]: ``data_samples``, filled in.
         """
-        logits = self(features)
         mask = self.frame_mask(data_samples, logits.device)
         probs = self.frame_probabilities(logits, mask, supervision).float()
         for sample_probs, valid, sample in zip(probs, mask, data_samples):
