@@ -1,5 +1,6 @@
-"""Contrastive losses written out with scalar loops: the references that the
-loss tests and the model tests (AimCLR, HiCLR) recompute by hand."""
+"""Losses written out with scalar loops: the references that the loss tests
+and the model tests (AimCLR, HiCLR; the MS-TCN smoothing loss of the
+refinement and the localizer) recompute by hand."""
 import math
 
 
@@ -44,3 +45,21 @@ def reference_matching(strong, weak, divergence):
             if divergence == 'kl':
                 total += p_l * math.log(p_l)
     return total / len(strong)
+
+
+def reference_truncated_mse(logits, mask, clip):
+    """MS-TCN's smoothing loss: the mean over classes and adjacent pairs of
+    real frames of ``min(|log p_t,c - log p_t-1,c|, clip)^2``, with ``p``
+    the softmax over the rows of ``logits (N, C, T)``."""
+    total, count = 0.0, 0
+    for sample, real in zip(logits.tolist(), mask.tolist()):
+        columns = [list(column) for column in zip(*sample)]
+        log_probs = [[v - math.log(sum(math.exp(u) for u in column))
+                      for v in column] for column in columns]
+        for t in range(1, len(columns)):
+            if not (real[t] and real[t - 1]):
+                continue
+            for now, before in zip(log_probs[t], log_probs[t - 1]):
+                total += min(abs(now - before), clip)**2
+                count += 1
+    return total / count

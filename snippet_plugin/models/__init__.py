@@ -1,7 +1,7 @@
 """Models: multi-scale backbone wrapper, self-supervised pretraining, and the
 localization neck, head and localizer."""
 from .backbones import MultiScaleGCN, RawPoseEncoder
-from .heads import FramewiseLocalizationHead
+from .heads import FramewiseLocalizationHead, MultiStageRefinement
 from .localizers import SkeletonLocalizer, backbone_state_from_checkpoint
 from .necks import LastLevelUpsample, UShapeNeck
 from .selfsup import (DenseProjectionHead, GlobalProjectionHead,
@@ -9,7 +9,8 @@ from .selfsup import (DenseProjectionHead, GlobalProjectionHead,
 
 __all__ = [
     'DenseProjectionHead', 'FramewiseLocalizationHead', 'GlobalProjectionHead',
-    'LastLevelUpsample', 'MultiScaleGCN', 'QueueMemoryBank', 'RawPoseEncoder',
-    'SkeletonLocalizer', 'SkeletonMoCo', 'SnippetMatcher', 'UShapeNeck',
-    'backbone_state_from_checkpoint', 'info_nce'
+    'LastLevelUpsample', 'MultiScaleGCN', 'MultiStageRefinement',
+    'QueueMemoryBank', 'RawPoseEncoder', 'SkeletonLocalizer', 'SkeletonMoCo',
+    'SnippetMatcher', 'UShapeNeck', 'backbone_state_from_checkpoint',
+    'info_nce'
 ]

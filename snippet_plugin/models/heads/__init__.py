@@ -1,3 +1,4 @@
 from .framewise_head import FramewiseLocalizationHead
+from .temporal_refinement import MultiStageRefinement
 
-__all__ = ['FramewiseLocalizationHead']
+__all__ = ['FramewiseLocalizationHead', 'MultiStageRefinement']
