@@ -1,9 +1,10 @@
 """Frame-wise skeleton action localizer (paper Sec. 3.2, Stage 2).
 
 ``backbone (MultiScaleGCN) -> neck (UShapeNeck, Eq. 8, or LastLevelUpsample)
--> FramewiseLocalizationHead``: skeleton clips ``(N, M, T, V, C)`` become
-frame logits ``(N, K + 1, T)`` (background last). Losses and predictions
-are the head's, as in MMAction2's ``RecognizerGCN``.
+-> FramewiseLocalizationHead [-> MultiStageRefinement]``: skeleton clips
+``(N, M, T, V, C)`` become frame logits ``(N, K + 1, T)`` (background
+last), optionally refined by MS-TCN stages. Losses and predictions are the
+head's (and the refinement's), as in MMAction2's ``RecognizerGCN``.
 """
 import copy
 from typing import Dict, List, Optional, Tuple, Union
@@ -35,6 +36,18 @@ class SkeletonLocalizer(BaseModel):
     supervision trains) and the ``postprocess`` keyword arguments, whose defaults are the paper's
     (:func:`~snippet_plugin.evaluation.functional.frames_to_segments`).
 
+    Learned temporal refinement (``refinement``, e.g.
+    ``dict(type='MultiStageRefinement', num_stages=2, num_layers=10,
+    channels=64)``; MS-TCN, Farha & Gall, CVPR 2019, as MS-GCN stacks it
+    on a GCN): :class:`~snippet_plugin.models.heads.MultiStageRefinement`
+    refines the head's logits stage by stage, masked by the samples'
+    ``frame_mask``. Training supervises every stage
+    (:meth:`MultiStageRefinement.loss` with the head's ``loss_frame``:
+    ``loss_frame``, ``loss_smooth`` for the head, ``loss_frame_stage{s}``,
+    ``loss_smooth_stage{s}`` for the refinement stages); prediction and
+    ``'tensor'`` mode read the last stage's logits. Frame supervision
+    only. ``refinement=None`` is the plain localizer.
+
     Linear evaluation (``freeze_backbone=True``): backbone parameters get
     ``requires_grad=False``, the backbone runs under ``no_grad`` and stays
     in eval mode whatever :meth:`train` is called with, so its BN running
@@ -57,6 +70,8 @@ class SkeletonLocalizer(BaseModel):
         postprocess (dict, optional): Keyword arguments of
             ``frames_to_segments`` other than ``background_id``.
         pretrained (str, optional): Checkpoint with a pretrained backbone.
+        refinement (dict, optional): :class:`MultiStageRefinement` config;
+            ``num_classes`` defaults to the head's. None (default): none.
         data_preprocessor (dict or nn.Module): Defaults to
             ``dict(type='ActionDataPreprocessor')``.
         init_cfg (dict or list[dict], optional): Initialisation config.
@@ -70,6 +85,7 @@ class SkeletonLocalizer(BaseModel):
                  freeze_backbone: bool = False,
                  postprocess: Optional[Dict] = None,
                  pretrained: Optional[str] = None,
+                 refinement: Optional[Dict] = None,
                  data_preprocessor: Union[Dict, nn.Module] = dict(
                      type='ActionDataPreprocessor'),
                  init_cfg=None) -> None:
@@ -77,6 +93,12 @@ class SkeletonLocalizer(BaseModel):
         if 'background_id' in (postprocess or {}):
             raise ValueError('postprocess must not set background_id: the '
                              'localizer uses the background id K')
+        if refinement is not None and supervision != 'frame':
+            raise ValueError(
+                "refinement needs supervision='frame', got "
+                f'{supervision!r}: its stages read and are trained on softmax '
+                'frame probabilities, whose background row the weak loss '
+                'never trains')
         if isinstance(data_preprocessor, dict):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
@@ -89,6 +111,11 @@ class SkeletonLocalizer(BaseModel):
         head = copy.deepcopy(head)
         head.setdefault('in_channels', self.neck.out_channels)
         self.head = MODELS.build(head)
+        self.refinement = None
+        if refinement is not None:
+            refinement = copy.deepcopy(refinement)
+            refinement.setdefault('num_classes', self.head.num_classes)
+            self.refinement = MODELS.build(refinement)
         self.supervision = supervision
         self.freeze_backbone = freeze_backbone
         self.postprocess = dict(postprocess or {})
@@ -128,14 +155,29 @@ class SkeletonLocalizer(BaseModel):
         Args: inputs ``(N, M, T, V, C)``. Returns ``(N, C_neck, T)``."""
         return self.neck(self.extract_feat(inputs), inputs.shape[2])
 
+    def stage_logits(self, inputs: torch.Tensor,
+                     frame_mask: torch.Tensor) -> List[torch.Tensor]:
+        """The head's logits ``(N, K + 1, T)``, then each refinement
+        stage's (the head's only without ``refinement``).
+
+        Args: inputs ``(N, M, T, V, C)``; frame_mask ``(N, T)`` bool, True
+        on real frames (read by the refinement only)."""
+        logits = self.head(self.frame_features(inputs))
+        if self.refinement is None:
+            return [logits]
+        return [logits, *self.refinement(logits, frame_mask)]
+
     def forward(self,
                 inputs: torch.Tensor,
                 data_samples: Optional[List] = None,
                 mode: str = 'tensor'):
-        """``'tensor'``: logits ``(N, K + 1, T)``; ``'loss'``:
-        :meth:`loss`; ``'predict'``: :meth:`predict`."""
+        """``'tensor'``: the last stage's logits ``(N, K + 1, T)`` (every
+        frame real); ``'loss'``: :meth:`loss`; ``'predict'``:
+        :meth:`predict`."""
         if mode == 'tensor':
-            return self.head(self.frame_features(inputs))
+            every_frame = inputs.new_ones((inputs.shape[0], inputs.shape[2]),
+                                          dtype=torch.bool)
+            return self.stage_logits(inputs, every_frame)[-1]
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
@@ -147,13 +189,23 @@ class SkeletonLocalizer(BaseModel):
              data_samples: List) -> Dict[str, torch.Tensor]:
         """Args: inputs ``(N, M, T, V, C)`` and their data samples.
         Returns ``loss_frame`` or ``loss_weak``
-        (:meth:`FramewiseLocalizationHead.loss`)."""
-        return self.head.loss(self.frame_features(inputs), data_samples,
-                              self.supervision)
+        (:meth:`FramewiseLocalizationHead.loss`); with ``refinement``,
+        every stage's losses (:meth:`MultiStageRefinement.loss`)."""
+        if self.refinement is None:
+            return self.head.loss(self.frame_features(inputs), data_samples,
+                                  self.supervision)
+        mask = self.head.frame_mask(data_samples, inputs.device)
+        labels = self.head.frame_label_targets(data_samples, inputs.device)
+        return self.refinement.loss(
+            self.stage_logits(inputs, mask), labels, mask,
+            self.head.loss_frame)
 
     def predict(self, inputs: torch.Tensor, data_samples: List) -> List:
         """Args: inputs ``(N, M, T, V, C)`` and their data samples. Returns
-        the samples with frame scores and segments in original frames
-        (:meth:`FramewiseLocalizationHead.predict`)."""
-        return self.head.predict(self.frame_features(inputs), data_samples,
-                                 self.supervision, **self.postprocess)
+        the samples with frame scores and segments in original frames, from
+        the last stage's logits
+        (:meth:`FramewiseLocalizationHead.predict_by_logits`)."""
+        mask = self.head.frame_mask(data_samples, inputs.device)
+        return self.head.predict_by_logits(
+            self.stage_logits(inputs, mask)[-1], data_samples,
+            self.supervision, **self.postprocess)

@@ -3,7 +3,9 @@ against the head's losses on hand-built targets, predictions in original
 coordinates fed to the localization metric, and what the Stage-2 protocols rely
 on: padded frames change neither the loss nor the metric, weak supervision
 reads no frame label from data to loss, and weak predictions read only the
-logits the weak loss trains."""
+logits the weak loss trains. With MS-TCN refinement stages: every stage
+trains on its cross-entropy and smoothing loss, predictions read the last
+stage, padding changes nothing, and without them nothing changes."""
 import math
 
 import numpy as np
@@ -20,6 +22,7 @@ from snippet_plugin.datasets.untrimmed_pose_dataset import UntrimmedPoseDataset
 from snippet_plugin.evaluation import TemporalLocalizationMetric
 from helpers import labelled_sample, write_annotation_file
 from localizer_fixtures import build_localizer
+from loss_references import reference_truncated_mse
 
 K = 2
 NUM_FRAMES = 37  # levels 37, 19, 10, 5 with down_stages=[2, 5, 8]
@@ -433,3 +436,154 @@ def test_weak_training_reads_no_frame_label(tmp_path, monkeypatch):
     targets = model.head.video_label_targets(honest['data_samples'], 'cpu')
     assert targets.tolist() == [[1., 0.], [1., 1.], [0., 1.]]
     assert [len(s['segments']) for s in original['annotations']] == [1, 2, 1]
+
+
+# ---- learned temporal refinement (MS-TCN stages) ----------------------------
+
+REFINEMENT = dict(type='MultiStageRefinement', num_stages=2, num_layers=3,
+                  channels=8)
+STAGE_LOSSES = {
+    'loss_frame', 'loss_smooth', 'loss_frame_stage1', 'loss_smooth_stage1',
+    'loss_frame_stage2', 'loss_smooth_stage2'
+}
+
+
+def real_frames(num_valid=(NUM_VALID, NUM_FRAMES)):
+    """``(N, NUM_FRAMES)`` bool, the first ``num_valid[n]`` frames real."""
+    return torch.arange(NUM_FRAMES)[None] < torch.tensor(num_valid)[:, None]
+
+
+def test_without_refinement_the_localizer_is_the_head_on_the_neck():
+    """``refinement=None`` adds no parameter; the same seed with refinement
+    initialises the rest identically, and its first stage is the plain
+    model's logits."""
+    plain = build_localizer().eval()
+    refined = build_localizer(refinement=REFINEMENT).eval()
+    assert plain.refinement is None
+    refined_state = refined.state_dict()
+    assert {k for k in refined_state if not k.startswith('refinement.')} \
+        == set(plain.state_dict())
+    for key, value in plain.state_dict().items():
+        assert torch.equal(refined_state[key], value), key
+    x = skeletons()
+    labels = [random_labels(seed=2), random_labels(seed=3)]
+    with torch.no_grad():
+        ours = plain.loss(x, [sample(labels[0]), sample(labels[1])])
+        heads = plain.head.loss(plain.frame_features(x),
+                                [sample(labels[0]), sample(labels[1])])
+        assert ours.keys() == heads.keys() == {'loss_frame'}
+        assert torch.equal(ours['loss_frame'], heads['loss_frame'])
+        [ours] = plain.predict(x[:1], [sample(labels[0], num_valid=30)])
+        [heads] = plain.head.predict(plain.frame_features(x[:1]),
+                                     [sample(labels[0], num_valid=30)])
+        assert torch.equal(ours.pred_frame_scores, heads.pred_frame_scores)
+        head_logits, *stages = refined.stage_logits(x, real_frames())
+        assert torch.equal(head_logits, plain(x))
+        assert len(stages) == 2
+        assert torch.equal(refined(x), refined.stage_logits(
+            x, torch.ones(2, NUM_FRAMES, dtype=torch.bool))[-1])
+
+
+def hand_mean_cross_entropy(logits, labels, mask):
+    """Mean ``-log softmax`` of the label over the real frames."""
+    total, count = 0.0, 0
+    for n in range(logits.shape[0]):
+        for t in torch.nonzero(mask[n]).flatten().tolist():
+            column = logits[n, :, t].double()
+            total -= float(column.log_softmax(0)[labels[n][t]])
+            count += 1
+    return total / count
+
+
+def test_refined_loss_is_every_stages_cross_entropy_and_smoothing():
+    model = build_localizer(refinement=REFINEMENT).eval()
+    x = skeletons()
+    labels = [random_labels(seed=2), random_labels(seed=3)]
+    mask = real_frames()
+    with torch.no_grad():
+        stages = model.stage_logits(x, mask)
+        losses = model.loss(x, [sample(labels[0], num_valid=NUM_VALID),
+                                sample(labels[1])])
+    assert set(losses) == STAGE_LOSSES
+    for logits, suffix in zip(stages, ('', '_stage1', '_stage2')):
+        assert float(losses[f'loss_frame{suffix}']) == pytest.approx(
+            hand_mean_cross_entropy(logits, labels, mask), rel=1e-5)
+        assert float(losses[f'loss_smooth{suffix}']) == pytest.approx(
+            0.15 * reference_truncated_mse(logits, mask, 4.0), rel=1e-5)
+
+
+def test_refined_localizer_trains_and_every_stage_gets_gradient():
+    model = build_localizer(refinement=REFINEMENT, freeze_backbone=True)
+    model.train()
+    x = skeletons()
+    samples = [sample(random_labels(seed=2), num_valid=NUM_VALID),
+               sample(random_labels(seed=3))]
+    # the last stage's loss alone reaches the head through every stage
+    model.loss(x, samples)['loss_frame_stage2'].backward()
+    assert model.head.classifier.weight.grad.abs().sum() > 0
+    for stage in model.refinement.stages:
+        assert stage.conv_in.weight.grad.abs().sum() > 0
+    model.zero_grad()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.5))
+    losses = model.train_step(dict(inputs=list(x), data_samples=samples),
+                              wrapper)
+    assert set(losses) == STAGE_LOSSES | {'loss'}
+    assert losses['loss'].item() == pytest.approx(
+        sum(losses[key].item() for key in STAGE_LOSSES), rel=1e-5)
+    after = model.state_dict()
+    for name, _ in model.named_parameters():
+        if not name.startswith('backbone.'):
+            assert not torch.equal(before[name], after[name]), name
+
+
+def test_refined_predictions_are_the_softmax_of_the_last_stage():
+    model = build_localizer(refinement=REFINEMENT).eval()
+    x = skeletons(1)
+    with torch.no_grad():
+        stages = model.stage_logits(x, real_frames((NUM_VALID, )))
+        [result] = model.predict(
+            x, [sample(torch.zeros(NUM_FRAMES), num_valid=NUM_VALID)])
+    last = F.softmax(stages[-1][0, :, :NUM_VALID], dim=0)
+    assert torch.allclose(result.pred_frame_scores, last, atol=1e-6)
+    assert torch.equal(result.pred_frame_labels, last.argmax(0))
+    head = F.softmax(stages[0][0, :, :NUM_VALID], dim=0)
+    assert not torch.allclose(result.pred_frame_scores, head, atol=1e-3)
+
+
+def test_refined_loss_and_predictions_ignore_padded_frames(monkeypatch):
+    """The refinement reads the samples' frame_mask: adversarial padding
+    logits and labels change neither the loss nor the predictions."""
+    model = build_localizer(refinement=REFINEMENT,
+                            postprocess=dict(thresholds=(0.3, 0.5))).eval()
+    logits = real_logits()
+    labels = torch.randint(0, K + 1, (2, NUM_VALID),
+                           generator=torch.Generator().manual_seed(3))
+    garbage_labels = torch.tensor([99, -1, 0, K, 5, 1, 99])
+
+    def outputs(inputs, head_logits, padding):
+        monkeypatch.setattr(model.head, 'forward',
+                            lambda features: head_logits)
+        samples = [sample(torch.cat([labels[n], garbage_labels[:padding]]),
+                          num_valid=NUM_VALID, total_frames=NUM_VALID)
+                   for n in range(2)]
+        with torch.no_grad():
+            return model.loss(inputs, samples), model.predict(
+                inputs, samples)
+
+    plain_loss, plain = outputs(skeletons(num_frames=NUM_VALID), logits, 0)
+    padded_loss, padded = outputs(skeletons(), padded_logits(logits), PAD)
+    assert plain_loss.keys() == padded_loss.keys() == STAGE_LOSSES
+    for key, value in plain_loss.items():
+        assert torch.allclose(padded_loss[key], value, atol=1e-6), key
+    for ours, theirs in zip(plain, padded):
+        assert torch.allclose(ours.pred_frame_scores,
+                              theirs.pred_frame_scores, rtol=0, atol=1e-6)
+        np.testing.assert_array_equal(ours.pred_segments,
+                                      theirs.pred_segments)
+
+
+def test_refinement_refuses_weak_supervision():
+    with pytest.raises(ValueError,
+                       match="refinement needs supervision='frame'"):
+        build_localizer(supervision='weak', refinement=REFINEMENT)
