@@ -4,7 +4,8 @@ reads them. Shared by every model or loop that localizes."""
 import numpy as np
 import torch
 
-from .functional import frames_to_segments
+from .functional import (frames_to_segments, smooth_frame_scores,
+                         smoothing_window_frames)
 
 
 def original_frames(sample, valid: torch.Tensor) -> torch.Tensor:
@@ -44,14 +45,75 @@ def original_frames(sample, valid: torch.Tensor) -> torch.Tensor:
     return frames
 
 
+def postprocess_frame_scores(frame_scores: np.ndarray, background_id: int,
+                             window: int = 1, **postprocess) -> dict:
+    """Smooth a sequence's frame scores, then propose segments.
+
+    Args:
+        frame_scores: ``(K + 1, T)`` class probabilities of every frame.
+        background_id: Row of the background class (``K``).
+        window: Odd smoothing window in frames (1: the paper's
+            post-processing, no smoothing).
+        **postprocess: Keyword arguments of :func:`frames_to_segments`.
+
+    Returns:
+        dict: ``frame_scores`` ``(K + 1, T)`` float64 (smoothed),
+        ``frame_labels`` ``(T,)`` int64 (their argmax), ``segments``
+        ``(S, 3)`` int64 ``[start, end, class]`` and ``segment_scores``
+        ``(S,)``.
+    """
+    smoothed = smooth_frame_scores(frame_scores, window=window)
+    segments, segment_scores = frames_to_segments(
+        smoothed, background_id=background_id, **postprocess)
+    return dict(frame_scores=smoothed, frame_labels=smoothed.argmax(axis=0),
+                segments=segments, segment_scores=segment_scores)
+
+
+def sample_window(sample, smoothing_s: float) -> int:
+    """The smoothing window in frames of ``smoothing_s`` seconds at the
+    sample's ``fps`` (metainfo); 1 when ``smoothing_s`` is 0.
+
+    Raises:
+        ValueError: smoothing is asked for but the sample has no ``fps``.
+    """
+    if not smoothing_s:
+        return 1
+    fps = sample.metainfo.get('fps')
+    if not fps:
+        raise ValueError(
+            f'{sample.metainfo.get("frame_dir")!r}: smoothing_s='
+            f'{smoothing_s} needs the frame rate, but the sample has no fps '
+            "(set the dataset's metainfo fps or the annotation meta 'fps')")
+    return smoothing_window_frames(smoothing_s, fps)
+
+
+def sequence_frame_scores(sample, scores: torch.Tensor,
+                          valid: torch.Tensor) -> np.ndarray:
+    """``(K + 1, T_ori)`` float64 scores in original frame order from the
+    ``(K + 1, T_valid)`` scores of a packed sample's valid frames."""
+    frames = original_frames(sample, valid)
+    total = int(sample.metainfo.get('total_frames', int(valid.sum())))
+    frame_scores = scores.new_zeros((scores.shape[0], total))
+    frame_scores[:, frames] = scores
+    return frame_scores.float().cpu().numpy().astype(np.float64)
+
+
 def set_frame_predictions(sample, scores: torch.Tensor, valid: torch.Tensor,
-                          background_id: int, **postprocess) -> None:
+                          background_id: int, smoothing_s: float = 0.0,
+                          **postprocess) -> None:
     """Write a sample's predictions in original frame coordinates.
 
-    Sets metainfo ``pred_segments`` int64 ``(S, 3)`` ``[start, end,
-    class]`` (half-open) and ``pred_segment_scores`` ``(S,)`` from
-    :func:`frames_to_segments`, and the fields ``pred_frame_scores`` float
-    ``(K + 1, T_ori)`` (CPU) and ``pred_frame_labels`` long ``(T_ori,)``.
+    The scores are first smoothed over ``smoothing_s`` seconds at the
+    sample's ``fps`` (:func:`postprocess_frame_scores`; 0 = the paper's
+    post-processing). Sets metainfo ``pred_segments`` int64 ``(S, 3)``
+    ``[start, end, class]`` (half-open) and ``pred_segment_scores``
+    ``(S,)`` from :func:`frames_to_segments`, ``smoothing_s`` and
+    ``smoothing_window`` (frames), and the fields ``pred_frame_scores``
+    float ``(K + 1, T_ori)`` (CPU, smoothed) and ``pred_frame_labels`` long
+    ``(T_ori,)``. With smoothing, the paper's unsmoothed predictions are
+    kept beside them, for reporting both protocols:
+    ``unsmoothed_pred_segments``, ``unsmoothed_pred_segment_scores``
+    (metainfo) and ``unsmoothed_pred_frame_labels`` (field).
 
     Args:
         sample: The ``ActionDataSample`` (see :func:`original_frames`).
@@ -59,17 +121,26 @@ def set_frame_predictions(sample, scores: torch.Tensor, valid: torch.Tensor,
             in packed order.
         valid: ``(T,)`` bool, the real frames of the packed sample.
         background_id: Row of the background class (``K``).
+        smoothing_s: Smoothing window in seconds, ``>= 0``.
         **postprocess: Keyword arguments of :func:`frames_to_segments`.
     """
-    frames = original_frames(sample, valid)
-    total = int(sample.metainfo.get('total_frames', int(valid.sum())))
-    frame_scores = scores.new_zeros((scores.shape[0], total))
-    frame_scores[:, frames] = scores
-    frame_scores = frame_scores.float().cpu()
-    segments, segment_scores = frames_to_segments(
-        frame_scores.numpy().astype(np.float64),
-        background_id=background_id, **postprocess)
+    raw = sequence_frame_scores(sample, scores, valid)
+    window = sample_window(sample, smoothing_s)
+    final = postprocess_frame_scores(raw, background_id, window,
+                                     **postprocess)
     sample.set_metainfo(
-        dict(pred_segments=segments, pred_segment_scores=segment_scores))
-    sample.set_field(frame_scores, 'pred_frame_scores')
-    sample.set_field(frame_scores.argmax(dim=0), 'pred_frame_labels')
+        dict(pred_segments=final['segments'],
+             pred_segment_scores=final['segment_scores'],
+             smoothing_s=float(smoothing_s), smoothing_window=window))
+    sample.set_field(torch.from_numpy(final['frame_scores']).float(),
+                     'pred_frame_scores')
+    sample.set_field(torch.from_numpy(final['frame_labels']),
+                     'pred_frame_labels')
+    if window > 1:
+        paper = postprocess_frame_scores(raw, background_id, 1,
+                                         **postprocess)
+        sample.set_metainfo(
+            dict(unsmoothed_pred_segments=paper['segments'],
+                 unsmoothed_pred_segment_scores=paper['segment_scores']))
+        sample.set_field(torch.from_numpy(paper['frame_labels']),
+                         'unsmoothed_pred_frame_labels')

@@ -1,6 +1,6 @@
 """Stage-2 configs (configs/localization/ and the quick-start ones): the name
-says protocol, init, backbone, neck and data; a snippet config differs from its
-baseline in the checkpoint only; a paper-scale BABEL localizer takes the
+says protocol, refinement, init, backbone, neck and data; a snippet config
+differs from its baseline in the checkpoint only; a paper-scale BABEL localizer takes the
 2s-AGCN pretraining encoder key for key."""
 import pytest
 import torch
@@ -24,6 +24,8 @@ def test_stage2_configs_follow_the_naming_scheme():
         assert (model.supervision == 'weak') == (protocol == 'weak')
         assert (model.neck is None) == ('_noneck_' in path.name)
         assert (model.pretrained is None) == ('_scratch_' in path.name)
+        assert (model.get('refinement') is not None) == (
+            f'{protocol}_refine_' in path.name)
         dataset = cfg.train_dataloader.dataset
         dataset = dataset.get('dataset', dataset)  # RepeatDataset
         fraction = dataset.get('label_fraction', 1.0)

@@ -1,7 +1,8 @@
 """The quick-start configs (configs/quickstart/): each pretraining config
 trains a step, also with its backbone swapped in one line, and resumes to
 the straight run; each Stage-2 config trains a step on its protocol's
-labelled sequences and loads the encoder of a real pretraining checkpoint;
+labelled sequences (with refinement: every stage's losses) and loads the
+encoder of a real pretraining checkpoint;
 a snippet quick start adds the λ warm-up to its baseline's hooks.
 
 Quick-start configs read ``data/mocapmix/mocapmix.pkl`` (or
@@ -145,6 +146,18 @@ def labelled_training_sequences(fraction, seed):
         fraction, seed)
 
 
+def stage2_loss_keys(model_cfg):
+    """What a Stage-2 localizer logs: its supervision's loss, or with MS-TCN
+    refinement the frame and smoothing losses of the head and every
+    stage."""
+    if not model_cfg.get('refinement'):
+        return {'loss', f'loss_{model_cfg.supervision}'}
+    stages = [''] + [f'_stage{s}' for s in
+                     range(1, model_cfg.refinement.num_stages + 1)]
+    return {'loss'} | {f'loss_{kind}{stage}' for kind in ('frame', 'smooth')
+                       for stage in stages}
+
+
 @pytest.mark.parametrize('path', STAGE2_QUICKSTART, ids=lambda p: p.stem)
 def test_stage2_quickstart_config_runs_a_training_step(path, mocapmix_dir,
                                                        monkeypatch):
@@ -168,14 +181,17 @@ def test_stage2_quickstart_config_runs_a_training_step(path, mocapmix_dir,
     assert optim.param_groups[0]['lr'] == cfg.optim_wrapper.optimizer.lr
     before = {k: v.clone() for k, v in model.state_dict().items()}
     losses = model.train_step(batch, optim)
-    assert set(losses) == {'loss', f'loss_{cfg.model.supervision}'}
+    assert set(losses) == stage2_loss_keys(cfg.model)
     assert torch.isfinite(losses['loss'])
     after = model.state_dict()
     backbone_moved = any(not torch.equal(before[k], after[k])
                          for k in before if k.startswith('backbone.'))
     assert backbone_moved != cfg.model.freeze_backbone
-    assert not torch.equal(before['head.classifier.weight'],
-                           after['head.classifier.weight'])
+    trained = ['head.classifier.weight']
+    if cfg.model.get('refinement'):
+        trained.append('refinement.stages.1.conv_out.weight')
+    for key in trained:
+        assert not torch.equal(before[key], after[key]), key
 
 
 def test_stage2_config_loads_the_encoder_of_a_real_pretraining_run(

@@ -8,6 +8,7 @@ post-processing turns these frame probabilities into scored segments. The
 maths lives in :mod:`snippet_plugin.evaluation.functional.knn`; this module
 is the runner loop.
 """
+import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -24,6 +25,10 @@ from ...evaluation.functional.knn import (KNN_PROPOSAL_THRESHOLDS,
                                           frame_level_features,
                                           knn_class_probabilities, level_list)
 from ...evaluation.predictions import set_frame_predictions
+from ...evaluation.smoothing_selection import (HeldOutScores, gather_held_out,
+                                               held_out_names,
+                                               select_smoothing_window,
+                                               smoothing_config)
 
 
 @LOOPS.register_module()
@@ -52,6 +57,22 @@ class KNNLocalizationLoop(BaseLoop):
        :func:`~snippet_plugin.evaluation.functional.frames_to_segments`
        (``postprocess`` kwargs, ``background_id = K``);
     4. feeds the data samples to the evaluator and returns its metrics.
+
+    Temporal smoothing (``smoothing``, default None: the paper's
+    post-processing) averages the frame probabilities over a centred window
+    before step 3 (:func:`~snippet_plugin.evaluation.functional.
+    smooth_frame_scores`). ``dict(window_s=S)`` fixes the window;
+    ``dict(candidates_s=[...], holdout_fraction=0.2, holdout_seed=0)``
+    chooses it on training data only
+    (:mod:`~snippet_plugin.evaluation.smoothing_selection`): a
+    class-stratified holdout of the memory sequences is left out of a
+    second memory, queried against it, and scored at every candidate; the
+    best window then localizes the queries, whose memory is the whole
+    memory set as without smoothing. With smoothing the metrics hold both
+    protocols: the evaluator's keys (``tal/...``) score the smoothed
+    predictions, the same keys under ``tal_unsmoothed/`` the paper's, and
+    ``tal/smoothing_s`` records the window used (and
+    :attr:`smoothing_choice` how every candidate scored).
 
     Hooks: as MMEngine's ``ValLoop`` / ``TestLoop`` — ``before_{role}``,
     ``before_{role}_epoch``, per query batch ``before_{role}_iter`` /
@@ -106,6 +127,8 @@ class KNNLocalizationLoop(BaseLoop):
             ``thresholds``: :data:`KNN_PROPOSAL_THRESHOLDS`); not
             ``background_id``, which is ``K``.
         fp16: Run the backbone under autocast; the search runs in float32.
+        smoothing: None, ``dict(window_s=S)`` or ``dict(candidates_s=...,
+            holdout_fraction=..., holdout_seed=...)`` (above).
     """
 
     def __init__(self,
@@ -121,19 +144,23 @@ class KNNLocalizationLoop(BaseLoop):
                  seed: int = 0,
                  chunk_size: int = 4096,
                  postprocess: Optional[dict] = None,
-                 fp16: bool = False) -> None:
+                 fp16: bool = False,
+                 smoothing: Optional[dict] = None) -> None:
         super().__init__(runner, dataloader)
         if k < 1 or temperature <= 0 or chunk_size < 1:
             raise ValueError(f'need k >= 1, temperature > 0, chunk_size >= '
                              f'1; got {k}, {temperature}, {chunk_size}')
-        if 'background_id' in (postprocess or {}):
-            raise ValueError('postprocess must not set background_id: the '
-                             'loop uses the background id K')
+        if {'background_id', 'smoothing_s'} & set(postprocess or {}):
+            raise ValueError('postprocess must not set background_id (the '
+                             'loop uses K) nor smoothing_s (use smoothing)')
+        self.smoothing = smoothing_config(smoothing)
         self.evaluator = (
             runner.build_evaluator(evaluator) if isinstance(
                 evaluator, (dict, list)) else evaluator)
         self.classes = tuple(self.dataloader.dataset.metainfo['classes'])
         self.evaluator.dataset_meta = self.dataloader.dataset.metainfo
+        self.unsmoothed_evaluator = (None if self.smoothing is None else
+                                     unsmoothed_copy(self.evaluator))
         self.runner.visualizer.dataset_meta = self.dataloader.dataset.metainfo
         if isinstance(memory_dataloader, dict):
             memory_dataloader = runner.build_dataloader(
@@ -148,6 +175,13 @@ class KNNLocalizationLoop(BaseLoop):
             raise ValueError(f'memory classes {memory_classes} differ from '
                              f'the query classes {self.classes}')
         level_list(level, level_weights)
+        self.held_out = set()
+        self.smoothing_choice = None
+        if self.smoothing is not None and 'candidates_s' in self.smoothing:
+            self.held_out = set(held_out_names(
+                memory_dataloader.dataset,
+                self.smoothing['holdout_fraction'],
+                self.smoothing['holdout_seed']))
         self.k = k
         self.temperature = temperature
         self.level = level
@@ -181,16 +215,24 @@ class KNNLocalizationLoop(BaseLoop):
         self.runner.call_hook(f'before_{role}')
         self.runner.call_hook(f'before_{role}_epoch')
         self.runner.model.eval()
-        memory = self.build_memory()
+        memory, selection = self.build_memory()
+        smoothing_s = self.smoothing_window(selection)
         for idx, data_batch in enumerate(self.dataloader):
             self.runner.call_hook(f'before_{role}_iter', batch_idx=idx,
                                   data_batch=data_batch)
-            outputs = self.localize(data_batch, memory)
+            outputs = self.localize(data_batch, memory, smoothing_s)
             self.evaluator.process(data_samples=outputs,
                                    data_batch=data_batch)
+            if self.unsmoothed_evaluator is not None:
+                self.unsmoothed_evaluator.process(data_samples=outputs,
+                                                  data_batch=data_batch)
             self.runner.call_hook(f'after_{role}_iter', batch_idx=idx,
                                   data_batch=data_batch, outputs=outputs)
         metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        if self.unsmoothed_evaluator is not None:
+            metrics.update(self.unsmoothed_evaluator.evaluate(
+                len(self.dataloader.dataset)))
+            metrics['tal/smoothing_s'] = smoothing_s
         self.runner.call_hook(f'after_{role}_epoch', metrics=metrics)
         self.runner.call_hook(f'after_{role}')
         return metrics
@@ -200,9 +242,19 @@ class KNNLocalizationLoop(BaseLoop):
         return frame_level_features(self.model, data_batch, self.level,
                                     self.fp16, self.level_weights)
 
-    def build_memory(self) -> FrameMemory:
-        """The memory bank over the memory set (all ranks)."""
+    def build_memory(self) -> Tuple[FrameMemory, Optional[tuple]]:
+        """The memory bank over the memory set (all ranks), and what the
+        smoothing window is chosen with.
+
+        Returns:
+            tuple: The memory and, when the window is chosen on training
+            data, ``(fit_memory, held_out)``: the memory of the sequences
+            outside the holdout and this rank's held-out ``(features,
+            sample)`` pairs; else None.
+        """
         subset = RandomFrameSubset(self.max_memory_frames, self.seed)
+        fit_subset = RandomFrameSubset(self.max_memory_frames, self.seed)
+        held_out = []
         seen = 0
         for data_batch in self.memory_dataloader:
             features, samples = self.frame_features(data_batch)
@@ -214,23 +266,60 @@ class KNNLocalizationLoop(BaseLoop):
                                  f' id {len(self.classes)}')
             subset.add(features[keep], labels[keep])
             seen += int(keep.sum())
+            if self.held_out:
+                in_holdout = torch.tensor(
+                    [s.metainfo['frame_dir'] in self.held_out
+                     for s in samples], device=keep.device)
+                fit = keep & ~in_holdout[:, None]
+                fit_subset.add(features[fit], labels[fit])
+                held_out += [(f, s) for f, s, h in zip(features, samples,
+                                                       in_holdout) if h]
         memory = subset.gather()
         if len(memory.labels) == 0:
             raise ValueError('the memory set has no labelled frame; give '
                              'memory_dataloader a dataset with frame labels')
         print_log(f'KNN memory: {len(memory.labels)} frames (this rank saw '
                   f'{seen} labelled frames)', logger='current')
-        return memory
+        if not self.held_out:
+            return memory, None
+        return memory, (fit_subset.gather(), held_out)
 
-    def localize(self, data_batch: dict, memory: FrameMemory) -> list:
+    def smoothing_window(self, selection: Optional[tuple]) -> float:
+        """The smoothing window in seconds: 0 without smoothing, the fixed
+        ``window_s``, or the candidate that scores best on the held-out
+        training sequences queried against the other ones' memory."""
+        if self.smoothing is None:
+            return 0.0
+        if selection is None:
+            return float(self.smoothing['window_s'])
+        fit_memory, held_out = selection
+        scored = []
+        for features, sample in held_out:
+            valid = sample.frame_mask.bool()
+            probs = knn_class_probabilities(features[valid], fit_memory,
+                                            len(self.classes) + 1, self.k,
+                                            self.temperature,
+                                            self.chunk_size)
+            scored.append(HeldOutScores.from_sample(sample, probs.T, valid))
+        metric = next(m for m in self.evaluator.metrics
+                      if hasattr(m, 'unsmoothed'))
+        self.smoothing_choice = select_smoothing_window(
+            gather_held_out(scored), self.smoothing['candidates_s'],
+            lambda: fresh_copy(metric), len(self.classes), self.postprocess)
+        return self.smoothing_choice.window_s
+
+    def localize(self, data_batch: dict, memory: FrameMemory,
+                 smoothing_s: float = 0.0) -> list:
         """Predicted segments and frame scores of each sample of a batch."""
         features, samples = self.frame_features(data_batch)
         for sample_features, sample in zip(features, samples):
-            self.localize_sample(sample_features, sample, memory)
+            self.localize_sample(sample_features, sample, memory,
+                                 smoothing_s)
         return samples
 
     def localize_sample(self, features: torch.Tensor, sample,
-                        memory: FrameMemory) -> None:
+                        memory: FrameMemory,
+                        smoothing_s: float = 0.0) -> None:
         """Set predictions on one data sample, in original coordinates.
 
         Args:
@@ -238,10 +327,31 @@ class KNNLocalizationLoop(BaseLoop):
             sample: Its ``ActionDataSample`` (``frame_mask``,
                 ``frame_inds``, ``total_frames``).
             memory: The memory bank.
+            smoothing_s: Smoothing window in seconds (0: none).
         """
         valid = sample.frame_mask.bool()
         probs = knn_class_probabilities(features[valid], memory,
                                         len(self.classes) + 1, self.k,
                                         self.temperature, self.chunk_size)
         set_frame_predictions(sample, probs.T, valid, len(self.classes),
-                              **self.postprocess)
+                              smoothing_s=smoothing_s, **self.postprocess)
+
+
+def fresh_copy(metric):
+    """A copy of a metric (its settings and ``dataset_meta``) that has seen
+    no result."""
+    copied = copy.copy(metric)
+    copied.results = []
+    return copied
+
+
+def unsmoothed_copy(evaluator: Evaluator) -> Evaluator:
+    """An evaluator whose localization metrics score the samples' unsmoothed
+    predictions (``unsmoothed=True``), named ``<prefix>_unsmoothed/...``."""
+    copied = copy.deepcopy(evaluator)
+    for metric in copied.metrics:
+        if hasattr(metric, 'unsmoothed'):
+            metric.unsmoothed = True
+            metric.prefix = f'{metric.prefix}_unsmoothed'
+    copied.metrics = [m for m in copied.metrics if hasattr(m, 'unsmoothed')]
+    return copied

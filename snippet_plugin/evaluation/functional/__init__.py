@@ -10,7 +10,8 @@ from .knn import (KNN_PROPOSAL_THRESHOLDS, FrameMemory, RandomFrameSubset,
                   resolve_levels)
 from .postprocess import (DEFAULT_PROPOSAL_THRESHOLDS, find_runs,
                           frames_to_segments, labels_to_segments,
-                          lower_score_overlap_nms, outer_inner_scores)
+                          lower_score_overlap_nms, outer_inner_scores,
+                          smooth_frame_scores, smoothing_window_frames)
 from .protocols import (ALLOWED_PROTOCOLS, LABEL_ENDS, check_protocol,
                         official_frames, pkummd_average_precision,
                         pkummd_map, pkummd_match, pkummd_overlap,
@@ -27,7 +28,8 @@ __all__ = [
     'frame_level_features', 'fuse_levels', 'level_list', 'resolve_levels',
     'knn_class_probabilities', 'knn_topk', 'DEFAULT_PROPOSAL_THRESHOLDS', 'find_runs',
     'frames_to_segments', 'labels_to_segments', 'lower_score_overlap_nms',
-    'outer_inner_scores', 'paired_segment_iou', 'segment_iou',
+    'outer_inner_scores', 'smooth_frame_scores', 'smoothing_window_frames',
+    'paired_segment_iou', 'segment_iou',
     'ALLOWED_PROTOCOLS', 'LABEL_ENDS', 'check_protocol', 'official_frames',
     'pkummd_average_precision',
     'pkummd_map', 'pkummd_match', 'pkummd_overlap', 'protocol_map',

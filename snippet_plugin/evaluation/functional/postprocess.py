@@ -16,7 +16,16 @@ Here the run, both ``ceil(0.25 L)`` margins and the NMS lengths are exact
 half-open intervals. The public code also skips a class whose video-level
 score is below a ``class_threshold``; the paper does not describe that gate
 and it is not done here.
+
+Optional temporal smoothing comes first (:func:`smooth_frame_scores`): a
+centred moving average of the frame probabilities over a window given in
+seconds (:func:`smoothing_window_frames`). The paper does not smooth; frame
+scores that flicker (KNN votes, a briefly trained linear head) otherwise
+shatter into many tiny segments. Which window to use is chosen on training
+data, never on the test split (:func:`select_smoothing_window` and its
+callers).
 """
+import math
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
@@ -43,6 +52,75 @@ def find_runs(flags: np.ndarray) -> Tuple[np.ndarray, ...]:
     rising = np.nonzero(edges == 1)
     falling = np.nonzero(edges == -1)
     return rising[:-1] + (rising[-1], falling[-1])
+
+
+def smoothing_window_frames(seconds: float, fps: float) -> int:
+    """The odd centred window, in frames, closest to ``seconds``.
+
+    ``w = 2 * floor(seconds * fps / 2 + 1/2) + 1``: the half-width
+    ``seconds * fps / 2`` rounded half up, so ``w`` spans ``seconds`` as
+    nearly as an odd, centred window can (1 s at 30 fps: 31 frames; 0 s:
+    1 frame, no smoothing).
+
+    Args:
+        seconds: Window length in seconds, ``>= 0``.
+        fps: Frames per second of the sequence, ``> 0``.
+
+    Returns:
+        int: Odd window length ``>= 1``.
+    """
+    if not seconds >= 0 or not fps > 0:
+        raise ValueError(f'need seconds >= 0 and fps > 0, got {seconds} and '
+                         f'{fps}')
+    return 2 * math.floor(seconds * fps / 2 + 0.5) + 1
+
+
+def smooth_frame_scores(frame_scores: np.ndarray,
+                        mask: Optional[np.ndarray] = None,
+                        window: int = 1) -> np.ndarray:
+    """Centred moving average of frame scores over real frames only.
+
+    Frame ``t`` gets the mean of ``p[:, j]`` over the valid frames ``j`` with
+    ``|j - t| <= (window - 1) / 2``. Near the sequence's edges the window is
+    cut to the sequence (the mean runs over the frames that exist, no
+    padding value is assumed), and padded frames (``mask`` False) neither
+    enter any mean nor get a score (their output is 0). A window of 1 returns
+    the scores unchanged (as float64). Each row of probabilities that sums
+    to 1 on every valid frame still does after smoothing.
+
+    Args:
+        frame_scores (np.ndarray): ``(C, T)`` frame scores.
+        mask (np.ndarray, optional): ``(T,)`` bool, True on real frames;
+            defaults to all True.
+        window (int): Odd window length in frames, ``>= 1``
+            (:func:`smoothing_window_frames`).
+
+    Returns:
+        np.ndarray: ``(C, T)`` float64 smoothed scores, 0 on padded frames.
+    """
+    probs = np.asarray(frame_scores, dtype=np.float64)
+    if probs.ndim != 2:
+        raise ValueError(f'frame_scores must be (C, T), got {probs.shape}')
+    if window < 1 or window % 2 == 0:
+        raise ValueError(f'window must be an odd number >= 1, got {window}')
+    num_frames = probs.shape[1]
+    valid = _frame_mask(mask, num_frames)
+    masked = np.where(valid, probs, 0.0)
+    if window == 1:
+        return masked
+    half = window // 2
+    prob_sum = np.concatenate([np.zeros((probs.shape[0], 1)),
+                               np.cumsum(masked, axis=1)], axis=1)
+    count = np.r_[0, np.cumsum(valid)]
+    frames = np.arange(num_frames)
+    low = np.maximum(frames - half, 0)
+    high = np.minimum(frames + half + 1, num_frames)
+    window_sum = prob_sum[:, high] - prob_sum[:, low]
+    window_count = (count[high] - count[low]).astype(np.float64)
+    smoothed = np.divide(window_sum, window_count,
+                         out=np.zeros_like(window_sum),
+                         where=window_count > 0)
+    return np.where(valid, smoothed, 0.0)
 
 
 def labels_to_segments(frame_labels: np.ndarray,

@@ -62,6 +62,14 @@ class TemporalLocalizationMetric(BaseMetric):
       ``pred_frame_labels`` is silently left out of those scores; if no
       sample has them, the keys are absent.
 
+    * ``unsmoothed_pred_segments``, ``unsmoothed_pred_segment_scores`` and
+      ``unsmoothed_pred_frame_labels`` (optional): the same predictions
+      without temporal smoothing, which
+      :func:`~snippet_plugin.evaluation.predictions.set_frame_predictions`
+      keeps beside smoothed ones. ``unsmoothed=True`` scores these (the
+      paper's post-processing); a sample without them was not smoothed, and
+      its plain predictions are scored.
+
     A sample without ``gt_segments`` has no ground truth (all background);
     one without ``pred_segments`` has no predictions. Class ids index
     ``dataset_meta['classes']`` (0..K-1; the background id K never appears in
@@ -77,6 +85,8 @@ class TemporalLocalizationMetric(BaseMetric):
         tiou_thresholds (Sequence[float]): tIoU thresholds in ``(0, 1]``.
         protocol (str): Matching/AP protocol: ``'voc'``, ``'pkummd'`` or
             ``'anet'``.
+        unsmoothed (bool): Score the unsmoothed predictions where a sample
+            has them (see above). Defaults to False.
         collect_device (str): ``'cpu'`` or ``'gpu'``, for distributed runs.
         prefix (str, optional): Metric-name prefix; defaults to ``'tal'``.
         collect_dir (str, optional): Directory for collecting results across
@@ -87,6 +97,7 @@ class TemporalLocalizationMetric(BaseMetric):
     def __init__(self,
                  tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
                  protocol: str = 'voc',
+                 unsmoothed: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  collect_dir: Optional[str] = None) -> None:
@@ -94,6 +105,7 @@ class TemporalLocalizationMetric(BaseMetric):
                          collect_dir=collect_dir)
         check_protocol(protocol)
         self.protocol = protocol
+        self.unsmoothed = unsmoothed
         self.tiou_thresholds = tuple(float(t) for t in tiou_thresholds)
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
@@ -109,16 +121,18 @@ class TemporalLocalizationMetric(BaseMetric):
                 raise KeyError('TemporalLocalizationMetric needs the video id '
                                "'frame_dir' in each data sample's metainfo; "
                                f'got keys {sorted(sample)}')
-            segments, scores = _predicted_segments(sample)
+            key = ('unsmoothed_' if self.unsmoothed
+                   and 'unsmoothed_pred_segments' in sample else '')
+            segments, scores = _predicted_segments(sample, key)
             result = dict(
                 video=sample['frame_dir'],
                 pred_segments=segments,
                 pred_scores=scores,
                 gt_segments=_segment_array(
                     sample.get('gt_segments', []), 'gt_segments'))
-            if 'pred_frame_labels' in sample:
-                frame_labels = _to_numpy(
-                    sample['pred_frame_labels']).reshape(-1).astype(np.int64)
+            if key + 'pred_frame_labels' in sample:
+                frame_labels = _to_numpy(sample[key + 'pred_frame_labels']
+                                         ).reshape(-1).astype(np.int64)
                 total = int(sample.get('total_frames', frame_labels.size))
                 if total > frame_labels.size:
                     raise ValueError(
@@ -244,23 +258,24 @@ def _segment_array(value: Any, key: str) -> np.ndarray:
     return segments
 
 
-def _predicted_segments(sample: Mapping) -> tuple:
-    """``(P, 3)`` predicted segments and ``(P,)`` scores of one sample."""
-    predicted = sample.get('pred_segments', [])
+def _predicted_segments(sample: Mapping, key: str = '') -> tuple:
+    """``(P, 3)`` predicted segments and ``(P,)`` scores of one sample, read
+    from ``<key>pred_segments`` and ``<key>pred_segment_scores``."""
+    predicted = sample.get(key + 'pred_segments', [])
     if len(predicted) and isinstance(predicted[0], Mapping):
         segments = np.array([[p['start'], p['end'], p['label']]
                              for p in predicted], dtype=np.float64)
         return segments, np.array([p['score'] for p in predicted],
                                   dtype=np.float64)
-    segments = _segment_array(predicted, 'pred_segments')
-    if len(segments) and 'pred_segment_scores' not in sample:
-        raise KeyError("'pred_segments' given as an array needs "
-                       "'pred_segment_scores' (P,) next to it")
-    scores = _to_numpy(sample.get('pred_segment_scores',
+    segments = _segment_array(predicted, key + 'pred_segments')
+    if len(segments) and key + 'pred_segment_scores' not in sample:
+        raise KeyError(f"'{key}pred_segments' given as an array needs "
+                       f"'{key}pred_segment_scores' (P,) next to it")
+    scores = _to_numpy(sample.get(key + 'pred_segment_scores',
                                   [])).astype(np.float64).reshape(-1)
     if scores.size != len(segments):
-        raise ValueError(f'{len(segments)} pred_segments but {scores.size} '
-                         'pred_segment_scores')
+        raise ValueError(f'{len(segments)} {key}pred_segments but '
+                         f'{scores.size} {key}pred_segment_scores')
     return segments, scores
 
 

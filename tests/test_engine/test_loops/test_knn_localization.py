@@ -157,7 +157,7 @@ def predictions(runner, loop_kwargs, ann_file):
     ``loop_kwargs`` on the val set."""
     loop = runner.build_test_loop(loop_cfg(ann_file, **loop_kwargs))
     runner.model.eval()
-    memory = loop.build_memory()
+    memory, _ = loop.build_memory()
     samples = {}
     for batch in loop.dataloader:
         for sample in loop.localize(batch, memory):
@@ -187,7 +187,7 @@ def test_memory_holds_exactly_the_real_labelled_frames(random_runner,
     ann_file, data = dataset
     loop = random_runner.build_test_loop(
         loop_cfg(ann_file, level=0, max_memory_frames=None))
-    memory = loop.build_memory()
+    memory, _ = loop.build_memory()
     coords, labels = labelled_train_frames(data)
     expected = unit_rows(
         coords @ random_runner.model.projection.detach().double().numpy())
@@ -200,11 +200,11 @@ def test_subsampled_memory_respects_the_bound_and_the_seed(
         random_runner, dataset):
     ann_file, _ = dataset
     full = random_runner.build_test_loop(
-        loop_cfg(ann_file, level=0, max_memory_frames=None)).build_memory()
+        loop_cfg(ann_file, level=0, max_memory_frames=None)).build_memory()[0]
     subsets = [
         random_runner.build_test_loop(
             loop_cfg(ann_file, level=0, max_memory_frames=50,
-                     seed=seed)).build_memory() for seed in (3, 3, 4)
+                     seed=seed)).build_memory()[0] for seed in (3, 3, 4)
     ]
     assert all(len(s.labels) == 50 for s in subsets)
     same = (subsets[0].features[:, None] == full.features[None]).all(-1)
@@ -375,7 +375,7 @@ def test_a_windowed_query_sample_is_refused(dataset, tmp_path):
     windowed['dataset']['pipeline'][0] = dict(type='WindowCrop')
     loop = runner.build_test_loop(
         dict(loop_cfg(ann_file, level=0), dataloader=windowed))
-    memory = loop.build_memory()
+    memory, _ = loop.build_memory()
     with pytest.raises(ValueError, match='exactly once'):
         loop.localize(next(iter(loop.dataloader)), memory)
 
@@ -387,3 +387,72 @@ def test_bad_arguments_are_refused(dataset, random_runner):
             loop_cfg(ann_file, postprocess=dict(background_id=0)))
     with pytest.raises(ValueError, match='k >= 1'):
         random_runner.build_test_loop(loop_cfg(ann_file, k=0))
+
+
+# ---- temporal smoothing ------------------------------------------------------
+
+
+def poisoned_copy(data, path):
+    """The dataset with every val segment's class flipped and its frames
+    relabelled: what a loop that peeked at the test split would see."""
+    samples = []
+    for sample in data['annotations']:
+        if sample['frame_dir'] in data['split']['val']:
+            segments = [[s, e, 1 - c] for s, e, c in sample['segments']]
+            sample = labelled_sample(
+                sample['frame_dir'], sample['keypoint'], segments,
+                NUM_CLASSES,
+                frame_labels=derive_frame_labels(
+                    segments, sample['total_frames'], NUM_CLASSES))
+        samples.append(sample)
+    return write_annotation_file(path, samples, ['a', 'b'], data['split'])
+
+
+SELECTION = dict(candidates_s=[0, 0.1, 0.2, 0.4], holdout_fraction=0.5,
+                 holdout_seed=1)
+
+
+def test_a_fixed_window_reports_both_protocols(dataset, tmp_path):
+    ann_file = dataset[0]
+    plain = make_runner(tmp_path / 'plain', ann_file, 'random').test()
+    smoothed = make_runner(tmp_path / 'smooth', ann_file, 'random', loop_cfg(
+        ann_file, level=0, smoothing=dict(window_s=0.2))).test()
+    assert smoothed['tal/smoothing_s'] == 0.2
+    for key, value in plain.items():
+        assert smoothed[key.replace('tal/', 'tal_unsmoothed/')] == (
+            pytest.approx(value))
+    assert smoothed['tal/edit'] != pytest.approx(plain['tal/edit'])
+
+
+def test_the_window_is_chosen_without_reading_the_test_split(
+        dataset, tmp_path):
+    ann_file, data = dataset
+    poisoned = tmp_path / 'poisoned.pkl'
+    poisoned_copy(data, poisoned)
+    choices, metrics = [], []
+    for name, path in (('clean', ann_file), ('poisoned', poisoned)):
+        runner = make_runner(tmp_path / name, path, 'random', loop_cfg(
+            path, level=0, smoothing=SELECTION))
+        metrics.append(runner.test())
+        choices.append(runner.test_loop.smoothing_choice)
+    assert choices[0].num_sequences == choices[1].num_sequences > 0
+    assert choices[0].scores == choices[1].scores
+    assert metrics[0]['tal/smoothing_s'] == metrics[1]['tal/smoothing_s']
+    assert metrics[0]['tal/acc'] != pytest.approx(metrics[1]['tal/acc']), (
+        'the poison reaches the test metrics')
+
+
+def test_the_holdout_is_queried_against_the_other_training_sequences(
+        random_runner, dataset):
+    ann_file, data = dataset
+    loop = random_runner.build_test_loop(
+        loop_cfg(ann_file, level=0, max_memory_frames=None,
+                 smoothing=SELECTION))
+    memory, (fit_memory, held_out) = loop.build_memory()
+    held_names = {sample.frame_dir for _, sample in held_out}
+    assert held_names == loop.held_out and 0 < len(held_names) < 6
+    fit_frames = sum(
+        int((a['frame_labels'] >= 0).sum()) for a in data['annotations']
+        if a['frame_dir'] in data['split']['train']
+        and a['frame_dir'] not in held_names)
+    assert len(fit_memory.labels) == fit_frames < len(memory.labels)

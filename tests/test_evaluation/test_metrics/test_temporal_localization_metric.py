@@ -219,3 +219,22 @@ def test_metric_without_frame_labels_has_no_segmentation_keys():
                                pred_segments=[[0, 5, 0]],
                                pred_segment_scores=[1.0])])
     assert set(metric.evaluate(size=1)) == {'tal/mAP@0.5', 'tal/mAP_avg'}
+
+
+def test_unsmoothed_option_scores_the_unsmoothed_predictions():
+    """``unsmoothed=True`` reads ``unsmoothed_*`` where a sample has them
+    (the paper's post-processing), else the sample's plain predictions."""
+    smoothed = sample('video_a', [[0, 10, 0], [20, 30, 1]],
+                      [[0, 10, 0], [20, 30, 1]], [0.9, 0.8])
+    smoothed.update(unsmoothed_pred_segments=np.array([[40, 50, 0]]),
+                    unsmoothed_pred_segment_scores=np.array([0.5]))
+    plain = sample('video_b', [[5, 15, 0]], [[5, 15, 0]], [0.6])
+    paper = build_metric(unsmoothed=True)
+    paper.process(None, [smoothed, plain])
+    final = build_metric()
+    final.process(None, [smoothed, plain])
+    # final: every GT found first -> 100. paper: walk ranks the FP [40, 50)
+    # below [5, 15) of video_b (TP): AP = 1/2 (one of 2 GT); run: no
+    # prediction, AP 0
+    assert final.evaluate(2)['tal/mAP_avg'] == pytest.approx(100.0)
+    assert paper.evaluate(2)['tal/mAP_avg'] == pytest.approx(25.0)
