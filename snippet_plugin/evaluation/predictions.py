@@ -1,6 +1,8 @@
 """Frame-wise class scores of a packed sample -> predictions in original
 frames, written on the data sample the way ``TemporalLocalizationMetric``
 reads them. Shared by every model or loop that localizes."""
+from typing import Optional
+
 import numpy as np
 import torch
 
@@ -69,9 +71,9 @@ def postprocess_frame_scores(frame_scores: np.ndarray, background_id: int,
                 segments=segments, segment_scores=segment_scores)
 
 
-def sample_window(sample, smoothing_s: float) -> int:
+def sample_window(sample, smoothing_s: Optional[float]) -> int:
     """The smoothing window in frames of ``smoothing_s`` seconds at the
-    sample's ``fps`` (metainfo); 1 when ``smoothing_s`` is 0.
+    sample's ``fps`` (metainfo); 1 when ``smoothing_s`` is 0 or None.
 
     Raises:
         ValueError: smoothing is asked for but the sample has no ``fps``.
@@ -99,21 +101,26 @@ def sequence_frame_scores(sample, scores: torch.Tensor,
 
 
 def set_frame_predictions(sample, scores: torch.Tensor, valid: torch.Tensor,
-                          background_id: int, smoothing_s: float = 0.0,
+                          background_id: int,
+                          smoothing_s: Optional[float] = None,
                           **postprocess) -> None:
     """Write a sample's predictions in original frame coordinates.
 
     The scores are first smoothed over ``smoothing_s`` seconds at the
-    sample's ``fps`` (:func:`postprocess_frame_scores`; 0 = the paper's
-    post-processing). Sets metainfo ``pred_segments`` int64 ``(S, 3)``
-    ``[start, end, class]`` (half-open) and ``pred_segment_scores``
-    ``(S,)`` from :func:`frames_to_segments`, ``smoothing_s`` and
-    ``smoothing_window`` (frames), and the fields ``pred_frame_scores``
-    float ``(K + 1, T_ori)`` (CPU, smoothed) and ``pred_frame_labels`` long
-    ``(T_ori,)``. With smoothing, the paper's unsmoothed predictions are
-    kept beside them, for reporting both protocols:
-    ``unsmoothed_pred_segments``, ``unsmoothed_pred_segment_scores``
-    (metainfo) and ``unsmoothed_pred_frame_labels`` (field).
+    sample's ``fps`` (:func:`postprocess_frame_scores`; None, the default,
+    or 0 = the paper's post-processing). Sets:
+
+    * metainfo ``pred_segments`` int64 ``(S, 3)`` ``[start, end, class]``
+      (half-open) and ``pred_segment_scores`` ``(S,)`` from
+      :func:`frames_to_segments`;
+    * fields ``pred_frame_scores`` float ``(K + 1, T_ori)`` (CPU, smoothed)
+      and ``pred_frame_labels`` long ``(T_ori,)``;
+    * when ``smoothing_s`` is given (not None), metainfo ``smoothing_s`` and
+      ``smoothing_window`` (frames), which the metric reports;
+    * when the window is wider than a frame, the paper's unsmoothed
+      predictions beside them, for reporting both protocols:
+      ``unsmoothed_pred_segments``, ``unsmoothed_pred_segment_scores``
+      (metainfo) and ``unsmoothed_pred_frame_labels`` (field).
 
     Args:
         sample: The ``ActionDataSample`` (see :func:`original_frames`).
@@ -121,7 +128,7 @@ def set_frame_predictions(sample, scores: torch.Tensor, valid: torch.Tensor,
             in packed order.
         valid: ``(T,)`` bool, the real frames of the packed sample.
         background_id: Row of the background class (``K``).
-        smoothing_s: Smoothing window in seconds, ``>= 0``.
+        smoothing_s: Smoothing window in seconds, ``>= 0``, or None.
         **postprocess: Keyword arguments of :func:`frames_to_segments`.
     """
     raw = sequence_frame_scores(sample, scores, valid)
@@ -130,8 +137,10 @@ def set_frame_predictions(sample, scores: torch.Tensor, valid: torch.Tensor,
                                      **postprocess)
     sample.set_metainfo(
         dict(pred_segments=final['segments'],
-             pred_segment_scores=final['segment_scores'],
-             smoothing_s=float(smoothing_s), smoothing_window=window))
+             pred_segment_scores=final['segment_scores']))
+    if smoothing_s is not None:
+        sample.set_metainfo(dict(smoothing_s=float(smoothing_s),
+                                 smoothing_window=window))
     sample.set_field(torch.from_numpy(final['frame_scores']).float(),
                      'pred_frame_scores')
     sample.set_field(torch.from_numpy(final['frame_labels']),

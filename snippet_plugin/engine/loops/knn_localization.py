@@ -71,7 +71,7 @@ class KNNLocalizationLoop(BaseLoop):
     memory set as without smoothing. With smoothing the metrics hold both
     protocols: the evaluator's keys (``tal/...``) score the smoothed
     predictions, the same keys under ``tal_unsmoothed/`` the paper's, and
-    ``tal/smoothing_s`` records the window used (and
+    the metric's ``tal/smoothing_s`` records the window used (and
     :attr:`smoothing_choice` how every candidate scored).
 
     Hooks: as MMEngine's ``ValLoop`` / ``TestLoop`` — ``before_{role}``,
@@ -232,7 +232,6 @@ class KNNLocalizationLoop(BaseLoop):
         if self.unsmoothed_evaluator is not None:
             metrics.update(self.unsmoothed_evaluator.evaluate(
                 len(self.dataloader.dataset)))
-            metrics['tal/smoothing_s'] = smoothing_s
         self.runner.call_hook(f'after_{role}_epoch', metrics=metrics)
         self.runner.call_hook(f'after_{role}')
         return metrics
@@ -284,12 +283,12 @@ class KNNLocalizationLoop(BaseLoop):
             return memory, None
         return memory, (fit_subset.gather(), held_out)
 
-    def smoothing_window(self, selection: Optional[tuple]) -> float:
-        """The smoothing window in seconds: 0 without smoothing, the fixed
+    def smoothing_window(self, selection: Optional[tuple]) -> Optional[float]:
+        """The smoothing window in seconds: None without smoothing, the fixed
         ``window_s``, or the candidate that scores best on the held-out
         training sequences queried against the other ones' memory."""
         if self.smoothing is None:
-            return 0.0
+            return None
         if selection is None:
             return float(self.smoothing['window_s'])
         fit_memory, held_out = selection
@@ -309,7 +308,7 @@ class KNNLocalizationLoop(BaseLoop):
         return self.smoothing_choice.window_s
 
     def localize(self, data_batch: dict, memory: FrameMemory,
-                 smoothing_s: float = 0.0) -> list:
+                 smoothing_s: Optional[float] = None) -> list:
         """Predicted segments and frame scores of each sample of a batch."""
         features, samples = self.frame_features(data_batch)
         for sample_features, sample in zip(features, samples):
@@ -319,7 +318,7 @@ class KNNLocalizationLoop(BaseLoop):
 
     def localize_sample(self, features: torch.Tensor, sample,
                         memory: FrameMemory,
-                        smoothing_s: float = 0.0) -> None:
+                        smoothing_s: Optional[float] = None) -> None:
         """Set predictions on one data sample, in original coordinates.
 
         Args:
@@ -327,7 +326,7 @@ class KNNLocalizationLoop(BaseLoop):
             sample: Its ``ActionDataSample`` (``frame_mask``,
                 ``frame_inds``, ``total_frames``).
             memory: The memory bank.
-            smoothing_s: Smoothing window in seconds (0: none).
+            smoothing_s: Smoothing window in seconds (None: none).
         """
         valid = sample.frame_mask.bool()
         probs = knn_class_probabilities(features[valid], memory,

@@ -78,8 +78,9 @@ class TemporalLocalizationMetric(BaseMetric):
     :meth:`compute_metrics` returns percentages, as in the paper's tables:
     ``{'mAP@0.1': ..., ..., 'mAP@0.5': ..., 'mAP_avg': ...}``, plus ``acc``,
     ``edit``, ``F1@10``, ``F1@25``, ``F1@50`` with frame labels (logged
-    under the prefix ``tal/``), and logs a table of per-class AP named after
-    ``dataset_meta['classes']``.
+    under the prefix ``tal/``), and ``smoothing_s``, the smoothing window in
+    seconds, when the samples record one (NaN if they disagree); it logs a
+    table of per-class AP named after ``dataset_meta['classes']``.
 
     Args:
         tiou_thresholds (Sequence[float]): tIoU thresholds in ``(0, 1]``.
@@ -129,7 +130,8 @@ class TemporalLocalizationMetric(BaseMetric):
                 pred_segments=segments,
                 pred_scores=scores,
                 gt_segments=_segment_array(
-                    sample.get('gt_segments', []), 'gt_segments'))
+                    sample.get('gt_segments', []), 'gt_segments'),
+                smoothing_s=None if key else sample.get('smoothing_s'))
             if key + 'pred_frame_labels' in sample:
                 frame_labels = _to_numpy(sample[key + 'pred_frame_labels']
                                          ).reshape(-1).astype(np.int64)
@@ -170,6 +172,10 @@ class TemporalLocalizationMetric(BaseMetric):
             for theta, value in zip(result.tiou_thresholds, result.mean_ap)
         }
         metrics['mAP_avg'] = 100.0 * result.average_mean_ap
+        windows = {r['smoothing_s'] for r in results} - {None}
+        if windows:
+            metrics['smoothing_s'] = (float(windows.pop()) if len(windows) ==
+                                      1 else float('nan'))
         metrics.update(_segmentation_metrics(results, classes))
         return metrics
 
