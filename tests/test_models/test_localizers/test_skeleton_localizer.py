@@ -464,7 +464,8 @@ def test_without_refinement_the_localizer_is_the_head_on_the_neck():
     assert {k for k in refined_state if not k.startswith('refinement.')} \
         == set(plain.state_dict())
     for key, value in plain.state_dict().items():
-        assert torch.equal(refined_state[key], value), key
+        torch.testing.assert_close(refined_state[key], value, rtol=0, atol=0,
+                                   equal_nan=True, msg=key)
     x = skeletons()
     labels = [random_labels(seed=2), random_labels(seed=3)]
     with torch.no_grad():
