@@ -12,9 +12,10 @@ sequences are plausible. Every stage is supervised (MS-TCN Sec. 3.2-3.3):
 ``L = sum_s (L_cls(s) + λ L_T-MSE(s))``, frame cross-entropy plus truncated
 MSE smoothing.
 
-Padding (``frame_mask``, True on real frames) contributes zeros: inputs
-and activations are multiplied by the mask after every layer, so a real
-frame's output is the same with trailing padding as without.
+Padding (``frame_mask``, True on real frames) contributes zeros: the
+activations are multiplied by the mask after every layer (1x1 input
+projection included), so no kernel-3 convolution reads a padded frame and a
+real frame's output is the same with trailing padding as without.
 """
 from typing import Callable, Dict, List, Sequence
 
