@@ -6,6 +6,7 @@ holdout that already selects checkpoints), and each candidate window is
 scored on it with the test metric. The best window is then used on the
 test split. The test split is never read while choosing.
 """
+import copy
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -15,6 +16,7 @@ from mmengine.logging import print_log
 
 from ..datasets.untrimmed_pose_dataset import select_holdout
 from .functional import smoothing_window_frames
+from .metrics import TemporalLocalizationMetric
 from .predictions import postprocess_frame_scores, sequence_frame_scores
 
 SELECTION_KEY = 'mAP_avg'
@@ -85,12 +87,22 @@ class HeldOutScores:
     def from_sample(cls, sample, scores, valid) -> 'HeldOutScores':
         """From a packed data sample and the ``(K + 1, T_valid)`` scores of
         its valid frames (:func:`sequence_frame_scores`)."""
+        return cls._of(sample, sequence_frame_scores(sample, scores, valid))
+
+    @classmethod
+    def from_prediction(cls, sample) -> 'HeldOutScores':
+        """From a data sample a localizer predicted without smoothing (its
+        ``pred_frame_scores``, original frames)."""
+        return cls._of(sample,
+                       sample.pred_frame_scores.double().cpu().numpy())
+
+    @classmethod
+    def _of(cls, sample, frame_scores: np.ndarray) -> 'HeldOutScores':
         fps = sample.metainfo.get('fps')
         if not fps:
             raise ValueError(f'{sample.metainfo.get("frame_dir")!r}: choosing'
                              ' a smoothing window needs the frame rate (fps)')
-        return cls(sample.metainfo['frame_dir'],
-                   sequence_frame_scores(sample, scores, valid),
+        return cls(sample.metainfo['frame_dir'], frame_scores,
                    np.asarray(sample.gt_segments).reshape(-1, 3), float(fps))
 
 
@@ -159,6 +171,17 @@ def select_smoothing_window(held_out: Sequence[HeldOutScores],
     choice = SmoothingChoice(best, scores, len(held_out))
     print_log(choice.summary(), logger='current')
     return choice
+
+
+def fresh_metric(metric, classes: Sequence[str]):
+    """A copy of a ``TemporalLocalizationMetric`` (its protocol and
+    thresholds) that has seen nothing, for ``classes``; a default one when
+    ``metric`` is None."""
+    fresh = TemporalLocalizationMetric() if metric is None else copy.copy(
+        metric)
+    fresh.results = []
+    fresh.dataset_meta = dict(classes=list(classes))
+    return fresh
 
 
 def gather_held_out(items: Sequence[HeldOutScores]) -> List[HeldOutScores]:

@@ -25,7 +25,8 @@ from ...evaluation.functional.knn import (KNN_PROPOSAL_THRESHOLDS,
                                           frame_level_features,
                                           knn_class_probabilities, level_list)
 from ...evaluation.predictions import set_frame_predictions
-from ...evaluation.smoothing_selection import (HeldOutScores, gather_held_out,
+from ...evaluation.smoothing_selection import (HeldOutScores, fresh_metric,
+                                               gather_held_out,
                                                held_out_names,
                                                select_smoothing_window,
                                                smoothing_config)
@@ -304,7 +305,8 @@ class KNNLocalizationLoop(BaseLoop):
                       if hasattr(m, 'unsmoothed'))
         self.smoothing_choice = select_smoothing_window(
             gather_held_out(scored), self.smoothing['candidates_s'],
-            lambda: fresh_copy(metric), len(self.classes), self.postprocess)
+            lambda: fresh_metric(metric, self.classes), len(self.classes),
+            self.postprocess)
         return self.smoothing_choice.window_s
 
     def localize(self, data_batch: dict, memory: FrameMemory,
@@ -334,14 +336,6 @@ class KNNLocalizationLoop(BaseLoop):
                                         self.temperature, self.chunk_size)
         set_frame_predictions(sample, probs.T, valid, len(self.classes),
                               smoothing_s=smoothing_s, **self.postprocess)
-
-
-def fresh_copy(metric):
-    """A copy of a metric (its settings and ``dataset_meta``) that has seen
-    no result."""
-    copied = copy.copy(metric)
-    copied.results = []
-    return copied
 
 
 def unsmoothed_copy(evaluator: Evaluator) -> Evaluator:

@@ -131,7 +131,8 @@ class TemporalLocalizationMetric(BaseMetric):
                 pred_scores=scores,
                 gt_segments=_segment_array(
                     sample.get('gt_segments', []), 'gt_segments'),
-                smoothing_s=None if key else sample.get('smoothing_s'))
+                smoothing_s=None if self.unsmoothed else sample.get(
+                    'smoothing_s'))
             if key + 'pred_frame_labels' in sample:
                 frame_labels = _to_numpy(sample[key + 'pred_frame_labels']
                                          ).reshape(-1).astype(np.int64)

@@ -17,6 +17,9 @@ from mmaction.registry import MODELS
 from ..heads.framewise_head import check_supervision
 from .pretrained_backbone import load_pretrained_backbone
 
+NO_SMOOTHING = -1.0
+"""The ``smoothing_s`` buffer's value for "do not smooth"."""
+
 
 @MODELS.register_module()
 class SkeletonLocalizer(BaseModel):
@@ -48,6 +51,16 @@ class SkeletonLocalizer(BaseModel):
     ``'tensor'`` mode read the last stage's logits. Frame supervision
     only. ``refinement=None`` is the plain localizer.
 
+    Temporal smoothing of the frame scores before the proposals
+    (:func:`~snippet_plugin.evaluation.functional.smooth_frame_scores`):
+    ``postprocess=dict(smoothing_s=S)`` fixes a window of ``S`` seconds at
+    each sample's fps; :class:`~snippet_plugin.engine.hooks.
+    SmoothingWindowHook` chooses it on held-out training sequences after
+    training. The window lives in the buffer :attr:`smoothing_s` (-1: no
+    smoothing, the paper's post-processing), so the checkpoint carries it
+    to ``tools/test.py`` and ``tools/localize.py``; a checkpoint saved
+    before it existed loads as the config says.
+
     Linear evaluation (``freeze_backbone=True``): backbone parameters get
     ``requires_grad=False``, the backbone runs under ``no_grad`` and stays
     in eval mode whatever :meth:`train` is called with, so its BN running
@@ -68,7 +81,8 @@ class SkeletonLocalizer(BaseModel):
             ``'frame'``.
         freeze_backbone (bool): Linear evaluation. Defaults to False.
         postprocess (dict, optional): Keyword arguments of
-            ``frames_to_segments`` other than ``background_id``.
+            ``frames_to_segments`` other than ``background_id``, and
+            ``smoothing_s`` (seconds, see above).
         pretrained (str, optional): Checkpoint with a pretrained backbone.
         refinement (dict, optional): :class:`MultiStageRefinement` config;
             ``num_classes`` defaults to the head's. None (default): none.
@@ -119,6 +133,10 @@ class SkeletonLocalizer(BaseModel):
         self.supervision = supervision
         self.freeze_backbone = freeze_backbone
         self.postprocess = dict(postprocess or {})
+        smoothing_s = self.postprocess.pop('smoothing_s', None)
+        self.register_buffer('smoothing_s', torch.tensor(
+            NO_SMOOTHING if smoothing_s is None else float(smoothing_s),
+            dtype=torch.float64))
         self.pretrained = pretrained
         if freeze_backbone:
             self.backbone.requires_grad_(False)
@@ -135,6 +153,26 @@ class SkeletonLocalizer(BaseModel):
         if self.freeze_backbone:
             self.backbone.eval()
         return self
+
+    def set_smoothing_window(self, seconds: Optional[float]) -> None:
+        """Smooth predictions over ``seconds`` (None: not at all)."""
+        if seconds is not None and not seconds >= 0:
+            raise ValueError(f'smoothing window must be >= 0 s, got {seconds}')
+        self.smoothing_s.fill_(NO_SMOOTHING if seconds is None else seconds)
+
+    @property
+    def smoothing_window_s(self) -> Optional[float]:
+        """The smoothing window in seconds, None when predictions are not
+        smoothed."""
+        value = float(self.smoothing_s)
+        return None if value == NO_SMOOTHING else value
+
+    def _load_from_state_dict(self, state_dict, prefix, *args,
+                              **kwargs) -> None:
+        """Keep the configured smoothing window when loading a checkpoint
+        saved before the localizer carried one."""
+        state_dict.setdefault(prefix + 'smoothing_s', self.smoothing_s)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def init_weights(self) -> None:
         """Random initialisation, then the ``pretrained`` backbone."""
@@ -208,4 +246,5 @@ class SkeletonLocalizer(BaseModel):
         mask = self.head.frame_mask(data_samples, inputs.device)
         return self.head.predict_by_logits(
             self.stage_logits(inputs, mask)[-1], data_samples,
-            self.supervision, **self.postprocess)
+            self.supervision, smoothing_s=self.smoothing_window_s,
+            **self.postprocess)

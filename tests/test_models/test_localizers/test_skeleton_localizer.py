@@ -20,6 +20,7 @@ from snippet_plugin.datasets import untrimmed_pose_dataset
 from snippet_plugin.datasets.annotation import UNLABELLED, load_annotations
 from snippet_plugin.datasets.untrimmed_pose_dataset import UntrimmedPoseDataset
 from snippet_plugin.evaluation import TemporalLocalizationMetric
+from snippet_plugin.evaluation.functional import smooth_frame_scores
 from helpers import labelled_sample, write_annotation_file
 from localizer_fixtures import build_localizer
 from loss_references import reference_truncated_mse
@@ -227,6 +228,35 @@ def test_predict_frame_scores_are_the_softmax_of_the_real_frames():
     assert torch.equal(result.pred_frame_labels, probs[:, :30].argmax(0))
     assert isinstance(result.pred_segments, np.ndarray)
     assert result.pred_segments.shape[1] == 3
+
+
+def test_smoothing_window_smooths_predictions_and_travels_in_the_state():
+    model = build_localizer(postprocess=dict(smoothing_s=0.2)).eval()
+    assert model.smoothing_window_s == 0.2
+    x = skeletons(1)
+    data_sample = sample(torch.zeros(NUM_FRAMES), num_valid=30)
+    data_sample.set_metainfo(dict(fps=25))
+    with torch.no_grad():
+        probs = F.softmax(model(x)[0], dim=0)[:, :30].double().numpy()
+        [result] = model.predict(x, [data_sample])
+    # 0.2 s at 25 fps: half-width 2.5 rounds half up to 3 -> 7 frames
+    np.testing.assert_allclose(result.pred_frame_scores.numpy(),
+                               smooth_frame_scores(probs, window=7),
+                               rtol=1e-5, atol=1e-7)
+    assert result.smoothing_s == 0.2 and result.smoothing_window == 7
+    assert 'unsmoothed_pred_segments' in result
+
+    other = build_localizer(seed=1)
+    assert other.smoothing_window_s is None, 'no smoothing by default'
+    other.load_state_dict(model.state_dict())
+    assert other.smoothing_window_s == 0.2
+    older = {k: v for k, v in model.state_dict().items()
+             if k != 'smoothing_s'}
+    other.set_smoothing_window(None)
+    other.load_state_dict(older)   # a checkpoint from before the buffer
+    assert other.smoothing_window_s is None
+    with pytest.raises(ValueError, match='>= 0 s'):
+        other.set_smoothing_window(-0.5)
 
 
 def predict_with_background_bias(model, x, bias):
@@ -465,7 +495,7 @@ def test_without_refinement_the_localizer_is_the_head_on_the_neck():
         == set(plain.state_dict())
     for key, value in plain.state_dict().items():
         torch.testing.assert_close(refined_state[key], value, rtol=0, atol=0,
-                                   equal_nan=True, msg=key)
+                                   msg=key)
     x = skeletons()
     labels = [random_labels(seed=2), random_labels(seed=3)]
     with torch.no_grad():
