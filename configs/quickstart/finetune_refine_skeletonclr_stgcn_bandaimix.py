@@ -17,3 +17,4 @@ model = dict(
 train_dataloader = {{_base_.bandaimix_train}}
 val_dataloader = {{_base_.bandaimix_eval}}
 test_dataloader = {{_base_.bandaimix_eval}}
+holdout_dataloader = {{_base_.bandaimix_eval}}

@@ -6,8 +6,11 @@ shrunk to about a minute on a 2-core CPU: the quick-start ST-GCN (16 base
 channels; levels after stages 1, 7, 10: 16/32/64 channels at T, T/4, T/8),
 a U-neck of width 64, 128-frame training windows, batch 8, Adam lr 1e-3
 (1e-4 is the paper scale's, for 40 long epochs), 10 epochs of 4 passes over
-the 48 training sequences. Validation on the 16 whole validation sequences
-prints mAP@0.1-0.5, frame accuracy, edit and F1@{10,25,50}.
+the training sequences outside the 20 % holdout. After the last epoch
+``SmoothingWindowHook`` chooses the smoothing window on that holdout (the
+checkpoint keeps it); validation on the 16 whole validation sequences prints
+mAP@0.1-0.5, frame accuracy, edit and F1@{10,25,50} with smoothing
+(``tal/``) and under the paper's post-processing (``tal_unsmoothed/``).
 
 The encoder comes from the quick-start pretraining
 (``configs/quickstart/skeletonclr_stgcn_mocapmix.py``); point ``pretrained``
@@ -49,6 +52,9 @@ train_dataloader = dict(
             type='UntrimmedPoseDataset',
             ann_file='data/mocapmix/mocapmix.pkl',
             split='train',
+            part='fit',
+            holdout_fraction={{_base_.holdout_fraction}},
+            holdout_seed={{_base_.holdout_seed}},
             label_mode='frame',
             pipeline=[
                 dict(type='NormalizeSkeleton3D'),
@@ -63,3 +69,13 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3))
 default_hooks = dict(
     logger=dict(interval=6),
     checkpoint=dict(interval=max_epochs, save_best=None))
+custom_hooks = _base_.custom_hooks + [
+    dict(type='SmoothingWindowHook',
+         candidates_s={{_base_.smoothing_candidates_s}})
+]
+val_evaluator = [
+    dict(type='TemporalLocalizationMetric'),
+    dict(type='TemporalLocalizationMetric', unsmoothed=True,
+         prefix='tal_unsmoothed'),
+]
+test_evaluator = val_evaluator

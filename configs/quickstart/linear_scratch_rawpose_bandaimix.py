@@ -15,3 +15,4 @@ model = dict(head=dict(num_classes=16))
 train_dataloader = {{_base_.bandaimix_train}}
 val_dataloader = {{_base_.bandaimix_eval}}
 test_dataloader = {{_base_.bandaimix_eval}}
+holdout_dataloader = {{_base_.bandaimix_eval}}

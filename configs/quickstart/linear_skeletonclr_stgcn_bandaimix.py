@@ -20,3 +20,4 @@ model = dict(
 train_dataloader = {{_base_.bandaimix_train}}
 val_dataloader = {{_base_.bandaimix_eval}}
 test_dataloader = {{_base_.bandaimix_eval}}
+holdout_dataloader = {{_base_.bandaimix_eval}}

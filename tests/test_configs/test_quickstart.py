@@ -48,7 +48,9 @@ def test_bandaimix_quickstart_is_its_mocapmix_twin_on_other_data(path):
         loaders += [cfg['val_cfg']['memory_dataloader'],
                     cfg['test_cfg']['memory_dataloader']]
         assert cfg['val_cfg']['max_memory_frames'] == 200000
-    else:  # Stage 2: BandaiMix's 16 classes, its own pretraining
+    else:  # Stage 2: BandaiMix's 16 classes, its own pretraining, and
+        # the smoothing window chosen on BandaiMix's train holdout
+        loaders.append(cfg['holdout_dataloader'])
         heads = cfg['model']['head'], twin['model']['head']
         assert [head.pop('num_classes') for head in heads] == [16, 14]
         pretrained = cfg['model'].pop('pretrained'), twin['model'].pop(
@@ -61,7 +63,7 @@ def test_bandaimix_quickstart_is_its_mocapmix_twin_on_other_data(path):
     assert twin['train_dataloader']['dataset']['times'] * 48 == 192
     # everything else is the twin's recipe
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',
-                'val_cfg', 'test_cfg'):
+                'holdout_dataloader', 'val_cfg', 'test_cfg'):
         for dataset in (cfg[key], twin[key]):
             for holder in (dataset.get('dataset'), dataset.get(
                     'memory_dataloader', {}).get('dataset')):

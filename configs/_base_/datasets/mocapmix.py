@@ -13,12 +13,23 @@ No checkpoint selection: the quick starts keep the last epoch
 their test report and the test split selects nothing. A config that keeps
 a best checkpoint must validate on a held-out part of ``train`` instead
 (``part='holdout'``, as ``babel_localization.py`` does).
+
+Temporal smoothing of the frame scores (the quick starts' post-processing,
+``docs/protocols.md``): the window is chosen among
+``smoothing_candidates_s`` on a held-out part of ``train``, never on
+``val``. The KNN loop holds out ``holdout_fraction`` of its memory
+sequences itself; a Stage-2 quick start trains on ``part='fit'`` and its
+``SmoothingWindowHook`` reads ``holdout_dataloader`` (the same fraction and
+seed, ``part='holdout'``).
 """
 dataset_type = 'UntrimmedPoseDataset'
 ann_file = 'data/mocapmix/mocapmix.pkl'
 clip_len = 300
 num_person = 1
 temporal_stride = 8
+holdout_fraction = 0.2
+holdout_seed = 0
+smoothing_candidates_s = [0, 0.25, 0.5, 1, 2, 3]
 
 train_pipeline = [
     dict(type='NormalizeSkeleton3D'),
@@ -55,6 +66,9 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
+holdout_dataloader = dict(val_dataloader, dataset=dict(
+    val_dataloader['dataset'], split='train', part='holdout',
+    holdout_fraction=holdout_fraction, holdout_seed=holdout_seed))
 
 val_evaluator = dict(type='TemporalLocalizationMetric')
 test_evaluator = val_evaluator

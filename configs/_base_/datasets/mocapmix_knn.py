@@ -4,7 +4,10 @@ Pretraining draws random windows of every training sequence without labels
 (``label_mode='none'``), each turned into two views by AimCLR's normal
 augmentation (temporal pad-crop + shear). KNN evaluation keeps the
 frame-labelled training sequences as the memory and localizes the whole
-validation sequences (``val_dataloader`` of ``mocapmix.py``).
+validation sequences (``val_dataloader`` of ``mocapmix.py``), smoothing the
+frame scores over a window chosen on held-out training sequences; the
+metrics report the paper's unsmoothed protocol beside it
+(``tal_unsmoothed/``).
 """
 _base_ = ['./mocapmix.py']
 
@@ -38,5 +41,9 @@ val_cfg = dict(
     type='KNNLocalizationLoop',
     memory_dataloader=knn_memory_dataloader,
     k=20,
-    level=-1)
+    level=-1,
+    smoothing=dict(
+        candidates_s={{_base_.smoothing_candidates_s}},
+        holdout_fraction={{_base_.holdout_fraction}},
+        holdout_seed={{_base_.holdout_seed}}))
 test_cfg = val_cfg

@@ -6,6 +6,7 @@ unchanged) and this file, and points every dataloader at BandaiMix:
     train_dataloader = {{_base_.bandaimix_train}}
     val_dataloader = {{_base_.bandaimix_eval}}
     test_dataloader = {{_base_.bandaimix_eval}}
+    holdout_dataloader = {{_base_.bandaimix_eval}}   # Stage 2
     val_cfg = {{_base_.bandaimix_knn}}
     test_cfg = {{_base_.bandaimix_knn}}
 

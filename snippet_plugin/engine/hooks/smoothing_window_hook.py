@@ -5,7 +5,7 @@ import torch
 from mmengine.hooks import Hook
 from torch.utils.data import DataLoader
 
-from mmaction.registry import HOOKS
+from mmaction.registry import HOOKS, METRICS
 from ..runner_model import unwrapped_model
 from ...evaluation.smoothing_selection import (HeldOutScores, fresh_metric,
                                                gather_held_out,
@@ -23,7 +23,7 @@ class SmoothingWindowHook(Hook):
     holdout_fraction=..., holdout_seed=...)`` with a whole-sequence test
     pipeline; the training set reads ``part='fit'`` with the same
     fraction and seed), never the test split. The model predicts it
-    unsmoothed, every candidate is scored by the validation metric
+    unsmoothed, every candidate is scored by ``metric``
     (:func:`~snippet_plugin.evaluation.smoothing_selection.
     select_smoothing_window`), and the best window is set on the model
     (``set_smoothing_window``) before the last checkpoint is saved (this
@@ -34,7 +34,11 @@ class SmoothingWindowHook(Hook):
         candidates_s: Windows in seconds to choose from (include 0 to let
             "no smoothing" win).
         holdout_dataloader: Dataloader (or its config) of the held-out
-            training sequences.
+            training sequences; None (default): the config's top-level
+            ``holdout_dataloader``, which a derived config can merge into
+            (e.g. another ``ann_file``).
+        metric: Config of the ``TemporalLocalizationMetric`` that scores
+            the candidates (protocol, thresholds); default: the default one.
         postprocess: ``frames_to_segments`` keyword arguments the model
             predicts with; default: the model's ``postprocess``.
     """
@@ -42,15 +46,23 @@ class SmoothingWindowHook(Hook):
     priority = 'ABOVE_NORMAL'
 
     def __init__(self, candidates_s: Sequence[float],
-                 holdout_dataloader: Union[DataLoader, Dict],
+                 holdout_dataloader: Union[DataLoader, Dict, None] = None,
+                 metric: Optional[dict] = None,
                  postprocess: Optional[dict] = None) -> None:
         self.candidates_s = smoothing_config(
             dict(candidates_s=candidates_s))['candidates_s']
         self.holdout_dataloader = holdout_dataloader
+        self.metric = metric or dict(type='TemporalLocalizationMetric')
         self.postprocess = postprocess
 
     def before_train(self, runner) -> None:
-        """Refuse a model that cannot smooth."""
+        """Refuse a model that cannot smooth, or no holdout."""
+        if self.holdout_dataloader is None:
+            self.holdout_dataloader = runner.cfg.get('holdout_dataloader')
+            if self.holdout_dataloader is None:
+                raise ValueError('SmoothingWindowHook needs a '
+                                 'holdout_dataloader: give it one, or set '
+                                 'the config key holdout_dataloader')
         model = unwrapped_model(runner)
         if not hasattr(model, 'set_smoothing_window'):
             raise ValueError('SmoothingWindowHook needs a localizer with '
@@ -66,10 +78,7 @@ class SmoothingWindowHook(Hook):
             self.holdout_dataloader = runner.build_dataloader(
                 self.holdout_dataloader, seed=runner.seed)
         classes = self.holdout_dataloader.dataset.metainfo['classes']
-        metric = next((m for m in getattr(runner.val_loop, 'evaluator',
-                                          None).metrics
-                       if hasattr(m, 'unsmoothed')), None) if getattr(
-                           runner, '_val_loop', None) else None
+        metric = METRICS.build(self.metric)
         choice = select_smoothing_window(
             gather_held_out(self.held_out_scores(model)), self.candidates_s,
             lambda: fresh_metric(metric, classes), len(classes),
