@@ -56,9 +56,11 @@ def segment_table(result: LocalizationResult, min_score: float = 0.0) -> str:
     """One line per segment scoring at least ``min_score``: class, frames,
     seconds, score."""
     shown = [seg for seg in result.segments if seg['score'] >= min_score]
+    smoothing = ('unsmoothed' if result.smoothing_s is None else
+                 f'smoothed over {result.smoothing_s:g} s')
     header = (f'{result.name}: {len(result.segments)} segment(s) in '
-              f'{result.num_frames} frames at {result.fps:g} fps; '
-              f'{len(shown)} with score >= {min_score:g}')
+              f'{result.num_frames} frames at {result.fps:g} fps '
+              f'({smoothing}); {len(shown)} with score >= {min_score:g}')
     lines = [header, f'{"class":<24} {"frames":>13} {"seconds":>17} score']
     for seg in shown:
         frames = f'{seg["start_frame"]}-{seg["end_frame"]}'

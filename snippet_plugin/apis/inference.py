@@ -13,11 +13,12 @@ pipeline over the sequence, whole or in sliding windows
     for segment in result.segments:
         print(segment['label'], segment['start_sec'], segment['end_sec'])
 """
+import contextlib
 import copy
 import os
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -68,10 +69,13 @@ class LocalizationResult:
             ``start_frame``, ``end_frame`` (half-open ``[start, end)``),
             ``start_sec = start_frame / fps``, ``end_sec = end_frame / fps``.
         frame_scores: float32 ``(T, K + 1)`` class probabilities per frame
-            (background last).
+            (background last), smoothed when the model smooths.
         frame_labels: int64 ``(T,)`` argmax of ``frame_scores``.
         ground_truth: The input's ground truth in the model's class ids
             (:func:`map_ground_truth`), or None.
+        smoothing_s: The smoothing window in seconds the model's
+            checkpoint carries (``SkeletonLocalizer.smoothing_window_s``),
+            None for the paper's unsmoothed post-processing.
     """
     name: str
     fps: float
@@ -80,6 +84,7 @@ class LocalizationResult:
     frame_scores: np.ndarray
     frame_labels: np.ndarray
     ground_truth: Optional[GroundTruth] = field(default=None, repr=False)
+    smoothing_s: Optional[float] = None
 
     @property
     def num_frames(self) -> int:
@@ -105,12 +110,12 @@ class LocalizationResult:
         return rows, list(classes)
 
     def to_dict(self) -> Dict:
-        """JSON-ready summary: name, fps, frames, classes, segments and
-        frame labels; with ground truth also ``gt_segments`` (class ids
+        """JSON-ready summary: name, fps, frames, classes, smoothing
+        window, segments and frame labels; with ground truth also ``gt_segments`` (class ids
         into ``gt_classes``), ``gt_classes`` and ``gt_note``."""
         summary = dict(name=self.name, fps=self.fps,
                        num_frames=self.num_frames, classes=list(self.classes),
-                       segments=self.segments,
+                       smoothing_s=self.smoothing_s, segments=self.segments,
                        frame_labels=self.frame_labels.tolist())
         if self.ground_truth is not None:
             summary.update(
@@ -388,7 +393,8 @@ def inference_localizer(model: nn.Module,
     padding, persons) as a whole, or as the test dataset's sliding windows,
     whose probabilities are averaged on the frames they share. Every frame
     gets a prediction. Segments come from the model's post-processing
-    (``model.postprocess``, as in testing) on the merged probabilities.
+    (its smoothing window and ``model.postprocess``, as in testing) on the
+    merged probabilities: windows are merged first, then smoothed.
 
     Args:
         model: From :func:`init_localizer` (needs ``cfg`` and
@@ -422,13 +428,14 @@ def inference_localizer(model: nn.Module,
                         for t in transforms])
     num_frames = keypoint.shape[1]
     totals, counts = None, torch.zeros(num_frames)
-    for item in pipeline_items(model.cfg, sequence, keypoint, fps,
-                               len(classes)):
-        scores, frames = predict_frames(model, pipeline(item))
-        if totals is None:
-            totals = scores.new_zeros((scores.shape[0], num_frames))
-        totals[:, frames] += scores
-        counts[frames] += 1
+    with unsmoothed_predictions(model):
+        for item in pipeline_items(model.cfg, sequence, keypoint, fps,
+                                   len(classes)):
+            scores, frames = predict_frames(model, pipeline(item))
+            if totals is None:
+                totals = scores.new_zeros((scores.shape[0], num_frames))
+            totals[:, frames] += scores
+            counts[frames] += 1
     if bool((counts == 0).any()):
         missing = torch.nonzero(counts == 0).flatten().tolist()
         raise RuntimeError(f'the test pipeline dropped frames '
@@ -445,11 +452,13 @@ def _result(model: nn.Module, sequence: SkeletonSequence,
             ground_truth: Optional[GroundTruth]) -> LocalizationResult:
     """Segments of merged ``(K + 1, T)`` probabilities, as a result."""
     num_rows, num_frames = frame_scores.shape
-    merged = ActionDataSample(metainfo=dict(frame_dir=sequence.name,
-                                            total_frames=num_frames))
+    merged = ActionDataSample(metainfo=dict(
+        frame_dir=sequence.name, total_frames=num_frames, fps=fps))
+    smoothing_s = getattr(model, 'smoothing_window_s', None)
     set_frame_predictions(merged, frame_scores,
                           torch.ones(num_frames, dtype=torch.bool),
-                          num_rows - 1, **getattr(model, 'postprocess', {}))
+                          num_rows - 1, smoothing_s=smoothing_s,
+                          **getattr(model, 'postprocess', {}))
     rows = [(int(s), int(e), int(c), float(score)) for (s, e, c), score in
             zip(merged.pred_segments, merged.pred_segment_scores)]
     segments = [dict(label=classes[c], class_id=c, score=score,
@@ -461,4 +470,19 @@ def _result(model: nn.Module, sequence: SkeletonSequence,
         name=sequence.name, fps=fps, classes=classes, segments=segments,
         frame_scores=merged.pred_frame_scores.T.numpy().astype(np.float32),
         frame_labels=merged.pred_frame_labels.numpy().astype(np.int64),
-        ground_truth=ground_truth)
+        ground_truth=ground_truth, smoothing_s=smoothing_s)
+
+
+@contextlib.contextmanager
+def unsmoothed_predictions(model: nn.Module) -> Iterator[None]:
+    """Within the block, a model that smooths (``set_smoothing_window``)
+    predicts unsmoothed scores, so that windows merge before smoothing."""
+    window_s = getattr(model, 'smoothing_window_s', None)
+    if window_s is None:
+        yield
+        return
+    model.set_smoothing_window(None)
+    try:
+        yield
+    finally:
+        model.set_smoothing_window(window_s)

@@ -13,7 +13,8 @@ from snippet_plugin.apis import inference_localizer, init_localizer
 from snippet_plugin.apis.inference import map_ground_truth
 from snippet_plugin.apis.inputs import SkeletonSequence
 from snippet_plugin.datasets.transforms import NormalizeSkeleton3D
-from snippet_plugin.evaluation.functional import frames_to_segments
+from snippet_plugin.evaluation.functional import (frames_to_segments,
+                                                  smooth_frame_scores)
 from helpers import (labelled_sample, write_annotation_file,
                      write_ntu_skeleton, write_pkummd_skeleton)
 from localizer_fixtures import (CLASSES, FPS, STRIDE, localizer_config,
@@ -97,6 +98,22 @@ def test_sliding_windows_average_the_windows_on_shared_frames(trained):
     np.testing.assert_allclose(result.frame_scores, (total / count).T,
                                atol=1e-5)
     assert len(result.frame_labels) == 37
+
+
+def test_sliding_windows_merge_before_the_checkpoint_smooths(trained):
+    cfg, path, model = trained
+    windowed = init_localizer(
+        localizer_config(window=dict(clip_len=16, stride=8)), path)
+    keypoint = rounded_skeleton(37, seed=4)
+    merged = inference_localizer(windowed, keypoint).frame_scores.T
+    windowed.set_smoothing_window(0.2)   # as a checkpoint would carry it
+    result = inference_localizer(windowed, keypoint)
+    assert result.smoothing_s == 0.2 and result.to_dict()['smoothing_s'] == (
+        0.2)
+    # 0.2 s at 25 fps: 7 frames, centred, cut at the sequence's edges
+    np.testing.assert_allclose(result.frame_scores.T, smooth_frame_scores(
+        merged.astype(np.float64), window=7), atol=1e-6)
+    assert windowed.smoothing_window_s == 0.2, 'the model keeps its window'
 
 
 def test_every_file_format_gives_the_array_result(localizer, tmp_path):
