@@ -1,9 +1,12 @@
 """Compare the localization results of several models side by side.
 
 Reads the predictions that ``tools/test.py CONFIG CKPT --dump preds.pkl``
-wrote for each model, prints one table of mAP at every tIoU threshold and
-their average (scored by ``TemporalLocalizationMetric`` itself), and draws
-the ground truth above each model's frame-wise predictions for one sequence
+wrote for each model, prints a table of mAP at every tIoU threshold, their
+average, frame accuracy, edit, F1@{10,25,50} and the number of predicted
+segments (scored by ``TemporalLocalizationMetric`` itself) under each
+post-processing protocol: the smoothed one, with the window each model
+chose on training data, and the paper's unsmoothed one. It draws the
+ground truth above each model's frame-wise predictions for one sequence
 (the paper's Fig. 4).
 
 Example::
@@ -59,21 +62,40 @@ def parse_results(pairs: Sequence[str]) -> Dict[str, str]:
     return results
 
 
+PROTOCOLS = (
+    ('smoothed (window chosen on training data)', False),
+    ("paper's post-processing (unsmoothed)", True),
+)
+"""Title of each table and the metric's ``unsmoothed`` flag."""
+FRAME_COLUMNS = ('acc', 'edit', 'F1@10', 'F1@25', 'F1@50')
+
+
 def map_table(results: Dict[str, List[dict]], classes: Sequence[str],
+              unsmoothed: bool = False,
               thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS) -> str:
-    """One row per model: mAP (%) at each threshold and the average, scored
-    by ``TemporalLocalizationMetric`` itself (which also logs per-class AP).
+    """One row per model: its smoothing window, mAP (%) at each threshold
+    and their average, the frame scores and the number of predicted
+    segments, scored by ``TemporalLocalizationMetric`` itself (which also
+    logs per-class AP); ``unsmoothed`` scores the paper's post-processing.
     """
-    header = ['model'] + [f'mAP@{t:g}' for t in thresholds] + ['avg']
+    header = (['model', 'window'] + [f'mAP@{t:g}' for t in thresholds] +
+              ['avg', *FRAME_COLUMNS, 'segments'])
     rows = []
+    key = 'unsmoothed_pred_segments' if unsmoothed else 'pred_segments'
     for name, samples in results.items():
-        metric = TemporalLocalizationMetric(tiou_thresholds=thresholds)
+        metric = TemporalLocalizationMetric(tiou_thresholds=thresholds,
+                                            unsmoothed=unsmoothed)
         metric.dataset_meta = dict(classes=list(classes))
         metric.process(None, samples)
         scores = metric.compute_metrics(metric.results)
-        rows.append([name] + [f'{scores[f"mAP@{t:g}"]:.1f}'
-                              for t in thresholds] +
-                    [f'{scores["mAP_avg"]:.1f}'])
+        window = scores.get('smoothing_s')
+        count = sum(len(s.get(key, s.get('pred_segments', [])))
+                    for s in samples)
+        rows.append([name, '-' if window is None else f'{window:g} s'] +
+                    [f'{scores[f"mAP@{t:g}"]:.1f}' for t in thresholds] +
+                    [f'{scores["mAP_avg"]:.1f}'] +
+                    [f'{scores[c]:.1f}' if c in scores else '-'
+                     for c in FRAME_COLUMNS] + [str(count)])
     widths = [max(len(r[c]) for r in [header] + rows)
               for c in range(len(header))]
     lines = ['  '.join(cell.ljust(w) if c == 0 else cell.rjust(w)
@@ -81,6 +103,17 @@ def map_table(results: Dict[str, List[dict]], classes: Sequence[str],
              for row in [header] + rows]
     lines.insert(1, '-' * len(lines[0]))
     return '\n'.join(lines)
+
+
+def protocol_tables(results: Dict[str, List[dict]],
+                    classes: Sequence[str]) -> str:
+    """:func:`map_table` under each of :data:`PROTOCOLS`, titled; the
+    smoothed table only when some model smoothed."""
+    smoothed = any(s.get('smoothing_s') is not None
+                   for samples in results.values() for s in samples)
+    return '\n\n'.join(f'{title}\n{map_table(results, classes, unsmoothed)}'
+                       for title, unsmoothed in PROTOCOLS
+                       if smoothed or unsmoothed)
 
 
 def pick_sample(samples: List[dict], key: str) -> dict:
@@ -118,7 +151,7 @@ def main(argv=None) -> None:
     classes = load_annotations(args.ann_file)['meta']['classes']
     results = {name: load(path)
                for name, path in parse_results(args.result).items()}
-    print(map_table(results, classes))
+    print(protocol_tables(results, classes))
     if args.out:
         draw_timelines(results, classes, args.sample, args.out)
         print(f'wrote {args.out}')
