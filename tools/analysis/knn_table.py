@@ -13,6 +13,10 @@ over the seeds and writes a CSV:
   configs/quickstart/{,snippet_}<method>_<backbone>_D.py --seed S`` per
   seed, whose final validation is the KNN loop.
 
+Runs whose KNN loop smooths (the quick starts and floors) are tabled under
+both post-processing protocols: smoothed, with the window each run chose on
+its training data (column "window (s)"), and the paper's unsmoothed one.
+
 Run ``R`` works in ``<work-root>/R`` and logs to ``<work-root>/logs/R.log``;
 a run whose work dir holds final metrics is skipped, one with a
 ``last_checkpoint`` resumes (``--resume``). ``--jobs`` runs at a time, each
@@ -50,15 +54,18 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from summarize_runs import (FRAME_METRICS, METRICS,  # noqa: E402
+                            PROTOCOL_TITLES, PROTOCOLS, SMOOTHING,
                             column_name, final_metrics, format_table,
-                            mean_and_std, mean_std_cell)
+                            mean_and_std, mean_std_cell, protocol_runs,
+                            shared_columns)
 
 from snippet_plugin.utils.atomic_io import atomic_write  # noqa: E402
 from snippet_plugin.utils.output_paths import (  # noqa: E402
     exit_on_unwritable_output, make_output_folder)
 
-COLUMNS = METRICS + FRAME_METRICS
-"""mAP@0.1..0.5, their average, frame accuracy, edit, F1@50."""
+COLUMNS = (SMOOTHING, ) + METRICS + FRAME_METRICS
+"""The CSV's metrics: the smoothing window, mAP@0.1..0.5, their average,
+frame accuracy, edit, F1@{10,25,50} (empty where a run has none)."""
 HEADLINE = 'tal/mAP_avg'
 """The metric a method must beat both floors on."""
 FLOOR_ROW = 'raw-pose floor'
@@ -282,36 +289,55 @@ def floors_beneath(row: str, rows: Dict[str, List[Dict[str, float]]]) -> str:
                      and mean < mean_and_std(rows[floor], HEADLINE)[0])
 
 
-def markdown_table(rows: Dict[str, List[Dict[str, float]]]) -> str:
-    """mean ± std of :data:`COLUMNS` per row, runs and the floor mark."""
-    header = (['model', 'runs'] + [column_name(key) for key in COLUMNS] +
+def markdown_table(rows: Dict[str, List[Dict[str, float]]],
+                   protocol: str = 'paper') -> str:
+    """mean ± std per row of the metrics every run reports
+    (:func:`shared_columns`) under ``protocol``, runs and the floor mark."""
+    rows = protocol_runs(rows, protocol)
+    keys = shared_columns([r for group in rows.values() for r in group])
+    header = (['model', 'runs'] + [column_name(key) for key in keys] +
               ['below floor'])
     body = [[row, str(len(group))] +
-            [mean_std_cell(group, key) for key in COLUMNS] +
+            [mean_std_cell(group, key) for key in keys] +
             [floors_beneath(row, rows)] for row, group in rows.items()]
     return format_table(header, body, markdown=True)
 
 
+def protocol_tables(rows: Dict[str, List[Dict[str, float]]]) -> str:
+    """:func:`markdown_table` of every protocol the runs report, titled."""
+    return '\n\n'.join(
+        f'{PROTOCOL_TITLES[protocol]}:\n\n{markdown_table(rows, protocol)}'
+        for protocol in PROTOCOLS if protocol_runs(rows, protocol))
+
+
 def csv_text(rows: Dict[str, List[Dict[str, float]]]) -> str:
-    """Every run, then each row's mean and (over several runs) sample
-    std, one line each; ``run`` holds the work dir, or the run count."""
+    """Per protocol (:data:`PROTOCOLS`), every run, then each row's mean
+    and (over several runs) sample std, one line each; ``run`` holds the
+    work dir, or the run count; a metric a run lacks is empty."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator='\n')
-    writer.writerow(['row', 'kind', 'run', 'seed'] +
+    writer.writerow(['row', 'protocol', 'kind', 'run', 'seed'] +
                     [column_name(key) for key in COLUMNS] + ['below_floor'])
-    for row, group in rows.items():
-        mark = floors_beneath(row, rows)
-        for record in group:
-            writer.writerow([row, 'run', record['name'],
-                             '' if record['seed'] is None else record['seed']]
-                            + [f'{record[key]:.4f}' for key in COLUMNS] +
+    for protocol in PROTOCOLS:
+        viewed = protocol_runs(rows, protocol)
+        for row, group in viewed.items():
+            mark = floors_beneath(row, viewed)
+            keys = [key if all(key in r for r in group) else None
+                    for key in COLUMNS]
+            for record in group:
+                writer.writerow(
+                    [row, protocol, 'run', record['name'],
+                     '' if record['seed'] is None else record['seed']] +
+                    ['' if key is None else f'{record[key]:.4f}'
+                     for key in keys] + [mark])
+            stats = [key and mean_and_std(group, key) for key in keys]
+            writer.writerow([row, protocol, 'mean', len(group), ''] +
+                            [f'{s[0]:.4f}' if s else '' for s in stats] +
                             [mark])
-        stats = [mean_and_std(group, key) for key in COLUMNS]
-        writer.writerow([row, 'mean', len(group), ''] +
-                        [f'{mean:.4f}' for mean, _ in stats] + [mark])
-        if len(group) > 1:
-            writer.writerow([row, 'std', len(group), ''] +
-                            [f'{spread:.4f}' for _, spread in stats] + [mark])
+            if len(group) > 1:
+                writer.writerow([row, protocol, 'std', len(group), ''] +
+                                [f'{s[1]:.4f}' if s else '' for s in stats]
+                                + [mark])
     return out.getvalue()
 
 
@@ -395,7 +421,7 @@ def main(argv=None) -> int:
     command = shlex.join(['python', 'tools/analysis/knn_table.py'] +
                          list(sys.argv[1:] if argv is None else argv))
     print(f'KNN localization on {args.dataset} (made by `{command}`):\n')
-    print(markdown_table(rows))
+    print(protocol_tables(rows))
     print(f'\n{FLOOR_NOTE}')
     atomic_write(args.out, csv_text(rows).encode())
     print(f'CSV: {args.out}')

@@ -3,7 +3,8 @@
 # paper's Tab. 3-4): the two linear floors (the raw pose and the random-init
 # encoder, frozen); training from scratch; linear and finetune, with and
 # without the U-neck, from the SkeletonCLR and the snippet pretraining; weak;
-# semi-supervised 10 % and 20 %. Each run starts from the pretraining of the
+# semi-supervised 10 % and 20 %; the MS-TCN refinement (linear, floors
+# included, and finetune). Each run starts from the pretraining of the
 # same seed written by tools/analysis/knn_table.py
 # (<PRETRAIN_ROOT>/<pretraining config>_seed<k>/epoch_40.pth); semi runs also
 # draw their labelled subset with label_seed=<k>. Two runs at a time, one
@@ -17,9 +18,10 @@
 # BandaiMix linear protocol and its floors:
 #   DATASET=bandaimix ONLY='^linear_(scratch_[a-z]+|(snippet_)?skeletonclr_stgcn)_bandaimix$' \
 #     bash tools/analysis/stage2_seeds.sh work_dirs/stage2_bandaimix work_dirs/knn_bandaimix
-# ); a selected config that does not exist stops the script. The table
-# (mean ± std over seeds, markdown, with wall time) is printed at the end and
-# written to <WORK_ROOT>/summary.md.
+# ); a selected config that does not exist stops the script. The tables
+# (mean ± std over seeds, markdown, with wall time; the smoothed protocol,
+# then the paper's unsmoothed one) are printed at the end and written to
+# <WORK_ROOT>/summary.md.
 set -euo pipefail
 DATASET=${DATASET:-mocapmix}
 ROOT=${1:-work_dirs/stage2_seeds}
@@ -47,6 +49,12 @@ CONFIGS=(
   weak_snippet_skeletonclr_stgcn_mocapmix:snippet_skeletonclr_stgcn_mocapmix
   semi10_snippet_skeletonclr_stgcn_mocapmix:snippet_skeletonclr_stgcn_mocapmix
   semi20_snippet_skeletonclr_stgcn_mocapmix:snippet_skeletonclr_stgcn_mocapmix
+  linear_refine_scratch_rawpose_mocapmix:
+  linear_refine_scratch_stgcn_mocapmix:
+  linear_refine_skeletonclr_stgcn_mocapmix:skeletonclr_stgcn_mocapmix
+  linear_refine_snippet_skeletonclr_stgcn_mocapmix:snippet_skeletonclr_stgcn_mocapmix
+  finetune_refine_skeletonclr_stgcn_mocapmix:skeletonclr_stgcn_mocapmix
+  finetune_refine_snippet_skeletonclr_stgcn_mocapmix:snippet_skeletonclr_stgcn_mocapmix
 )
 
 # Print the training command of one config and seed.

@@ -3,11 +3,13 @@
 Each run is a work dir written by ``tools/train.py`` (its last validation
 metrics are read from ``<timestamp>/vis_data/scalars.json``) or by
 ``tools/test.py`` (``<timestamp>/<timestamp>.json``). Runs are
-grouped by name, the part of the work dir's name before ``_seed``. Columns:
-mAP at each tIoU and their average; frame accuracy, edit and F1@50 when
-every run logged them (Stage-2 and KNN runs do); the wall time of the run
-(first to last line of its newest ``<timestamp>/<timestamp>.log``) when
-every run has a log.
+grouped by name, the part of the work dir's name before ``_seed``. One
+table per post-processing protocol the runs report (:data:`PROTOCOLS`: the
+smoothed one, then the paper's). Columns: the smoothing window; mAP at each
+tIoU and their average; frame accuracy, edit and F1@{10,25,50} when every
+run logged them (Stage-2 and KNN runs do); the wall time of the run (first
+to last line of its newest ``<timestamp>/<timestamp>.log``) when every run
+has a log.
 
 Example::
 
@@ -29,7 +31,18 @@ METRICS = ('tal/mAP@0.1', 'tal/mAP@0.2', 'tal/mAP@0.3', 'tal/mAP@0.4',
            'tal/mAP@0.5', 'tal/mAP_avg')
 #: Logged by runs whose predictions carry frame labels; shown when every run
 #: has them.
-FRAME_METRICS = ('tal/acc', 'tal/edit', 'tal/F1@50')
+FRAME_METRICS = ('tal/acc', 'tal/edit', 'tal/F1@10', 'tal/F1@25',
+                 'tal/F1@50')
+SMOOTHING = 'tal/smoothing_s'
+UNSMOOTHED = 'tal_unsmoothed/'
+PROTOCOLS = ('smoothed', 'paper')
+"""Post-processing protocols a run may report: ``'smoothed'`` (the frame
+scores averaged over a window chosen on training data; metrics ``tal/...``
+with ``tal/smoothing_s``) and ``'paper'`` (no smoothing: ``tal/...`` of a
+run that does not smooth, ``tal_unsmoothed/...`` of one that does)."""
+PROTOCOL_TITLES = dict(
+    smoothed='Smoothed post-processing (window chosen on training data)',
+    paper="Paper's post-processing (unsmoothed)")
 WALL_TIME = 'wall_s'
 LOG_TIME = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - ')
 
@@ -56,12 +69,32 @@ def final_metrics(work_dir: str) -> Dict[str, float]:
             found = record
     if found is None:
         raise FileNotFoundError(f'{work_dir}: no validation metrics logged')
-    metrics = {key: found[key] for key in METRICS + FRAME_METRICS
-               if key in found}
+    metrics = {key: value for key, value in found.items()
+               if key.startswith(('tal/', UNSMOOTHED))}
     seconds = wall_time(work_dir)
     if seconds is not None:
         metrics[WALL_TIME] = seconds
     return metrics
+
+
+def protocol_view(record: Dict[str, float],
+                  protocol: str) -> Optional[Dict[str, float]]:
+    """A run's metrics under one of :data:`PROTOCOLS`, keyed ``tal/...``
+    (and the wall time); None when the run does not report it."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f'protocol must be one of {PROTOCOLS}, got '
+                         f'{protocol!r}')
+    smoothed = SMOOTHING in record or any(k.startswith(UNSMOOTHED)
+                                          for k in record)
+    if protocol == 'smoothed':
+        return dict(record) if smoothed else None
+    if not smoothed:
+        return dict(record)
+    view = {'tal/' + key[len(UNSMOOTHED):]: value
+            for key, value in record.items() if key.startswith(UNSMOOTHED)}
+    view.update({key: value for key, value in record.items()
+                 if not key.startswith(('tal/', UNSMOOTHED))})
+    return view
 
 
 def wall_time(work_dir: str) -> Optional[float]:
@@ -86,9 +119,11 @@ def group_name(work_dir: str) -> str:
 
 
 def shared_columns(records: Sequence[Dict[str, float]]) -> List[str]:
-    """:data:`METRICS`, then the keys of :data:`FRAME_METRICS` and the wall
-    time that every record holds."""
-    return list(METRICS) + [
+    """The smoothing window, :data:`METRICS`, then the keys of
+    :data:`FRAME_METRICS` and the wall time, each where every record holds
+    it."""
+    return [key for key in (SMOOTHING, ) if all(key in r for r in records)
+            ] + list(METRICS) + [
         key for key in FRAME_METRICS + (WALL_TIME, )
         if all(key in r for r in records)
     ]
@@ -105,7 +140,7 @@ def mean_and_std(group: Sequence[Dict[str, float]],
 def mean_std_cell(group: Sequence[Dict[str, float]], key: str) -> str:
     """``mean ± std`` of ``key`` over a group, the value alone for one run
     (whole seconds for the wall time, one decimal otherwise)."""
-    digits = 0 if key == WALL_TIME else 1
+    digits = 0 if key == WALL_TIME else 2 if key == SMOOTHING else 1
     mean, spread = mean_and_std(group, key)
     if len(group) == 1:
         return f'{mean:.{digits}f}'
@@ -113,8 +148,18 @@ def mean_std_cell(group: Sequence[Dict[str, float]], key: str) -> str:
 
 
 def column_name(key: str) -> str:
-    """``tal/mAP@0.1`` -> ``mAP@0.1``."""
-    return key.split('/')[-1]
+    """``tal/mAP@0.1`` -> ``mAP@0.1``; ``tal/smoothing_s`` -> ``window
+    (s)``."""
+    return 'window (s)' if key == SMOOTHING else key.split('/')[-1]
+
+
+def protocol_runs(runs: Dict[str, List[Dict[str, float]]],
+                  protocol: str) -> Dict[str, List[Dict[str, float]]]:
+    """The groups' runs under ``protocol`` (:func:`protocol_view`), leaving
+    out the runs, and then the groups, that do not report it."""
+    viewed = {name: [v for v in (protocol_view(r, protocol) for r in group)
+                     if v is not None] for name, group in runs.items()}
+    return {name: group for name, group in viewed.items() if group}
 
 
 def summary_table(runs: Dict[str, List[Dict[str, float]]],
@@ -154,7 +199,13 @@ def main(argv=None) -> None:
     runs = defaultdict(list)
     for work_dir in args.work_dirs:
         runs[group_name(work_dir)].append(final_metrics(work_dir))
-    print(summary_table(runs, markdown=args.markdown))
+    tables = []
+    for protocol in PROTOCOLS:
+        viewed = protocol_runs(runs, protocol)
+        if viewed:
+            tables.append(f'{PROTOCOL_TITLES[protocol]}\n\n' +
+                          summary_table(viewed, markdown=args.markdown))
+    print('\n\n'.join(tables))
 
 
 if __name__ == '__main__':

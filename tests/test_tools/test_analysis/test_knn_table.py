@@ -21,7 +21,8 @@ def record(avg):
     """Every table metric at ``avg`` (frame accuracy at ``avg - 10``)."""
     values = {key: float(avg) for key in (
         'tal/mAP@0.1', 'tal/mAP@0.2', 'tal/mAP@0.3', 'tal/mAP@0.4',
-        'tal/mAP@0.5', 'tal/mAP_avg', 'tal/edit', 'tal/F1@50')}
+        'tal/mAP@0.5', 'tal/mAP_avg', 'tal/edit', 'tal/F1@10', 'tal/F1@25',
+        'tal/F1@50')}
     return dict(values, **{'tal/acc': avg - 10.0})
 
 
@@ -155,7 +156,7 @@ def test_rows_are_mean_and_sample_std_with_the_floor_marks(table, tmp_path):
     header, cells = markdown_rows(table.markdown_table(rows))
     assert header == ['model', 'runs', 'mAP@0.1', 'mAP@0.2', 'mAP@0.3',
                       'mAP@0.4', 'mAP@0.5', 'mAP_avg', 'acc', 'edit',
-                      'F1@50', 'below floor']
+                      'F1@10', 'F1@25', 'F1@50', 'below floor']
     assert cells['raw-pose floor']['mAP_avg'] == '80.0'  # one run, no ±
     assert cells['raw-pose floor']['runs'] == '1'
     # sample std of (40, 50): sqrt(2 * 5^2 / 1) = 7.07
@@ -340,3 +341,39 @@ def test_a_tag_named_like_a_run_is_refused(table, capsys, monkeypatch):
                        '--tag', 'rawpose_mocapmix', '--cfg-options', FUSED,
                        '--dry-run']) == 2
     assert 'is the name of a run' in capsys.readouterr().err
+
+
+def smoothed_record(paper, smoothed, window):
+    """A run that smooths: ``tal/`` at ``smoothed`` with its window, the
+    paper's protocol under ``tal_unsmoothed/`` at ``paper``."""
+    return dict(**{key.replace('tal/', 'tal_unsmoothed/'): value
+                   for key, value in record(paper).items()},
+                **record(smoothed), **{'tal/smoothing_s': window})
+
+
+def test_smoothing_runs_are_tabled_under_both_protocols(table, tmp_path):
+    """The floor leads under the paper's protocol, SkeletonCLR under the
+    smoothed one: each table marks against its own floors."""
+    runs = plan(table, methods=('skeletonclr', ), seeds=(0, ))[:3]
+    for run, (paper, smoothed, window) in zip(
+            runs, [(80, 85, 1.0), (40, 60, 2.0), (70, 90, 0.5)]):
+        folder = tmp_path / run.name / STAMP
+        folder.mkdir(parents=True)
+        (folder / f'{STAMP}.json').write_text(json.dumps(
+            smoothed_record(paper, smoothed, window)))
+    rows = table.collect(runs, str(tmp_path))
+    text = table.protocol_tables(rows)
+    smoothed_text, paper_text = text.split("Paper's post-processing")
+    header, smoothed_cells = markdown_rows(smoothed_text)
+    assert header[2] == 'window (s)'
+    assert smoothed_cells['SkeletonCLR']['mAP_avg'] == '90.0'
+    assert smoothed_cells['SkeletonCLR']['window (s)'] == '0.50'
+    assert smoothed_cells['SkeletonCLR']['below floor'] == ''
+    header, paper_cells = markdown_rows(paper_text)
+    assert 'window (s)' not in header
+    assert paper_cells['SkeletonCLR']['mAP_avg'] == '70.0'
+    assert paper_cells['SkeletonCLR']['below floor'] == 'raw-pose floor'
+    lines = list(csv.DictReader(table.csv_text(rows).splitlines()))
+    assert {(line['protocol'], line['mAP_avg'], line['window (s)'])
+            for line in lines if line['row'] == 'SkeletonCLR'} == {
+        ('smoothed', '90.0000', '0.5000'), ('paper', '70.0000', '')}

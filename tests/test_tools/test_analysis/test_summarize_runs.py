@@ -63,3 +63,20 @@ def test_stage2_summary_adds_frame_scores_and_wall_time_in_markdown(
     assert row[header.index('mAP_avg')] == '50.5 ± 0.7'
     assert row[-4] == '62.0 ± 2.8'
     assert row[-1] == '120 ± 85'
+
+
+def test_protocol_views_of_a_run_that_smooths_and_one_that_does_not(
+        load_tool):
+    summarize = load_tool('analysis/summarize_runs')
+    smoothing = {'tal/mAP_avg': 60.0, 'tal/smoothing_s': 1.0,
+                 'tal_unsmoothed/mAP_avg': 40.0, 'wall_s': 9.0}
+    plain = {'tal/mAP_avg': 50.0, 'wall_s': 7.0}
+    assert summarize.protocol_view(smoothing, 'smoothed') == smoothing
+    assert summarize.protocol_view(smoothing, 'paper') == {
+        'tal/mAP_avg': 40.0, 'wall_s': 9.0}
+    assert summarize.protocol_view(plain, 'smoothed') is None
+    assert summarize.protocol_view(plain, 'paper') == plain
+    runs = {'a': [smoothing], 'b': [plain]}
+    assert list(summarize.protocol_runs(runs, 'smoothed')) == ['a']
+    assert summarize.protocol_runs(runs, 'paper') == {
+        'a': [{'tal/mAP_avg': 40.0, 'wall_s': 9.0}], 'b': [plain]}
