@@ -22,7 +22,7 @@ from mmengine.optim import build_optim_wrapper
 
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from synthetic import load_config, synchronize
+from synthetic import interleaved_medians, load_config, synchronize
 
 CONFIGS = {
     'plain': 'quickstart/linear_skeletonclr_stgcn_mocapmix',
@@ -89,13 +89,7 @@ def main(argv=None) -> None:
         model, steps[name] = step_timer(args, cfg, batch)
         parameters[name] = sum(p.numel() for p in model.parameters()
                                if p.requires_grad)
-    times = {name: [] for name in steps}
-    for index in range(args.warmup + args.steps):
-        for name, step in steps.items():
-            seconds = step()
-            if index >= args.warmup:
-                times[name].append(seconds)
-    median = {name: sorted(t)[len(t) // 2] for name, t in times.items()}
+    median = interleaved_medians(steps, args.steps, args.warmup)
     refinement = configs['refined'].model.refinement
     print(f'configs/{CONFIGS["plain"]}.py without and with refinement '
           f'({refinement.num_stages} stages x {refinement.num_layers} layers '

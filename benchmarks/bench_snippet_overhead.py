@@ -24,6 +24,7 @@ from mmengine.optim import OptimWrapper
 
 import snippet_plugin  # noqa: F401  (registers the models)
 from mmaction.registry import MODELS
+from synthetic import interleaved_medians
 
 BACKBONES = {
     'stgcn': dict(type='STGCN', graph_cfg=dict(layout='nturgb+d',
@@ -137,13 +138,7 @@ def main(argv=None) -> None:
     steps = {name: step_timer(args, build_model(args, snippet=name ==
                                                 'snippet'))
              for name in ('baseline', 'snippet')}
-    times = {name: [] for name in steps}
-    for index in range(args.warmup + args.steps):
-        for name, step in steps.items():
-            seconds = step()
-            if index >= args.warmup:
-                times[name].append(seconds)
-    median = {name: sorted(t)[len(t) // 2] for name, t in times.items()}
+    median = interleaved_medians(steps, args.steps, args.warmup)
     memory = {name: peak_memory_in_child(name) for name in steps}
     print(f'{args.backbone} (base {args.base_channels}), batch '
           f'{args.batch} x 2 views x {args.frames} frames, {args.device}, '

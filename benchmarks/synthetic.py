@@ -94,3 +94,17 @@ def median_seconds(step: Callable[[], None], device: str, steps: int,
         if index >= warmup:
             times.append(time.perf_counter() - tic)
     return sorted(times)[len(times) // 2]
+
+
+def interleaved_medians(steps: Dict[str, Callable[[], float]], steps_each: int,
+                        warmup: int) -> Dict[str, float]:
+    """Median of what each ``steps[name]()`` returns (its seconds) over
+    ``steps_each`` rounds after ``warmup``; one round calls every step once,
+    so that the variants share the machine's state side by side."""
+    times: Dict[str, List[float]] = {name: [] for name in steps}
+    for index in range(warmup + steps_each):
+        for name, step in steps.items():
+            seconds = step()
+            if index >= warmup:
+                times[name].append(seconds)
+    return {name: sorted(t)[len(t) // 2] for name, t in times.items()}
