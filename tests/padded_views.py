@@ -99,9 +99,10 @@ class RecordingMatcher:
         self.matcher = matcher
         self.matches = []
 
-    def match(self, query_feats, key_feats, key_valid=None):
+    def match(self, query_feats, key_feats, key_valid=None, **frames):
         self.matches.append(
-            self.matcher.match(query_feats, key_feats, key_valid=key_valid))
+            self.matcher.match(query_feats, key_feats, key_valid=key_valid,
+                               **frames))
         return self.matches[-1]
 
 

@@ -179,6 +179,8 @@ class AimCLR(SkeletonMoCo):
                              f'triplets, got shape {tuple(inputs.shape)}')
         query_steps, key_steps, extreme_steps = self.view_step_masks(
             inputs, data_samples)
+        query_frames, key_frames, _ = self.view_frame_inds(inputs,
+                                                           data_samples)
         query_feats, query = self.encode_query(inputs[:, 0], query_steps)
         extreme_feats, extreme = self.encode_query(inputs[:, 2],
                                                    extreme_steps)
@@ -200,6 +202,6 @@ class AimCLR(SkeletonMoCo):
             loss_d3m=self.loss_d3m_weight * loss_d3m,
             acc_global=acc_global)
         self._add_dense_losses(losses, query_feats, key_feats, query_steps,
-                               key_steps)
+                               key_steps, query_frames, key_frames)
         self.global_queue.enqueue(key)
         return losses

@@ -1,4 +1,5 @@
 """Projection heads: video-level (Eq. 1) and snippet-level (Eq. 3)."""
+import math
 from typing import Optional
 
 import torch
@@ -146,6 +147,40 @@ class DenseProjectionHead(BaseModule):
             return None
         return self._resample(step_mask.to(torch.float32).unsqueeze(1)
                               ).squeeze(1) > 0
+
+    def snippet_frames(self, frame_inds: torch.Tensor,
+                       stride: int) -> torch.Tensor:
+        """The original frames that each snippet of :meth:`pool` pools.
+
+        Step ``t`` of a feature with temporal stride ``s`` covers input
+        frames ``[t s, (t + 1) s)`` (:func:`.padding.feature_step_mask`);
+        snippet ``i`` pools the steps to which :meth:`pool` gives a non-zero
+        weight (its adaptive bin for ``S <= T_l``, the one or two steps
+        around its centre for ``S > T_l``), found by pooling one-hot steps
+        through the same resampling, so the spans cannot drift from the
+        pooling. What Eq. 4's overlap matching
+        (``SnippetMatcher(match='overlap')``) compares across views.
+
+        Args:
+            frame_inds (Tensor): long ``(N, T)``, the frame of the original
+                sequence each input frame shows, -1 for padding (the
+                samples' ``frame_inds``).
+            stride (int): Temporal stride ``s`` of the pooled feature, which
+                has ``T_l = ceil(T / s)`` steps.
+
+        Returns:
+            Tensor: long ``(N, S, T)``: ``frame_inds[n, t]`` where snippet
+            ``i`` pools input frame ``t``, else -1.
+        """
+        num_frames = frame_inds.shape[1]
+        one_hot_steps = torch.eye(math.ceil(num_frames / stride),
+                                  device=frame_inds.device).unsqueeze(0)
+        step_weights = self._resample(one_hot_steps)[0]  # (T_l, S)
+        frame_steps = torch.arange(num_frames,
+                                   device=frame_inds.device) // stride
+        pooled = step_weights[frame_steps].t() > 0  # (S, T)
+        return torch.where(pooled, frame_inds.unsqueeze(1),
+                           torch.full_like(frame_inds, -1).unsqueeze(1))
 
     def _resample(self, steps: torch.Tensor) -> torch.Tensor:
         """``(N, C, T) -> (N, C, S)``: adaptive mean bins for ``S <= T``,

@@ -189,8 +189,10 @@ class HiCLR(SkeletonMoCo):
             acc_global=acc_global,
             acc_strong=_top1_accuracy(logits[1]),
             acc_masked=_top1_accuracy(logits[2]))
+        query_frames, key_frames = self.view_frame_inds(inputs,
+                                                        data_samples)[:2]
         self._add_dense_losses(losses, query_feats, key_feats, query_steps,
-                               key_steps)
+                               key_steps, query_frames, key_frames)
         self.global_queue.enqueue(key)
         return losses
 

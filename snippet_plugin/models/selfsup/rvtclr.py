@@ -203,10 +203,12 @@ class RVTCLR(SkeletonMoCo):
             acc_cross_tempo=acc_cross_tempo,
             acc_tempo_rank=(same_tempo > other_tempo).detach().float().mean()
             * 100)
-        dense_same_tempo = self.dense_positive == 'same_tempo'
+        dense_key = (KEY_SAME_TEMPO if self.dense_positive == 'same_tempo'
+                     else KEY_OTHER_TEMPO)
+        frames = self.view_frame_inds(inputs, data_samples)
         self._add_dense_losses(
             losses, query_feats,
-            key_feats if dense_same_tempo else other_feats, steps[QUERY],
-            steps[KEY_SAME_TEMPO if dense_same_tempo else KEY_OTHER_TEMPO])
+            key_feats if dense_key == KEY_SAME_TEMPO else other_feats,
+            steps[QUERY], steps[dense_key], frames[QUERY], frames[dense_key])
         self.global_queue.enqueue(other_key)
         return losses

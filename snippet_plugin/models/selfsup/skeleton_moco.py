@@ -47,7 +47,9 @@ class SkeletonMoCo(BaseModel):
        encoder, ``F̂_d``, ``Ŝ`` from the key encoder; positives
        ``ŝ_{j*}`` with ``j*`` matched between ``F̄_d`` (query encoder, view 0)
        and ``F̂_d`` (key encoder, view 1), as Eq. 4 pairs ``f̄_i`` and ``f̂_j``
-       of the two encodings ``h̄ = E(x̄)``, ``ĥ = Ê(x̂)``; negatives from the
+       of the two encodings ``h̄ = E(x̄)``, ``ĥ = Ê(x̂)`` (or, with
+       ``SnippetMatcher(match='overlap')``, by the original frames the
+       snippets share, from the views' ``frame_inds``); negatives from the
        dense queue (Eq. 5) and, with ``within_sequence_negatives``, the key
        view's other snippets of the same sequence (the paper's intra-video
        negatives, Sec. 2 and 3.1); ``L_dense`` averages over the ``N·S``
@@ -268,24 +270,12 @@ class SkeletonMoCo(BaseModel):
             ValueError: for a ``frame_mask`` of another shape, or a view
                 without any real frame.
         """
-        num_views, num_frames = inputs.shape[1], inputs.shape[3]
-        if data_samples is None:
+        num_views = inputs.shape[1]
+        frame_masks = view_rows(inputs, data_samples, 'frame_mask',
+                                missing=True)
+        if frame_masks is None or frame_masks.all():
             return [None] * num_views
-        shape = (num_views, num_frames)
-        frame_masks = []
-        for index, sample in enumerate(data_samples):
-            mask = sample.frame_mask.bool() if 'frame_mask' in sample else \
-                torch.ones(shape, dtype=torch.bool)
-            if tuple(mask.shape) != shape:
-                raise ValueError(
-                    f'data sample {index}: frame_mask {tuple(mask.shape)} '
-                    f'does not fit {num_views} views of {num_frames} frames '
-                    f'(expected {shape}); pack the views with '
-                    'PackUntrimmedPoseInputs')
-            frame_masks.append(mask)
-        frame_masks = torch.stack(frame_masks).to(inputs.device)
-        if frame_masks.all():
-            return [None] * num_views
+        frame_masks = frame_masks.bool()
         empty = (~frame_masks.any(dim=2)).nonzero()
         if len(empty):
             sample, view = empty[0].tolist()
@@ -294,6 +284,27 @@ class SkeletonMoCo(BaseModel):
                 '(frame_mask all False): a view transform cropped away the '
                 'whole sequence')
         return list(frame_masks.unbind(1))
+
+    def view_frame_inds(self, inputs: torch.Tensor,
+                        data_samples: Optional[List] = None
+                        ) -> List[Optional[torch.Tensor]]:
+        """Per view, the frame of the original sequence that each frame
+        shows, from the samples' ``frame_inds`` ``(V_n, T)`` (-1: padding),
+        for the matcher (``SnippetMatcher(match='overlap')``).
+
+        Args:
+            inputs (Tensor): ``(N, V_n, M, T, V, C)``.
+            data_samples (list, optional): ``N`` samples, packed as for
+                :meth:`view_frame_masks`.
+
+        Returns:
+            list[Tensor or None]: ``V_n`` long ``(N, T)``; all None without
+            data samples or when a sample carries no ``frame_inds``.
+        """
+        frame_inds = view_rows(inputs, data_samples, 'frame_inds')
+        if frame_inds is None:
+            return [None] * inputs.shape[1]
+        return list(frame_inds.long().unbind(1))
 
     def frame_step_mask(self, frame_mask: Optional[torch.Tensor]
                         ) -> Optional[torch.Tensor]:
@@ -402,7 +413,9 @@ class SkeletonMoCo(BaseModel):
             inputs (Tensor): ``(N, 2, M, T, V, C)``; view 0 is the query
                 ``x̄``, view 1 the key ``x̂``.
             data_samples (list, optional): Their ``frame_mask`` ``(2, T)``
-                marks padding (:meth:`view_step_masks`).
+                marks padding (:meth:`view_step_masks`); their
+                ``frame_inds`` ``(2, T)`` reach the matcher
+                (:meth:`view_frame_inds`).
 
         Returns:
             dict[str, Tensor]: ``loss_global``; with the dense branch
@@ -415,13 +428,14 @@ class SkeletonMoCo(BaseModel):
             raise ValueError('SkeletonMoCo.loss expects (N, 2, M, T, V, C) '
                              f'view pairs, got shape {tuple(inputs.shape)}')
         query_steps, key_steps = self.view_step_masks(inputs, data_samples)
+        query_frames, key_frames = self.view_frame_inds(inputs, data_samples)
         query_feats, query = self.encode_query(inputs[:, 0], query_steps)
         self.momentum_update()
         key_feats, key = self.encode_key(inputs[:, 1], key_steps)
         loss_global, acc_global = self._global_loss(query, key)
         losses = dict(loss_global=loss_global, acc_global=acc_global)
         self._add_dense_losses(losses, query_feats, key_feats, query_steps,
-                               key_steps)
+                               key_steps, query_frames, key_frames)
         self.global_queue.enqueue(key)
         return losses
 
@@ -461,7 +475,9 @@ class SkeletonMoCo(BaseModel):
                           query_feats: torch.Tensor,
                           key_feats: torch.Tensor,
                           query_steps: Optional[torch.Tensor] = None,
-                          key_steps: Optional[torch.Tensor] = None) -> None:
+                          key_steps: Optional[torch.Tensor] = None,
+                          query_frames: Optional[torch.Tensor] = None,
+                          key_frames: Optional[torch.Tensor] = None) -> None:
         """With the snippet branch on, add ``loss_dense`` (already
         multiplied by ``loss_dense_weight``, Eq. 6) and ``acc_dense`` to
         ``losses``; without it, do nothing. Every method calls this once per
@@ -473,10 +489,14 @@ class SkeletonMoCo(BaseModel):
             key_feats (Tensor): ``ĥ`` ``(N, C_e, T_l)``, key encoder.
             query_steps, key_steps (Tensor, optional): ``(N, T_l)`` bool,
                 their real steps (:meth:`view_step_masks`); None: all.
+            query_frames, key_frames (Tensor, optional): long ``(N, T)``,
+                the views' original frames (:meth:`view_frame_inds`);
+                None: unknown.
         """
         if self.with_dense:
-            loss_dense, acc_dense = self._dense_loss(query_feats, key_feats,
-                                                     query_steps, key_steps)
+            loss_dense, acc_dense = self._dense_loss(
+                query_feats, key_feats, query_steps, key_steps, query_frames,
+                key_frames)
             losses.update(
                 loss_dense=self.loss_dense_weight * loss_dense,
                 acc_dense=acc_dense)
@@ -485,7 +505,9 @@ class SkeletonMoCo(BaseModel):
                     query_feats: torch.Tensor,
                     key_feats: torch.Tensor,
                     query_steps: Optional[torch.Tensor] = None,
-                    key_steps: Optional[torch.Tensor] = None
+                    key_steps: Optional[torch.Tensor] = None,
+                    query_frames: Optional[torch.Tensor] = None,
+                    key_frames: Optional[torch.Tensor] = None
                     ) -> Tuple[torch.Tensor, torch.Tensor]:
         """Unweighted ``L_dense`` (Eq. 3-5) and its accuracy; enqueues the
         key view's pooled snippet embeddings.
@@ -500,6 +522,9 @@ class SkeletonMoCo(BaseModel):
             key_feats (Tensor): ``ĥ`` ``(N, C_e, T_l)``, key encoder.
             query_steps, key_steps (Tensor, optional): ``(N, T_l)`` bool,
                 the real steps; None: all.
+            query_frames, key_frames (Tensor, optional): long ``(N, T)``,
+                original frame per input frame (-1: padding); the matcher
+                gets each snippet's (:meth:`DenseProjectionHead.snippet_frames`).
         """
         dense_head = self.encoder_q['dense_head']
         query_snippet_feats = dense_head.pool(query_feats, query_steps)
@@ -510,9 +535,14 @@ class SkeletonMoCo(BaseModel):
             key_snippet_feats = key_dense_head.pool(key_feats, key_steps)
             key_snippets = key_dense_head.project(key_snippet_feats)
             key_valid = key_dense_head.snippet_mask(key_steps)
-            matches = self.matcher.match(query_snippet_feats.detach(),
-                                         key_snippet_feats,
-                                         key_valid=key_valid)
+            stride = self.encoder_q['backbone'].temporal_strides[-1]
+            matches = self.matcher.match(
+                query_snippet_feats.detach(), key_snippet_feats,
+                key_valid=key_valid,
+                query_frames=None if query_frames is None else
+                dense_head.snippet_frames(query_frames, stride),
+                key_frames=None if key_frames is None else
+                key_dense_head.snippet_frames(key_frames, stride))
             positives = torch.gather(
                 key_snippets, 2,
                 matches.unsqueeze(1).expand(-1, key_snippets.shape[1], -1))
@@ -543,3 +573,34 @@ def snippet_rows(snippets: torch.Tensor,
     ``B = N S``)."""
     rows = snippets.transpose(1, 2).reshape(-1, snippets.shape[1])
     return rows if valid is None else rows[valid.reshape(-1)]
+
+
+def view_rows(inputs: torch.Tensor, data_samples: Optional[List], field: str,
+              missing: Optional[bool] = None) -> Optional[torch.Tensor]:
+    """The samples' per-view frame field ``(V_n, T)`` stacked to
+    ``(N, V_n, T)`` on the device of ``inputs`` ``(N, V_n, M, T, V, C)``.
+
+    A sample without ``field`` gets rows filled with ``missing``; with
+    ``missing=None`` it makes the result None, as do ``data_samples=None``.
+
+    Raises:
+        ValueError: for a field of another shape than ``(V_n, T)``.
+    """
+    if data_samples is None:
+        return None
+    shape = (inputs.shape[1], inputs.shape[3])
+    rows = []
+    for index, sample in enumerate(data_samples):
+        if field not in sample:
+            if missing is None:
+                return None
+            rows.append(torch.full(shape, missing))
+            continue
+        row = sample.get(field)
+        if tuple(row.shape) != shape:
+            raise ValueError(
+                f'data sample {index}: {field} {tuple(row.shape)} does not '
+                f'fit {shape[0]} views of {shape[1]} frames (expected '
+                f'{shape}); pack the views with PackUntrimmedPoseInputs')
+        rows.append(row)
+    return torch.stack(rows).to(inputs.device)

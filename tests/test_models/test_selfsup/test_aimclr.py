@@ -14,6 +14,7 @@ from snippet_plugin.models.selfsup import energy_attention_drop, info_nce
 from helpers import tiny_moco_cfg, unit_rows
 from padded_views import assert_padding_changes_nothing, frame_local_model
 from loss_references import hand_cross_entropy
+from view_frames import assert_matcher_got_views, samples_with_view_frames
 
 FEAT_DIM = 16
 QUEUE_SIZE = 12
@@ -218,3 +219,10 @@ def test_padding_changes_no_aimclr_loss_match_or_queue_entry():
     model = frame_local_model('AimCLR', FEAT_DIM, QUEUE_SIZE, TEMPERATURE)
     model.mine_neighbours = True
     assert_padding_changes_nothing(model, num_views=3)
+
+
+def test_the_matcher_gets_the_frames_of_the_query_and_key_views():
+    model = build(dense=True,
+                  matcher=dict(type='FrameRecordingMatcherForTests'))
+    model.loss(view_triplets(), samples_with_view_frames(3, 3, NUM_FRAMES))
+    assert_matcher_got_views(model, 0, 1, 3, NUM_FRAMES)

@@ -157,3 +157,44 @@ def test_interpolated_snippets_next_to_padding_take_their_real_step():
         head.pool(steps, mask),
         torch.tensor([[[1.0, 0.6 * 1 + 0.4 * 4, 4.0, 4.0, 0.0]]]))
     assert head.snippet_mask(mask).tolist() == [[True] * 4 + [False]]
+
+
+# ---- the frames each snippet pools ------------------------------------------
+
+
+def reference_pooled_steps(num_steps, num_snippets):
+    """Steps snippet i pools: its adaptive bin for S <= T, else the steps
+    around its centre x_i = (i + 0.5) T / S - 0.5 (clamped) with a weight."""
+    pooled = []
+    for i in range(num_snippets):
+        if num_snippets <= num_steps:
+            start = (i * num_steps) // num_snippets
+            end = -(-((i + 1) * num_steps) // num_snippets)
+            pooled.append(set(range(start, end)))
+            continue
+        centre = min(max((i + 0.5) * num_steps / num_snippets - 0.5, 0),
+                     num_steps - 1)
+        low = int(centre)
+        pooled.append({low} if centre == low else {low, low + 1})
+    return pooled
+
+
+@pytest.mark.parametrize('num_frames, stride, num_snippets', [
+    (128, 8, 8), (31, 8, 3), (13, 4, 3), (16, 4, 7), (150, 8, 38), (5, 1, 5),
+])
+def test_snippet_frames_are_the_frames_of_the_steps_the_pooling_weighs(
+        num_frames, stride, num_snippets):
+    generator = torch.Generator().manual_seed(num_frames)
+    frame_inds = torch.randint(0, 500, (2, num_frames), generator=generator)
+    frame_inds[1, -3:] = -1  # padding
+    head = DenseProjectionHead(in_channels=2, num_snippets=num_snippets)
+    frames = head.snippet_frames(frame_inds, stride)
+    assert frames.shape == (2, num_snippets, num_frames)
+    assert frames.dtype == torch.long
+    num_steps = -(-num_frames // stride)
+    for i, steps in enumerate(reference_pooled_steps(num_steps,
+                                                     num_snippets)):
+        pooled = torch.tensor([t // stride in steps
+                               for t in range(num_frames)])
+        expected = torch.where(pooled, frame_inds, -1)
+        assert torch.equal(frames[:, i], expected), i

@@ -14,6 +14,7 @@ from helpers import tiny_moco_cfg
 from padded_views import (assert_padding_changes_nothing,
                           frame_local_backbone)
 from loss_references import reference_matching, softmax_row
+from view_frames import assert_matcher_got_views, samples_with_view_frames
 
 FEAT_DIM = 8
 QUEUE_SIZE = 10
@@ -289,3 +290,10 @@ def test_padding_changes_no_hiclr_loss_match_or_queue_entry():
     model = MODELS.build(hiclr_cfg(
         dense=True, mask_ratio=0.0, backbone=frame_local_backbone()))
     assert_padding_changes_nothing(model, num_views=4)
+
+
+def test_the_matcher_gets_the_frames_of_the_query_and_key_views():
+    model = build(dense=True,
+                  matcher=dict(type='FrameRecordingMatcherForTests'))
+    model.loss(four_views(), samples_with_view_frames(3, 4, NUM_FRAMES))
+    assert_matcher_got_views(model, 0, 1, 3, NUM_FRAMES)

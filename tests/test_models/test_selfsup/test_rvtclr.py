@@ -19,6 +19,7 @@ from snippet_plugin.models.selfsup import RVTCLR
 from helpers import CONFIGS, tiny_moco_cfg
 from padded_views import (assert_padding_changes_nothing,
                           frame_local_backbone)
+from view_frames import assert_matcher_got_views, samples_with_view_frames
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
@@ -313,3 +314,13 @@ def test_padding_changes_no_rvtclr_loss_match_or_queue_entry(dense_positive):
         backbone=frame_local_backbone())).eval()
     model.mine_neighbours = True
     assert_padding_changes_nothing(model, num_views=4)
+
+
+@pytest.mark.parametrize('dense_positive, key_view', [('same_tempo', 1),
+                                                      ('other_tempo', 2)])
+def test_the_matcher_gets_the_frames_of_the_query_and_dense_key_views(
+        dense_positive, key_view):
+    model = build(dense=True, dense_positive=dense_positive,
+                  matcher=dict(type='FrameRecordingMatcherForTests'))
+    model.loss(tempo_views(), samples_with_view_frames(3, 4, NUM_FRAMES))
+    assert_matcher_got_views(model, 0, key_view, 3, NUM_FRAMES)

@@ -14,6 +14,7 @@ from mmaction.structures import ActionDataSample
 from snippet_plugin.models import SkeletonMoCo
 from helpers import run_on_two_gloo_ranks, tiny_moco_cfg
 from padded_views import assert_padding_changes_nothing, frame_local_model
+from view_frames import assert_matcher_got_views, samples_with_view_frames
 
 FEAT_DIM = 16
 QUEUE_SIZE = 10
@@ -181,7 +182,7 @@ class RecordingMatcher:
     def __init__(self):
         self.calls = []
 
-    def match(self, query_feats, key_feats, key_valid=None):
+    def match(self, query_feats, key_feats, key_valid=None, **frames):
         self.calls.append((query_feats.clone(), key_feats.clone()))
         return torch.tensor(
             brute_force_cosine_match(query_feats, key_feats))
@@ -242,6 +243,32 @@ def test_matcher_pairs_query_encoder_view0_with_key_encoder_view1():
         assert not torch.allclose(
             key_feats, query_encoder['dense_head'].pool(
                 query_encoder['backbone'](views[:, 1])[-1]))
+
+
+def test_the_views_frame_inds_reach_the_matcher_as_snippet_frames():
+    model = build(matcher=dict(type='FrameRecordingMatcherForTests'))
+    model.loss(view_pairs(), samples_with_view_frames(3, 2, NUM_FRAMES))
+    assert_matcher_got_views(model, 0, 1, 3, NUM_FRAMES)
+    model.loss(view_pairs())  # without data samples the frames are unknown
+    assert model.matcher.frames[-1] == (None, None)
+
+
+def test_overlap_matching_pairs_the_snippets_that_show_the_same_frames():
+    """The key view shows the query view's frames in reverse order, so
+    overlap matching pairs query snippet i with key snippet S - 1 - i (31
+    frames, 4 steps at stride 8, 3 snippets of steps {0, 1}, {1, 2},
+    {2, 3}: snippet 0 shows frames 0-15, the key's snippet 2 shows original
+    frames 14-0)."""
+    model = build(matcher=dict(type='FrameRecordingMatcherForTests',
+                               match='overlap'))
+    samples = samples_with_view_frames(3, 2, NUM_FRAMES)
+    for sample in samples:
+        sample.frame_inds = sample.frame_inds.clone()
+        sample.frame_inds[1] = sample.frame_inds[0].flip(0)
+    model.loss(view_pairs(), samples)
+    assert model.matcher.matches[-1].tolist() == [[2, 1, 0]] * 3
+    with pytest.raises(ValueError, match='frame_inds'):
+        model.loss(view_pairs())
 
 
 def test_momentum_update_still_reaches_the_key_encoder_after_conversion():
