@@ -6,7 +6,8 @@ stages too; :class:`MultiScaleGCN` collects them without touching the wrapped
 backbone's code.
 """
 import difflib
-from typing import Dict, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import torch
 from mmengine.model import BaseModule
@@ -17,6 +18,10 @@ from .skeleton_streams import check_stream_names, skeleton_stream
 
 GCN_BACKBONES = ('STGCN', 'AGCN', 'AAGCN', 'UNIK', 'HyperGCN')
 """Registered backbones known to meet the contract of :class:`MultiScaleGCN`."""
+
+TEMPORAL_PADDINGS = ('zeros', 'replicate', 'reflect')
+"""Values of ``MultiScaleGCN(temporal_padding=...)``: ``nn.Conv2d``'s
+``padding_mode`` names."""
 
 
 def _known_backbone(backbone: Dict) -> Dict:
@@ -87,6 +92,19 @@ class MultiScaleGCN(BaseModule):
             leaks in), ``'bone'`` (over ``backbone.graph.inward``); see
             :mod:`.skeleton_streams`. The backbone's ``in_channels`` must be
             ``S C``. Defaults to ``('joint',)``: the skeletons unchanged.
+        temporal_padding (str): How the stages' temporal convolutions
+            (:meth:`temporal_convolutions`) pad time: ``'zeros'`` (default:
+            the backbones as published, untouched), ``'replicate'`` (the
+            edge frame repeated) or ``'reflect'`` (mirrored without the edge;
+            needs inputs longer than each padding). Set as the modules'
+            ``padding_mode``, so weights, state dicts and checkpoints are
+            the same for every mode. Why: with zeros, a level whose temporal
+            receptive field exceeds the window sees where the window ends,
+            so a still pose gives different features at every position; the
+            snippet loss can feed on that (issue 21, ``docs/methods.md``,
+            Stage 1). With ``'replicate'`` a still pose gives the same
+            feature at every step (tested for every GCN in
+            :data:`GCN_BACKBONES`).
         init_cfg (dict or list[dict], optional): Initialisation config.
 
     Attributes:
@@ -102,8 +120,12 @@ class MultiScaleGCN(BaseModule):
                  out_indices: Optional[Sequence[int]] = None,
                  stages_attr: str = 'gcn',
                  input_streams: Sequence[str] = ('joint', ),
+                 temporal_padding: str = 'zeros',
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if temporal_padding not in TEMPORAL_PADDINGS:
+            raise ValueError(f'temporal_padding must be one of '
+                             f'{TEMPORAL_PADDINGS}, got {temporal_padding!r}')
         self.backbone = MODELS.build(_known_backbone(backbone))
         self.stages_attr = stages_attr
         self.input_streams = check_stream_names(input_streams)
@@ -117,6 +139,10 @@ class MultiScaleGCN(BaseModule):
         self.out_indices = self._resolve_out_indices(out_indices, strides)
         self.out_channels = [channels[i] for i in self.out_indices]
         self.temporal_strides = [strides[i] for i in self.out_indices]
+        self.temporal_padding = temporal_padding
+        if temporal_padding != 'zeros':
+            for conv in self.temporal_convolutions():
+                conv.padding_mode = temporal_padding
 
     @property
     def stages(self) -> nn.ModuleList:
@@ -128,8 +154,8 @@ class MultiScaleGCN(BaseModule):
         """Alias of :attr:`temporal_strides` (the Issue 3 contract's name)."""
         return self.temporal_strides
 
-    def _probe_input(self) -> torch.Tensor:
-        """Zero stage input ``(1, in_channels, PROBE_FRAMES, V)``."""
+    def _probe_input(self, num_frames: int = PROBE_FRAMES) -> torch.Tensor:
+        """Zero stage input ``(1, in_channels, num_frames, V)``."""
         in_channels = getattr(self.backbone, 'in_channels', None)
         num_joints = getattr(getattr(self.backbone, 'graph', None),
                              'num_node', None)
@@ -138,9 +164,21 @@ class MultiScaleGCN(BaseModule):
                 f'{type(self.backbone).__name__} lacks `in_channels` or '
                 f'`graph.num_node`, needed to measure its stage strides. '
                 f'{BACKBONE_CONTRACT}.')
-        return torch.zeros(1, in_channels, PROBE_FRAMES, num_joints)
+        return torch.zeros(1, in_channels, num_frames, num_joints)
 
-    @torch.no_grad()
+    @contextmanager
+    def _dry_run(self) -> Iterator[None]:
+        """The stages in eval mode under ``no_grad`` (no BN statistic or
+        RNG is touched); their train/eval flags restored on exit."""
+        modes = {module: module.training for module in self.stages.modules()}
+        self.stages.eval()
+        try:
+            with torch.no_grad():
+                yield
+        finally:
+            for module, mode in modes.items():
+                module.training = mode
+
     def _probe_stages(self) -> Tuple[List[int], List[int]]:
         """Dry run of the stages in eval mode.
 
@@ -148,11 +186,9 @@ class MultiScaleGCN(BaseModule):
             tuple[list[int], list[int]]: Output channels and cumulative
             temporal stride of every stage.
         """
-        modes = {module: module.training for module in self.stages.modules()}
-        self.stages.eval()
         x = self._probe_input()
         channels, strides, stride = [], [], 1
-        try:
+        with self._dry_run():
             for index, stage in enumerate(self.stages):
                 y = stage(x)
                 self._check_stage_output(y, index, x.shape[0])
@@ -160,10 +196,53 @@ class MultiScaleGCN(BaseModule):
                 channels.append(y.shape[1])
                 strides.append(stride)
                 x = y
-        finally:
-            for module, mode in modes.items():
-                module.training = mode
         return channels, strides
+
+    def temporal_convolutions(self) -> List[nn.Module]:
+        """The stages' convolutions that slide along time with a kernel of
+        more than one frame, whose padding ``temporal_padding`` sets.
+
+        A ``nn.Conv1d`` or ``nn.Conv2d`` with ``kernel_size[0] > 1`` is
+        temporal when the first spatial axis of its input (``T`` of the
+        ``(N, C, T, V)`` stage tensors, ``L`` of ``(N, C, L)``) follows the
+        input's length: two dry runs (:data:`PROBE_FRAMES` frames and half
+        as many) tell, e.g., AAGCN's temporal attention ``conv_ta`` (over
+        ``T``) from its spatial ``conv_sa`` (over the joints). A
+        convolution's ``padding_mode`` acts on every axis it pads; those of
+        the wrapped GCNs pad time only.
+
+        Returns:
+            list[nn.Module]: In ``self.stages.modules()`` order.
+        """
+        candidates = [
+            module for module in self.stages.modules()
+            if isinstance(module, (nn.Conv1d, nn.Conv2d))
+            and module.kernel_size[0] > 1
+        ]
+        long_run = self._input_lengths(candidates, PROBE_FRAMES)
+        short_run = self._input_lengths(candidates, PROBE_FRAMES // 2)
+        return [module for module in candidates
+                if long_run[module] != short_run[module]]
+
+    def _input_lengths(self, modules: List[nn.Module],
+                       num_frames: int) -> Dict[nn.Module, List[int]]:
+        """Size of axis 2 of every input each of ``modules`` gets in a dry
+        run of the stages on ``num_frames`` zero frames."""
+        lengths = {module: [] for module in modules}
+        handles = [
+            module.register_forward_pre_hook(
+                lambda module, args: lengths[module].append(args[0].shape[2]))
+            for module in modules
+        ]
+        try:
+            with self._dry_run():
+                x = self._probe_input(num_frames)
+                for stage in self.stages:
+                    x = stage(x)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return lengths
 
     def _check_stage_output(self, output, index: int, batch: int) -> None:
         """Refuse a stage output that is not ``(batch, C, T, V)``."""
@@ -249,3 +328,4 @@ class MultiScaleGCN(BaseModule):
                 output.reshape(num_samples, num_persons,
                                *output.shape[1:]).mean(-1).mean(1))
         return tuple(levels)
+

@@ -10,11 +10,15 @@ from torch import nn
 
 from mmaction.registry import MODELS
 from snippet_plugin.models import MultiScaleGCN
+from snippet_plugin.models.backbones.multiscale_gcn import GCN_BACKBONES
 from helpers import CONFIGS
 
 GRAPHS = {
     'STGCN': dict(layout='nturgb+d', mode='stgcn_spatial'),
     'AAGCN': dict(layout='nturgb+d', mode='spatial'),
+    'AGCN': dict(layout='nturgb+d', mode='spatial'),
+    'UNIK': dict(layout='nturgb+d', mode='stgcn_spatial'),
+    'HyperGCN': dict(layout='nturgb+d', mode='stgcn_spatial'),
 }
 BASE = 8
 
@@ -191,3 +195,101 @@ def test_streams_that_do_not_fit_the_backbone_input_are_refused():
     with pytest.raises(ValueError, match='streams must be distinct'):
         MultiScaleGCN(backbone=backbone_cfg('STGCN'),
                       input_streams=('joint', 'motion'))
+
+
+# ---- temporal padding -------------------------------------------------------
+
+
+def still_pose(num_frames=40, seed=0):
+    """One random pose held for ``num_frames`` frames ``(1, 1, T, 25, 3)``."""
+    pose = torch.randn(1, 1, 1, 25, 3,
+                       generator=torch.Generator().manual_seed(seed))
+    return pose.expand(-1, -1, num_frames, -1, -1).contiguous()
+
+
+def padding_backbone_cfg(kind):
+    """T/8 layout; ``data_bn_type='VC'`` takes any person count (AAGCN's
+    default ``'MVC'`` needs exactly 2)."""
+    return backbone_cfg(kind, down_stages=[2, 5, 8], data_bn_type='VC')
+
+
+def build_with_padding(kind, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    return MultiScaleGCN(padding_backbone_cfg(kind), **kwargs)
+
+
+def spread_over_time(level):
+    """Largest deviation of a level ``(N, C, T_l)`` from its first step,
+    relative to the level's scale."""
+    return float((level - level[..., :1]).abs().max() /
+                 level.abs().max().clamp_min(1e-12))
+
+
+@pytest.mark.parametrize('kind', GCN_BACKBONES)
+@pytest.mark.parametrize('padding', ['replicate', 'reflect'])
+def test_edge_padding_gives_a_still_pose_the_same_features_everywhere(
+        kind, padding):
+    """Every temporal convolution of each GCN pads from the sequence, so a
+    still pose looks the same at every step of every level; with zeros the
+    deepest level (receptive field beyond the 40 frames) sees the edges."""
+    x = still_pose()
+    padded = build_with_padding(kind, temporal_padding=padding).eval()
+    zeros = build_with_padding(kind).eval()
+    with torch.no_grad():
+        for level in padded(x):
+            assert spread_over_time(level) < 1e-5
+        assert spread_over_time(zeros(x)[-1]) > 1e-3
+
+
+@pytest.mark.parametrize('kind', GCN_BACKBONES)
+def test_the_padding_reaches_every_temporal_convolution_and_nothing_else(
+        kind):
+    model = build_with_padding(kind, temporal_padding='replicate')
+    temporal = model.temporal_convolutions()
+    convs = [m for m in model.backbone.modules()
+             if isinstance(m, (nn.Conv1d, nn.Conv2d))]
+    # one temporal convolution per stage at least (the TCN), kernel > 1
+    assert len(temporal) >= len(model.stages)
+    for conv in convs:
+        expected = 'replicate' if conv in temporal else 'zeros'
+        assert conv.padding_mode == expected
+        if isinstance(conv, nn.Conv2d):  # stages see (N, C, T, V)
+            assert (conv in temporal) == (conv.kernel_size[0] > 1)
+    attention = [m for m in model.modules() if hasattr(m, 'conv_ta')]
+    assert bool(attention) == (kind == 'AAGCN')
+    for unit in attention:  # temporal attention over T, spatial over V
+        assert unit.conv_ta in temporal and unit.conv_sa not in temporal
+
+
+def test_default_zero_padding_leaves_weights_and_outputs_bit_identical():
+    """The default, ``'zeros'`` and another mode build the same weights from
+    the same seed (the backbone alone too), and the default computes what
+    the unwrapped modules compute, bit for bit."""
+    x = torch.randn(2, 1, 37, 25, 3)
+    for kind in GCN_BACKBONES:
+        default = build_with_padding(kind).eval()
+        zeros = build_with_padding(kind, temporal_padding='zeros').eval()
+        replicate = build_with_padding(kind,
+                                       temporal_padding='replicate').eval()
+        torch.manual_seed(0)
+        bare = MODELS.build(padding_backbone_cfg(kind))
+        assert all(m.padding_mode == 'zeros' for m in default.modules()
+                   if isinstance(m, nn.Conv2d))
+        states = [m.state_dict() for m in (default, zeros, replicate)]
+        states.append({f'backbone.{k}': v
+                       for k, v in bare.state_dict().items()})
+        for state in states[1:]:
+            assert state.keys() == states[0].keys()
+            assert all(torch.equal(state[k], v)
+                       for k, v in states[0].items())
+        with torch.no_grad():
+            for a, b in zip(default(x), zeros(x)):
+                assert torch.equal(a, b)
+            last = default(x)[-1]
+            assert torch.equal(last, bare.eval()(x).mean(-1).mean(1))
+            assert not torch.allclose(last, replicate(x)[-1])
+
+
+def test_unknown_temporal_padding_is_refused():
+    with pytest.raises(ValueError, match='temporal_padding'):
+        MultiScaleGCN(backbone_cfg('STGCN'), temporal_padding='circular')
