@@ -183,12 +183,8 @@ class DenseProjectionHead(BaseModule):
                            torch.full_like(frame_inds, -1).unsqueeze(1))
 
     def _resample(self, steps: torch.Tensor) -> torch.Tensor:
-        """``(N, C, T) -> (N, C, S)``: adaptive mean bins for ``S <= T``,
-        linear interpolation at the snippet centres for ``S > T``."""
-        if steps.shape[2] < self.num_snippets:
-            return F.interpolate(steps, size=self.num_snippets,
-                                 mode='linear', align_corners=False)
-        return F.adaptive_avg_pool1d(steps, self.num_snippets)
+        """:func:`resample_snippets` into this head's ``S`` snippets."""
+        return resample_snippets(steps, self.num_snippets)
 
     def project(self, snippet_features: torch.Tensor) -> torch.Tensor:
         """Snippet embeddings from snippet features.
@@ -206,3 +202,14 @@ class DenseProjectionHead(BaseModule):
                 step_mask: Optional[torch.Tensor] = None) -> torch.Tensor:
         """``(N, C_e, T) -> (N, C, S)``: :meth:`project` of :meth:`pool`."""
         return self.project(self.pool(features, step_mask))
+
+
+def resample_snippets(steps: torch.Tensor,
+                      num_snippets: int) -> torch.Tensor:
+    """``(N, C, T) -> (N, C, S)``: adaptive mean bins for ``S <= T``, linear
+    interpolation at the snippet centres for ``S > T``
+    (:class:`DenseProjectionHead`'s snippet features, without a mask)."""
+    if steps.shape[2] < num_snippets:
+        return F.interpolate(steps, size=num_snippets, mode='linear',
+                             align_corners=False)
+    return F.adaptive_avg_pool1d(steps, num_snippets)
