@@ -122,3 +122,25 @@ def test_the_last_checkpoint_carries_the_window(trained):
     state = torch.load(f'{runner.work_dir}/epoch_{EPOCHS}.pth', weights_only=True)[
         'state_dict']
     assert float(state['smoothing_s']) == runner.model.smoothing_window_s
+
+
+class ConfigOnly:
+    """What ``before_train`` reads of a runner: its config and model."""
+
+    def __init__(self, cfg, model):
+        self.cfg, self.model = cfg, model
+
+
+def test_the_holdout_comes_from_the_config_key_or_is_asked_for(trained):
+    from mmengine.config import Config
+
+    from snippet_plugin.engine.hooks import SmoothingWindowHook
+    model = trained['clean'][0].model
+    holdout = dict(batch_size=1, dataset=dict(type='UntrimmedPoseDataset'))
+    hook = SmoothingWindowHook(candidates_s=[0, 1])
+    hook.before_train(ConfigOnly(Config(dict(holdout_dataloader=holdout)),
+                                 model))
+    assert hook.holdout_dataloader == holdout
+    with pytest.raises(ValueError, match='needs a holdout_dataloader'):
+        SmoothingWindowHook(candidates_s=[0, 1]).before_train(
+            ConfigOnly(Config(dict()), model))
