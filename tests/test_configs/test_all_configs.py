@@ -40,12 +40,12 @@ def test_config_parses_and_builds_its_model(path):
             str(path.with_name(path.name[len('snippet_'):])))
         assert cfg.model.dense_head.num_snippets > 0
         # the snippet config is the baseline plus dense_head, λ and the
-        # options of the snippet loss only
+        # options of the snippet loss only (its matcher among them)
         snippet_model = cfg.model.to_dict()
         for key in ('dense_head', 'loss_dense_weight'):
             snippet_model.pop(key)
         for key in ('within_sequence_negatives', 'within_sequence_exclusion',
-                    'dense_loss_reduction'):
+                    'dense_loss_reduction', 'matcher'):
             snippet_model.pop(key, None)
         assert snippet_model == baseline.model.to_dict()
 
