@@ -227,3 +227,23 @@ def test_overlap_needs_frames_and_unknown_matches_are_refused():
     assert matcher.match_by == 'overlap'
     assert 'overlap' in repr(matcher)
     assert SnippetMatcher().match_by == 'similarity'
+
+
+def test_a_position_code_steers_similarity_matching_but_not_overlap():
+    """Snippet features that encode only where a snippet sits in the window
+    (the same code in both views) pair query snippet i with key snippet i
+    by similarity, although the key view starts two snippets later; overlap
+    matching pairs the snippets that show the same frames (issue 21)."""
+    code = torch.randn(1, 8, 6, generator=torch.Generator().manual_seed(0))
+    frames = torch.arange(24).view(1, 6, 4)  # snippet i: frames 4i..4i+3
+    query_frames = torch.full((1, 6, 24), -1)
+    key_frames = torch.full((1, 6, 24), -1)
+    for i in range(6):
+        query_frames[0, i, 4 * i:4 * i + 4] = frames[0, i]
+        key_frames[0, i, 4 * i:4 * i + 4] = frames[0, i] + 8
+    similarity = SnippetMatcher().match(code, code)
+    overlap = SnippetMatcher(match='overlap').match(
+        code, code, query_frames=query_frames, key_frames=key_frames)
+    assert similarity.tolist() == [[0, 1, 2, 3, 4, 5]]
+    # query snippets 0 and 1 share no frame: similarity decides
+    assert overlap.tolist() == [[0, 1, 0, 1, 2, 3]]
