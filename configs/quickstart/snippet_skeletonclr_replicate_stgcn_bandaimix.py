@@ -1,4 +1,5 @@
-"""Quick start: ``snippet_skeletonclr_replicate_stgcn_mocapmix.py`` on BandaiMix.
+"""Quick start: ``snippet_skeletonclr_replicate_stgcn_mocapmix.py`` on
+BandaiMix.
 
 The same recipe, epochs and schedule, with KNN localization (k = 20) on
 BandaiMix's cross-style val split (see

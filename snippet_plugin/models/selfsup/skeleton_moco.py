@@ -524,7 +524,8 @@ class SkeletonMoCo(BaseModel):
                 the real steps; None: all.
             query_frames, key_frames (Tensor, optional): long ``(N, T)``,
                 original frame per input frame (-1: padding); the matcher
-                gets each snippet's (:meth:`DenseProjectionHead.snippet_frames`).
+                gets each snippet's
+                (:meth:`DenseProjectionHead.snippet_frames`).
         """
         dense_head = self.encoder_q['dense_head']
         query_snippet_feats = dense_head.pool(query_feats, query_steps)

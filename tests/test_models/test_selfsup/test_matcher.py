@@ -1,5 +1,6 @@
-"""SnippetMatcher: the cosine or dot-product argmax between two views' snippets,
-and the key snippet sharing the most original frames, equal brute force."""
+"""SnippetMatcher: the cosine or dot-product argmax between two views'
+snippets, and the key snippet sharing the most original frames, equal brute
+force."""
 import math
 
 import pytest
