@@ -4,11 +4,12 @@ Probe A: one pose held still for a view (the config's view length, from its
 training pipeline) through the frozen query encoder, pooled into the
 model's snippets (``view / 16`` snippets of the paper's 16 frames for a
 model without a snippet head); the cosines from snippet 0 to snippets
-1..N-1. Probe B: two windows of a view's length, half a view apart, of up
-to 16 training sequences long enough for both (the config's training
-split, or the same split of ``--ann-file``);
-the mean cosine of their last-level features on the frames they share.
-A feature that says what moves, not where it sits, gives 1.0 in both
+1..N-1; the pose is the middle frame of the first sequence of probe B.
+Probe B: two windows of a view's length, half a view apart (rounded down to
+the last level's stride), of the first 16 training sequences long enough for
+both (the config's training split, or the same split of ``--ann-file``);
+the mean cosine of their last-level features on the frames they share. A
+feature that says what moves, not where it sits, gives 1.0 in both
 (``snippet_plugin.apis.position_probes``).
 
 Example::
