@@ -15,14 +15,14 @@ Examples::
     python benchmarks/bench_refinement.py --device cuda --batch 64 --frames 300
 """
 import argparse
-import time
 
 import torch
 from mmengine.optim import build_optim_wrapper
 
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from synthetic import interleaved_medians, load_config, synchronize
+from synthetic import (interleaved_medians, load_config,
+                       training_step_timer)
 
 CONFIGS = {
     'plain': 'quickstart/linear_skeletonclr_stgcn_mocapmix',
@@ -65,15 +65,7 @@ def step_timer(args, cfg, batch):
     model = MODELS.build(dict(cfg.model, pretrained=None)).to(args.device)
     model.train()
     optim = build_optim_wrapper(model, cfg.optim_wrapper)
-
-    def step() -> float:
-        synchronize(args.device)
-        tic = time.perf_counter()
-        model.train_step(batch, optim)
-        synchronize(args.device)
-        return time.perf_counter() - tic
-
-    return model, step
+    return model, training_step_timer(model, batch, optim, args.device)
 
 
 def main(argv=None) -> None:

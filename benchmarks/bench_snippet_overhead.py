@@ -17,14 +17,13 @@ import json
 import resource
 import subprocess
 import sys
-import time
 
 import torch
 from mmengine.optim import OptimWrapper
 
 import snippet_plugin  # noqa: F401  (registers the models)
 from mmaction.registry import MODELS
-from synthetic import interleaved_medians
+from synthetic import interleaved_medians, training_step_timer
 
 BACKBONES = {
     'stgcn': dict(type='STGCN', graph_cfg=dict(layout='nturgb+d',
@@ -78,25 +77,11 @@ def make_batch(args) -> dict:
     return dict(inputs=list(inputs), data_samples=None)
 
 
-def synchronize(device: str) -> None:
-    if device.startswith('cuda'):
-        torch.cuda.synchronize()
-
-
 def step_timer(args, model):
     """A function running one training step and returning its seconds."""
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01,
                                          momentum=0.9))
-    batch = make_batch(args)
-
-    def step() -> float:
-        synchronize(args.device)
-        tic = time.perf_counter()
-        model.train_step(batch, optim)
-        synchronize(args.device)
-        return time.perf_counter() - tic
-
-    return step
+    return training_step_timer(model, make_batch(args), optim, args.device)
 
 
 def resident_mib() -> float:

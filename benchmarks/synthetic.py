@@ -108,3 +108,18 @@ def interleaved_medians(steps: Dict[str, Callable[[], float]], steps_each: int,
             if index >= warmup:
                 times[name].append(seconds)
     return {name: sorted(t)[len(t) // 2] for name, t in times.items()}
+
+
+def training_step_timer(model: torch.nn.Module, batch: Dict, optim,
+                        device: str) -> Callable[[], float]:
+    """A function running one ``model.train_step(batch, optim)`` and
+    returning its wall seconds (the device synchronised around it)."""
+
+    def step() -> float:
+        synchronize(device)
+        tic = time.perf_counter()
+        model.train_step(batch, optim)
+        synchronize(device)
+        return time.perf_counter() - tic
+
+    return step
