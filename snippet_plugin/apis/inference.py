@@ -111,8 +111,9 @@ class LocalizationResult:
 
     def to_dict(self) -> Dict:
         """JSON-ready summary: name, fps, frames, classes, smoothing
-        window, segments and frame labels; with ground truth also ``gt_segments`` (class ids
-        into ``gt_classes``), ``gt_classes`` and ``gt_note``."""
+        window, segments and frame labels; with ground truth also
+        ``gt_segments`` (class ids into ``gt_classes``), ``gt_classes`` and
+        ``gt_note``."""
         summary = dict(name=self.name, fps=self.fps,
                        num_frames=self.num_frames, classes=list(self.classes),
                        smoothing_s=self.smoothing_s, segments=self.segments,
