@@ -253,7 +253,8 @@ class KNNLocalizationLoop(BaseLoop):
             sample)`` pairs; else None.
         """
         subset = RandomFrameSubset(self.max_memory_frames, self.seed)
-        fit_subset = RandomFrameSubset(self.max_memory_frames, self.seed)
+        fit_subset = (RandomFrameSubset(self.max_memory_frames, self.seed)
+                      if self.held_out else None)
         held_out = []
         seen = 0
         for data_batch in self.memory_dataloader:
@@ -266,7 +267,7 @@ class KNNLocalizationLoop(BaseLoop):
                                  f' id {len(self.classes)}')
             subset.add(features[keep], labels[keep])
             seen += int(keep.sum())
-            if self.held_out:
+            if fit_subset is not None:
                 in_holdout = torch.tensor(
                     [s.metainfo['frame_dir'] in self.held_out
                      for s in samples], device=keep.device)
@@ -280,7 +281,7 @@ class KNNLocalizationLoop(BaseLoop):
                              'memory_dataloader a dataset with frame labels')
         print_log(f'KNN memory: {len(memory.labels)} frames (this rank saw '
                   f'{seen} labelled frames)', logger='current')
-        if not self.held_out:
+        if fit_subset is None:
             return memory, None
         return memory, (fit_subset.gather(), held_out)
 
@@ -296,11 +297,8 @@ class KNNLocalizationLoop(BaseLoop):
         scored = []
         for features, sample in held_out:
             valid = sample.frame_mask.bool()
-            probs = knn_class_probabilities(features[valid], fit_memory,
-                                            len(self.classes) + 1, self.k,
-                                            self.temperature,
-                                            self.chunk_size)
-            scored.append(HeldOutScores.from_sample(sample, probs.T, valid))
+            scored.append(HeldOutScores.from_sample(
+                sample, self.vote(features[valid], fit_memory).T, valid))
         metric = next(m for m in self.evaluator.metrics
                       if hasattr(m, 'unsmoothed'))
         self.smoothing_choice = select_smoothing_window(
@@ -331,11 +329,17 @@ class KNNLocalizationLoop(BaseLoop):
             smoothing_s: Smoothing window in seconds (None: none).
         """
         valid = sample.frame_mask.bool()
-        probs = knn_class_probabilities(features[valid], memory,
-                                        len(self.classes) + 1, self.k,
-                                        self.temperature, self.chunk_size)
-        set_frame_predictions(sample, probs.T, valid, len(self.classes),
+        set_frame_predictions(sample, self.vote(features[valid], memory).T,
+                              valid, len(self.classes),
                               smoothing_s=smoothing_s, **self.postprocess)
+
+    def vote(self, features: torch.Tensor,
+             memory: FrameMemory) -> torch.Tensor:
+        """``(T, K + 1)`` class probabilities of frames ``(T, C)`` by the
+        weighted vote of their ``k`` nearest memory frames."""
+        return knn_class_probabilities(features, memory,
+                                       len(self.classes) + 1, self.k,
+                                       self.temperature, self.chunk_size)
 
 
 def unsmoothed_copy(evaluator: Evaluator) -> Evaluator:
