@@ -1,5 +1,6 @@
 """Untrimmed skeleton sequences with frame, video or no labels."""
 import hashlib
+import os.path as osp
 from collections import Counter
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
@@ -125,6 +126,26 @@ def select_holdout(video_labels: Dict[str, List[int]], fraction: float,
     return held_out
 
 
+def split_samples(data: dict, split: Optional[str],
+                  ann_file: str) -> List[dict]:
+    """The samples of ``split`` of a loaded annotation file (all samples if
+    it is ``None``).
+
+    Raises:
+        AnnotationError: ``split`` is not one of the file's, naming
+            ``ann_file`` and the splits it has.
+    """
+    if split is None:
+        return list(data['annotations'])
+    splits = data.get('split', {})
+    if split not in splits:
+        raise AnnotationError(
+            f'{ann_file}: split {split!r} not found; available splits: '
+            f'{sorted(splits)}')
+    members = set(splits[split])
+    return [s for s in data['annotations'] if s['frame_dir'] in members]
+
+
 @DATASETS.register_module()
 class UntrimmedPoseDataset(BaseDataset):
     """Untrimmed skeleton sequences for pretraining and localization.
@@ -165,6 +186,15 @@ class UntrimmedPoseDataset(BaseDataset):
     training set (``part='fit'``) and its frame-labelled validation set
     (``part='holdout'``) always partition the split the same way.
     ``label_fraction`` then picks its labelled sequences from the fit part.
+
+    More unlabelled data (pretraining): ``unlabelled_extra``, a list of
+    ``dict(ann_file, split=None)``, adds the sequences of other annotation
+    files (all of them, or one split) after those of ``split``, only with
+    ``label_mode='none'``. Their files must share this file's ``layout`` and
+    ``fps``; their segments belong to another class list, so they are
+    dropped (``segments`` empty), and a ``frame_dir`` already read is an
+    error, so no sequence is read twice or under another's name. Keep the
+    evaluation split's sequences out of them: nothing here can tell.
 
     Windows: with ``window=dict(clip_len=L, stride=S)`` every sequence
     becomes ``1 + ceil(max(T - L, 0) / S)`` items, one per sliding window,
@@ -207,6 +237,9 @@ class UntrimmedPoseDataset(BaseDataset):
         holdout_seed: Seed of the holdout.
         part: ``'all'``, ``'fit'`` or ``'holdout'`` (:data:`PARTS`).
         window: ``dict(clip_len, stride)`` for sliding-window items.
+        unlabelled_extra: ``dict(ann_file, split=None)`` per other file
+            whose sequences are added without labels (``label_mode
+            'none'`` only); ``ann_file`` is joined to ``data_root``.
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`
             (``data_root``, ``metainfo``, ``test_mode``, ``indices``, ...).
     """
@@ -223,6 +256,7 @@ class UntrimmedPoseDataset(BaseDataset):
                  holdout_seed: int = 0,
                  part: str = 'all',
                  window: Optional[dict] = None,
+                 unlabelled_extra: Sequence[dict] = (),
                  **kwargs) -> None:
         if label_mode not in LABEL_MODES:
             raise ValueError(f'label_mode must be one of {LABEL_MODES}, got '
@@ -248,6 +282,18 @@ class UntrimmedPoseDataset(BaseDataset):
                 " part 'all' reads the whole split and takes none")
         if window is not None:
             sliding_window_starts(1, **window)  # checks clip_len and stride
+        if unlabelled_extra and label_mode != 'none':
+            raise ValueError(
+                f"unlabelled_extra adds sequences without labels; "
+                f"label_mode={label_mode!r} would mix them with labelled "
+                "ones (use label_mode='none')")
+        malformed = [extra for extra in unlabelled_extra
+                     if 'ann_file' not in extra
+                     or set(extra) - {'ann_file', 'split'}]
+        if malformed:
+            raise ValueError('each unlabelled_extra entry is dict(ann_file, '
+                             f'split=None), got {malformed}')
+        self.unlabelled_extra = [dict(extra) for extra in unlabelled_extra]
         self.split = split
         self.label_mode = label_mode
         self.label_fraction = label_fraction
@@ -268,12 +314,14 @@ class UntrimmedPoseDataset(BaseDataset):
         """Load, select and label the sequences; expand windows."""
         data = load_annotations(self.ann_file)
         self._update_metainfo(data['meta'])
-        samples = self._part_samples(self._split_samples(data))
+        samples = self._part_samples(
+            split_samples(data, self.split, self.ann_file))
         if self.label_mode != 'none':
             self._check_segments(samples)
         items = [self._parse_sample(sample) for sample in samples]
         if self.label_fraction < 1:
             items = self._apply_label_fraction(items)
+        items += self._extra_items({item['frame_dir'] for item in items})
         if self.window is not None:
             items = [w for item in items for w in self._windows(item)]
         return items
@@ -300,17 +348,38 @@ class UntrimmedPoseDataset(BaseDataset):
         self._metainfo['num_classes'] = num_classes
         self._metainfo['background_id'] = num_classes
 
-    def _split_samples(self, data: dict) -> List[dict]:
-        """The samples of ``self.split`` (all samples if it is ``None``)."""
-        if self.split is None:
-            return list(data['annotations'])
-        splits = data.get('split', {})
-        if self.split not in splits:
-            raise AnnotationError(
-                f'{self.ann_file}: split {self.split!r} not found; available '
-                f'splits: {sorted(splits)}')
-        members = set(splits[self.split])
-        return [s for s in data['annotations'] if s['frame_dir'] in members]
+    def _extra_items(self, names: set) -> List[dict]:
+        """The sequences of ``unlabelled_extra``, unlabelled, segments
+        dropped; ``names`` are the ``frame_dir``s read so far.
+
+        Raises:
+            AnnotationError: a file of another layout or fps, or a
+                ``frame_dir`` read before, naming both files.
+        """
+        items = []
+        for extra in self.unlabelled_extra:
+            ann_file = extra['ann_file']
+            if self.data_root and not osp.isabs(ann_file):
+                ann_file = osp.join(self.data_root, ann_file)
+            data = load_annotations(ann_file)
+            for key in ('layout', 'fps'):
+                theirs = data['meta'].get(key, self._metainfo[key])
+                if theirs != self._metainfo[key]:
+                    raise AnnotationError(
+                        f'{ann_file}: {key} {theirs!r} differs from '
+                        f'{self.ann_file}\'s {self._metainfo[key]!r}; its '
+                        'sequences cannot be read as unlabelled extra data')
+            for sample in split_samples(data, extra.get('split'), ann_file):
+                if sample['frame_dir'] in names:
+                    raise AnnotationError(
+                        f'{ann_file}: sample {sample["frame_dir"]!r} is '
+                        f'already read (from {self.ann_file} or an earlier '
+                        'unlabelled_extra file)')
+                names.add(sample['frame_dir'])
+                item = self._parse_sample(sample)
+                item['segments'] = np.zeros((0, 3), dtype=np.int64)
+                items.append(item)
+        return items
 
     def _part_samples(self, samples: List[dict]) -> List[dict]:
         """The samples of ``self.part`` of the split (all for ``'all'``)."""

@@ -10,6 +10,8 @@ Quick-start configs read ``data/mocapmix/mocapmix.pkl`` (or
 these tests build a small MocapMix (and BandaiMix) in a temporary directory
 and run there.
 """
+import re
+
 import pytest
 import torch
 from mmengine.config import Config
@@ -32,8 +34,14 @@ STAGE2_QUICKSTART = [
 ]
 
 
+MORE_DATA = re.compile(r'_plus([a-z]+)_')
+"""A quick start pretrained on more unlabelled data: ``<stem>_plus<set>_``
+names the quick start it extends and the set it adds."""
+
+
 @pytest.mark.parametrize('path', sorted(
-    (CONFIGS / 'quickstart').glob('*_bandaimix.py')), ids=lambda p: p.stem)
+    p for p in (CONFIGS / 'quickstart').glob('*_bandaimix.py')
+    if not MORE_DATA.search(p.name)), ids=lambda p: p.stem)
 def test_bandaimix_quickstart_is_its_mocapmix_twin_on_other_data(path):
     cfg = Config.fromfile(str(path)).to_dict()
     twin = Config.fromfile(
@@ -75,6 +83,33 @@ def test_bandaimix_quickstart_is_its_mocapmix_twin_on_other_data(path):
     for key in set(cfg) | set(twin):
         if not key.startswith('bandaimix'):
             assert cfg.get(key) == twin.get(key), key
+
+
+@pytest.mark.parametrize('path', [
+    p for p in QUICKSTART if MORE_DATA.search(p.name)], ids=lambda p: p.stem)
+def test_more_data_quickstart_adds_unlabelled_sequences_only(
+        path, quickstart_dir, monkeypatch):
+    """Everything is the extended quick start's but the training set, which
+    adds every sequence of the other set, unlabelled, and none of the
+    evaluation split's."""
+    monkeypatch.chdir(quickstart_dir)
+    extra = MORE_DATA.search(path.name).group(1)
+    cfg = Config.fromfile(str(path))
+    base = Config.fromfile(str(path.with_name(
+        MORE_DATA.sub('_', path.name))))
+    added = cfg.train_dataloader.dataset.dataset.pop('unlabelled_extra')
+    assert added == [dict(ann_file=f'data/{extra}/{extra}.pkl')]
+    assert cfg.to_dict() == base.to_dict()
+    init_default_scope(cfg.default_scope)
+    cfg.train_dataloader.dataset.dataset.unlabelled_extra = added
+    dataset = DATASETS.build(cfg.train_dataloader.dataset.dataset)
+    names = [dataset.get_data_info(i)['frame_dir']
+             for i in range(len(dataset))]
+    own = load_annotations(base.train_dataloader.dataset.dataset.ann_file)
+    other = load_annotations(added[0]['ann_file'])
+    assert names == own['split']['train'] + [
+        s['frame_dir'] for s in other['annotations']]
+    assert not set(names) & set(own['split']['val'])
 
 
 @pytest.mark.parametrize('path', PRETRAIN_QUICKSTART, ids=lambda p: p.stem)

@@ -603,3 +603,53 @@ def test_bad_samples_raise_errors_naming_file_sample_and_field(
     assert "sample 'broken_seq'" in message
     assert f'field {field}' in message
     assert detail in message
+
+
+def test_unlabelled_extra_adds_other_files_sequences_without_labels(
+        tmp_path):
+    main = write(tmp_path, make_data([make_sample(f'm{i}') for i in range(4)]))
+    others = [make_sample(f'o{i}', frames=12 + i, with_labels=False)
+              for i in range(3)]
+    for sample in others:
+        sample.update(segments=[[2, 5, 1]], label=[1], frame_labels=(
+            derive_frame_labels([[2, 5, 1]], sample['total_frames'], 2)))
+    other = make_data(others, split=dict(train=['o0', 'o2'], val=['o1']))
+    other['meta']['classes'] = ['jump', 'run']
+    other_file = write(tmp_path, other, 'other.pkl')
+    dataset = UntrimmedPoseDataset(
+        main, split='train', label_mode='none',
+        unlabelled_extra=[dict(ann_file=other_file, split='train')])
+    assert names_of(dataset) == ['m0', 'm2', 'o0', 'o2']
+    extra = dataset.get_data_info(3)
+    assert extra['total_frames'] == 14
+    np.testing.assert_array_equal(extra['keypoint'][0, :, 0, 0],
+                                  np.arange(14))
+    assert (extra['frame_labels'] == UNLABELLED).all()
+    assert extra['video_labels'] == []
+    assert extra['segments'].shape == (0, 3)
+    assert list(dataset.metainfo['classes']) == CLASSES
+    everything = UntrimmedPoseDataset(
+        main, split='train', label_mode='none',
+        unlabelled_extra=[dict(ann_file='other.pkl')],
+        data_root=str(tmp_path))
+    assert names_of(everything) == ['m0', 'm2', 'o0', 'o1', 'o2']
+
+
+def test_unlabelled_extra_refuses_labels_layouts_and_repeated_names(
+        tmp_path):
+    main = write(tmp_path, make_data([make_sample(f'm{i}') for i in range(2)]))
+    with pytest.raises(ValueError, match="label_mode='none'"):
+        UntrimmedPoseDataset(main, label_mode='frame',
+                             unlabelled_extra=[dict(ann_file=main)])
+    with pytest.raises(ValueError, match='dict\\(ann_file'):
+        UntrimmedPoseDataset(main, label_mode='none',
+                             unlabelled_extra=[dict(path=main)])
+    other = make_data([make_sample('o0')])
+    other['meta']['fps'] = 120
+    other_file = write(tmp_path, other, 'fast.pkl')
+    with pytest.raises(AnnotationError, match='fast.pkl: fps 120 differs'):
+        UntrimmedPoseDataset(main, label_mode='none',
+                             unlabelled_extra=[dict(ann_file=other_file)])
+    with pytest.raises(AnnotationError, match="sample 'm0' is already read"):
+        UntrimmedPoseDataset(main, label_mode='none',
+                             unlabelled_extra=[dict(ann_file=main)])
