@@ -190,9 +190,9 @@ class AimCLR(SkeletonMoCo):
             extreme_steps)
         self.momentum_update()
         key_feats, key = self.encode_key(inputs[:, 1], key_steps)
-        loss_global, acc_global = self._global_loss(
-            query, key, mining_queries=(extreme, dropped))
         negatives = self.global_queue.negatives()
+        loss_global, acc_global = self._global_loss(
+            query, key, (extreme, dropped), negatives)
         normal_logits, extreme_logits, dropped_logits = (
             contrastive_logits(view, key, negatives, self.temperature)
             for view in (query, extreme, dropped))

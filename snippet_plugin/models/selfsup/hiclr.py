@@ -175,9 +175,9 @@ class HiCLR(SkeletonMoCo):
             self.mask_joints(inputs[:, 3], frame_masks[3]), masked_steps)
         self.momentum_update()
         key_feats, key = self.encode_key(inputs[:, 1], key_steps)
-        loss_global, acc_global = self._global_loss(
-            query, key, mining_queries=(strong, masked))
         negatives = self.global_queue.negatives()
+        loss_global, acc_global = self._global_loss(
+            query, key, (strong, masked), negatives)
         logits = [
             contrastive_logits(embedding, key, negatives, self.temperature)
             for embedding in (query, strong, masked)

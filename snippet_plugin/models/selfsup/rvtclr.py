@@ -183,10 +183,11 @@ class RVTCLR(SkeletonMoCo):
             inputs[:, KEY_SAME_TEMPO], steps[KEY_SAME_TEMPO])
         other_feats, other_key, other_motion = self.encode_motion_key(
             inputs[:, KEY_OTHER_TEMPO], steps[KEY_OTHER_TEMPO])
-        loss_global, acc_global = self._global_loss(query, key, (part, ))
-        loss_cross_tempo, acc_cross_tempo = self._global_loss(
-            query, other_key, (part, ))
         negatives = self.global_queue.negatives()
+        loss_global, acc_global = self._global_loss(query, key, (part, ),
+                                                    negatives)
+        loss_cross_tempo, acc_cross_tempo = self._global_loss(
+            query, other_key, (part, ), negatives)
         same_tempo = (query_motion * key_motion).sum(1) / self.temperature
         other_tempo = (query_motion * other_motion).sum(1) / self.temperature
         loss_part = distribution_matching_loss(

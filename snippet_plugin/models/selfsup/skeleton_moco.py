@@ -442,7 +442,8 @@ class SkeletonMoCo(BaseModel):
     def _global_loss(self,
                      query: torch.Tensor,
                      key: torch.Tensor,
-                     mining_queries: Tuple[torch.Tensor, ...] = ()
+                     mining_queries: Tuple[torch.Tensor, ...] = (),
+                     negatives: Optional[torch.Tensor] = None
                      ) -> Tuple[torch.Tensor, torch.Tensor]:
         """``L_global`` (Eq. 2) and its accuracy, with optional
         nearest-neighbour positives.
@@ -459,8 +460,13 @@ class SkeletonMoCo(BaseModel):
             key (Tensor): ``p̂`` ``(N, C)``.
             mining_queries (tuple[Tensor]): Further ``(N, C)`` embeddings of
                 the same samples whose neighbours are mined too.
+            negatives (Tensor, optional): This step's snapshot of the
+                global queue ``(M, C)`` (:meth:`QueueMemoryBank.negatives`)
+                when the caller's other losses use it too: one 16 MiB copy
+                per step instead of one per use. None: take one here.
         """
-        negatives = self.global_queue.negatives()
+        if negatives is None:
+            negatives = self.global_queue.negatives()
         if not self.mine_neighbours:
             return info_nce(query, key, negatives, self.temperature)
         logits = contrastive_logits(query, key, negatives, self.temperature)
