@@ -14,6 +14,13 @@ Examples::
     python tools/test.py configs/knn/rawpose_mocapmix.py
     python tools/test.py configs/quickstart/skeletonclr_stgcn_mocapmix.py \
         --random-init --seed 0
+
+Run as a script, the tool first tells glibc to keep freed memory for reuse
+(:func:`snippet_plugin.utils.allocator.keep_freed_memory`): large
+feature blocks are then reused instead of faulted in afresh every batch
+(``docs/performance.md``). ``SNIPPET_PLUGIN_MALLOC=default`` or a
+``glibc.malloc`` tunable of your own in ``GLIBC_TUNABLES`` keeps glibc's
+defaults.
 """
 import argparse
 from pathlib import Path
@@ -30,6 +37,7 @@ from snippet_plugin.engine.cli import (add_runner_arguments,
                                        exit_on_missing_dataset,
                                        parse_runner_args)
 from snippet_plugin.engine.runner_model import unwrapped_model
+from snippet_plugin.utils.allocator import keep_freed_memory
 from snippet_plugin.utils.output_paths import (exit_on_unwritable_output,
                                           make_output_folder,
                                           make_output_parent)
@@ -117,5 +125,6 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
+    keep_freed_memory()
     with exit_on_unwritable_output():
         main()

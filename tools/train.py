@@ -7,6 +7,13 @@ Examples::
     python tools/train.py CONFIG --cfg-options train_cfg.max_epochs=5
     python tools/train.py CONFIG --tensorboard   # + TensorBoard event files
     bash tools/dist_train.sh CONFIG 2          # DDP, one process per GPU
+
+Run as a script, the tool first tells glibc to keep freed memory for reuse
+(:func:`snippet_plugin.utils.allocator.keep_freed_memory`): a CPU training
+step then reuses its pages instead of faulting several GiB of fresh ones
+(``docs/performance.md``). ``SNIPPET_PLUGIN_MALLOC=default`` or a
+``glibc.malloc`` tunable of your own in ``GLIBC_TUNABLES`` keeps glibc's
+defaults.
 """
 import argparse
 from pathlib import Path
@@ -21,6 +28,7 @@ from snippet_plugin.engine.cli import (add_runner_arguments,
                                        cpu_process_group,
                                        exit_on_missing_dataset,
                                        parse_runner_args)
+from snippet_plugin.utils.allocator import keep_freed_memory
 from snippet_plugin.utils.output_paths import (exit_on_unwritable_output,
                                           make_output_folder)
 
@@ -111,5 +119,6 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
+    keep_freed_memory()
     with exit_on_unwritable_output():
         main()
