@@ -13,7 +13,7 @@ A method whose clone is missing is skipped with a note.
 
 Each side of a pair runs in its own worker process, as it would in its
 own training; the two workers take steps in turn (one computes while the
-other waits), so a busy machine slows both alike. Pairs:
+other waits; ABBA order), so a busy machine slows both alike. Pairs:
 
 - ``skeletonclr``: our ``SkeletonMoCo`` (``configs/skeletonclr_stgcn_babel``
   model) against ``net.skeletonclr.SkeletonCLR`` of the AimCLR repository,
@@ -323,14 +323,16 @@ def start_worker(method: str, side: str,
 
 def alternate(workers: Dict[str, subprocess.Popen], rounds: int,
               warmup: int) -> Dict[str, List[Tuple[float, int]]]:
-    """One step of each worker per round, in turn; the rounds after
-    ``warmup`` (only one worker computes at a time)."""
+    """One step of each worker per round, in turn, the order reversed
+    every other round (ABBA: neither side always follows the other); the
+    rounds after ``warmup`` (only one worker computes at a time)."""
     results = {name: [] for name in workers}
     for index in range(warmup + rounds):
-        for name, worker in workers.items():
-            worker.stdin.write('step\n')
-            worker.stdin.flush()
-            seconds, faults = worker.stdout.readline().split()
+        names = list(workers)[::1 if index % 2 == 0 else -1]
+        for name in names:
+            workers[name].stdin.write('step\n')
+            workers[name].stdin.flush()
+            seconds, faults = workers[name].stdout.readline().split()
             if index >= warmup:
                 results[name].append((float(seconds), int(faults)))
     return results
