@@ -71,7 +71,11 @@ HEADLINE = 'tal/mAP_avg'
 FLOOR_ROW = 'raw-pose floor'
 RANDOM_ROW = 'random init'
 METHOD_NAMES = dict(skeletonclr='SkeletonCLR', aimclr='AimCLR',
-                    rvtclr='RVTCLR', hiclr='HiCLR')
+                    rvtclr='RVTCLR', hiclr='HiCLR',
+                    skeletonclr_replicate='SkeletonCLR, replicate padding')
+"""Row names; a method not named here is its config stem. (The
+``snippet_skeletonclr_replicate`` quick start also matches snippets by
+shared frames.)"""
 FLOOR_NOTE = (f'Rows marked in "below floor" have a lower average mAP than '
               f'the {FLOOR_ROW} (the normalised input, no learning) or the '
               f'{RANDOM_ROW} encoder (no training): such a method has '
