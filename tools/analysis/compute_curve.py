@@ -31,7 +31,7 @@ Example::
         --times 1 2 4 8 --seeds 0 1 --largest-seeds 0 1 2 \\
         --work-root work_dirs/knn_bandaimix \\
         --out docs/results/curve_bandaimix.csv \\
-        --figure docs/figures/curve_bandaimix.png
+        --figure docs/images/curve_bandaimix.png
 """
 import argparse
 import csv
