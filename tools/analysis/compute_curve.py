@@ -43,7 +43,7 @@ from typing import Dict, List, NamedTuple, Sequence
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from knn_table import (FLOOR_ROW, RANDOM_ROW, TRAIN_TOOL, Run,  # noqa: E402
-                       collect, execute, plan_runs)
+                       collect, execute, exit_status, plan_runs)
 from summarize_runs import (FRAME_METRICS, PROTOCOL_TITLES,  # noqa: E402
                             PROTOCOLS, SMOOTHING, WALL_TIME, column_name,
                             format_table, mean_and_std, mean_std_cell,
@@ -347,10 +347,7 @@ def main(argv=None) -> int:
                f'{args.dataset}: KNN localization against pretraining '
                'windows')
     print(f'CSV: {args.out}\nfigure: {args.figure}')
-    if failed:
-        print(f'{len(failed)} runs failed, see: {", ".join(failed)}',
-              file=sys.stderr)
-    return 1 if failed else 0
+    return exit_status(failed)
 
 
 if __name__ == '__main__':

@@ -345,6 +345,14 @@ def csv_text(rows: Dict[str, List[Dict[str, float]]]) -> str:
     return out.getvalue()
 
 
+def exit_status(failed: Sequence[str]) -> int:
+    """1 after naming the failed runs' logs on stderr, 0 if none failed."""
+    if failed:
+        print(f'{len(failed)} runs failed, see: {", ".join(failed)}',
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--dataset', required=True,
@@ -429,10 +437,7 @@ def main(argv=None) -> int:
     print(f'\n{FLOOR_NOTE}')
     atomic_write(args.out, csv_text(rows).encode())
     print(f'CSV: {args.out}')
-    if failed:
-        print(f'{len(failed)} runs failed, see: {", ".join(failed)}',
-              file=sys.stderr)
-    return 1 if failed else 0
+    return exit_status(failed)
 
 
 if __name__ == '__main__':
