@@ -8,8 +8,10 @@ through the ``weights_only`` allowlist, so ``resume=True`` works on torch 2.6+.
 Reliability (docs/reliability.md): checkpoints and the ``last_checkpoint``
 pointer are written atomically (``AtomicCheckpointHook``), and a NaN/inf loss
 stops training before it is saved (``NonFiniteLossHook``). Both are
-``default_hooks`` entries, which configs extend key by key. ``custom_hooks``
-is a list, which inheritance would replace: a config adds hooks with
+``default_hooks`` entries, which configs extend key by key. The logger is
+``RankZeroLoggerHook``: mmengine's own lets every rank of a distributed test
+write the same metrics file at once. ``custom_hooks`` is a list, which
+inheritance would replace: a config adds hooks with
 ``custom_hooks = _base_.custom_hooks + [...]``, so none of the base's is lost.
 
 Checkpoint selection: none by default (``save_best=None``), i.e. the last
@@ -24,7 +26,7 @@ custom_imports = dict(imports=['snippet_plugin'], allow_failed_imports=False)
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
     timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=20, ignore_last=False),
+    logger=dict(type='RankZeroLoggerHook', interval=20, ignore_last=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
         type='AtomicCheckpointHook',
