@@ -6,7 +6,8 @@ takes a localizer's checkpoint or a plain backbone state dict, and
 ``tools/convert_checkpoint.py`` checks its conversions with the same key
 mapping (:func:`backbone_state_from_checkpoint`).
 """
-from typing import Dict, Sequence
+import ast
+from typing import Dict, Optional, Sequence
 
 from mmengine.logging import print_log
 from torch import nn
@@ -51,6 +52,47 @@ def backbone_state_from_checkpoint(
     return {}
 
 
+def checkpoint_temporal_padding(checkpoint: dict) -> Optional[str]:
+    """The ``model.backbone.temporal_padding`` of the config a checkpoint
+    was trained with (``'zeros'`` where the config leaves the default).
+
+    mmengine stores the run's config as Python text in
+    ``checkpoint['meta']['cfg']``. It is parsed with :mod:`ast`, never
+    executed: a checkpoint's text is data.
+
+    Returns:
+        str or None: the padding, or None if the checkpoint carries no
+        config text, or its ``model.backbone`` is not a literal ``dict``.
+    """
+    text = (checkpoint.get('meta') or {}).get('cfg')
+    if not isinstance(text, str):
+        return None
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    model = next((node.value for node in tree.body
+                  if isinstance(node, ast.Assign) and any(
+                      isinstance(target, ast.Name) and target.id == 'model'
+                      for target in node.targets)), None)
+    backbone = _dict_call_keyword(model, 'backbone')
+    if backbone is None:
+        return None
+    padding = _dict_call_keyword(backbone, 'temporal_padding')
+    if padding is None:
+        return 'zeros'
+    return padding.value if isinstance(padding, ast.Constant) else None
+
+
+def _dict_call_keyword(node, name: str):
+    """The value node of keyword ``name`` in a ``dict(...)`` call node."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == 'dict'):
+        return None
+    return next((keyword.value for keyword in node.keywords
+                 if keyword.arg == name), None)
+
+
 def load_pretrained_backbone(backbone: nn.Module, path: str) -> None:
     """Load the backbone weights of the checkpoint at ``path`` into
     ``backbone``, in place.
@@ -61,15 +103,32 @@ def load_pretrained_backbone(backbone: nn.Module, path: str) -> None:
     :func:`backbone_state_from_checkpoint` and loaded with ``strict=False``;
     missing and unexpected keys are logged.
 
+    The padding of the temporal convolutions is not a weight, so a
+    checkpoint pretrained with ``temporal_padding='replicate'`` would load
+    into a zero-padded backbone without complaint and give other features
+    than the ones it learned. The padding the checkpoint's config names
+    (:func:`checkpoint_temporal_padding`) must therefore equal
+    ``backbone.temporal_padding``.
+
     Raises:
-        ValueError: if no entry of the checkpoint is a backbone weight, or a
-            matched weight has the wrong shape (then nothing is loaded).
+        ValueError: if no entry of the checkpoint is a backbone weight, a
+            matched weight has the wrong shape, or the checkpoint was
+            trained with another temporal padding (then nothing is
+            loaded).
         UnsafeCheckpointError: if the file needs unsafe unpickling.
     """
     checkpoint = load_checkpoint_file(path, map_location='cpu')
     if not isinstance(checkpoint, dict):
         raise ValueError(f'{path}: expected a state dict, got '
                          f'{type(checkpoint).__name__}')
+    trained_padding = checkpoint_temporal_padding(checkpoint)
+    own_padding = getattr(backbone, 'temporal_padding', None)
+    if None not in (trained_padding, own_padding) and \
+            trained_padding != own_padding:
+        raise ValueError(
+            f'{path}: the encoder was trained with temporal_padding='
+            f'{trained_padding!r}, this backbone pads with {own_padding!r}; '
+            f'set model.backbone.temporal_padding={trained_padding!r}')
     own_state = backbone.state_dict()
     state = backbone_state_from_checkpoint(checkpoint, list(own_state))
     if not state:

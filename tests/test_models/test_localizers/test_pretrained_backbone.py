@@ -1,14 +1,15 @@
 """Loading a pretrained backbone into a SkeletonLocalizer (model.pretrained):
 the query encoder of a SkeletonMoCo checkpoint, plain and prefixed state dicts,
 logged missing and unexpected keys, and refused checkpoints (no backbone keys,
-misfit shapes, unsafe pickles) named by file."""
+misfit shapes, another temporal padding, unsafe pickles) named by file."""
 import pytest
 import torch
+from mmengine.config import Config
 
 from mmaction.registry import MODELS
 from snippet_plugin.models.localizers import pretrained_backbone
-from snippet_plugin.models.localizers.pretrained_backbone import \
-    load_pretrained_backbone
+from snippet_plugin.models.localizers.pretrained_backbone import (
+    checkpoint_temporal_padding, load_pretrained_backbone)
 from snippet_plugin.utils.checkpoint import UnsafeCheckpointError
 from localizer_fixtures import GCN, build_localizer
 
@@ -96,6 +97,70 @@ def test_misfit_checkpoint_is_refused_before_anything_is_loaded(tmp_path):
     assert f'{misfit}: checkpoint (1, 2, 1, 1)' in str(err.value)
     after = model.backbone.state_dict()
     assert all(torch.equal(after[k], v) for k, v in before.items())
+
+
+def run_config_text(**backbone):
+    """The config text mmengine stores in ``meta['cfg']`` of a checkpoint,
+    for a SkeletonMoCo run whose MultiScaleGCN has the ``backbone`` keys."""
+    return Config(dict(
+        model=dict(type='SkeletonMoCo', backbone=dict(GCN, **backbone)),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)))).pretty_text
+
+
+@pytest.mark.parametrize('backbone, expected', [
+    (dict(temporal_padding='replicate'), 'replicate'),
+    (dict(temporal_padding='reflect'), 'reflect'),
+    (dict(), 'zeros'),
+])
+def test_temporal_padding_is_read_from_the_stored_config(backbone, expected):
+    checkpoint = dict(meta=dict(cfg=run_config_text(**backbone)))
+    assert checkpoint_temporal_padding(checkpoint) == expected
+
+
+@pytest.mark.parametrize('checkpoint', [
+    {'backbone.x': torch.zeros(1)},
+    dict(meta=dict(epoch=3)),
+    dict(meta=dict(cfg='model = build_model()')),
+    dict(meta=dict(cfg='model = dict(')),
+])
+def test_temporal_padding_is_unknown_without_a_literal_config(checkpoint):
+    assert checkpoint_temporal_padding(checkpoint) is None
+
+
+def test_stored_config_text_is_parsed_not_executed(tmp_path):
+    marker = tmp_path / 'executed'
+    text = (f'open({str(marker)!r}, "w")\n'
+            + run_config_text(temporal_padding='replicate'))
+    assert checkpoint_temporal_padding(dict(meta=dict(cfg=text))) == \
+        'replicate'
+    assert not marker.exists()
+
+
+def test_checkpoint_of_another_temporal_padding_is_refused(tmp_path):
+    """An encoder pretrained with replicate padding loaded into a
+    zero-padded backbone: the weights fit but the features would not be
+    the learned ones."""
+    source = build_localizer(seed=7)
+    path = str(tmp_path / 'replicate.pth')
+    torch.save(dict(state_dict=source.state_dict(),
+                    meta=dict(cfg=run_config_text(
+                        temporal_padding='replicate'))), path)
+    model = build_localizer(seed=0)
+    before = {k: v.clone() for k, v in model.backbone.state_dict().items()}
+    with pytest.raises(ValueError) as err:
+        load_pretrained_backbone(model.backbone, path)
+    assert str(err.value) == (
+        f"{path}: the encoder was trained with temporal_padding="
+        "'replicate', this backbone pads with 'zeros'; set "
+        "model.backbone.temporal_padding='replicate'")
+    after = model.backbone.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in before.items())
+
+    matching = build_localizer(
+        seed=0, backbone=dict(GCN, temporal_padding='replicate'))
+    load_pretrained_backbone(matching.backbone, path)
+    for key, value in source.backbone.state_dict().items():
+        assert torch.equal(matching.backbone.state_dict()[key], value)
 
 
 class Payload:

@@ -1,0 +1,12 @@
+"""Quick start, Stage 2: ``linear_skeletonclr_replicate_stgcn_bandaimix`` with
+the encoder of the position-shortcut fix
+(``snippet_skeletonclr_replicate_stgcn_bandaimix``: snippets matched by shared
+frames, replicate temporal padding); nothing else changes.
+
+    python tools/train.py configs/quickstart/linear_snippet_skeletonclr_replicate_stgcn_bandaimix.py
+"""
+_base_ = ['./linear_skeletonclr_replicate_stgcn_bandaimix.py']
+
+model = dict(
+    pretrained='work_dirs/snippet_skeletonclr_replicate_stgcn_bandaimix/'
+    'epoch_40.pth')
