@@ -9,8 +9,10 @@ DATA_DIR ?= data/mocapmix
 MOCAPMIX := $(DATA_DIR)/mocapmix.pkl
 WORK_DIR ?= work_dirs/demo
 QUICKSTART := configs/quickstart
-MODELS := skeletonclr_stgcn_mocapmix snippet_skeletonclr_stgcn_mocapmix
-LOCALIZER := linear_snippet_skeletonclr_stgcn_mocapmix
+BASELINE := skeletonclr_stgcn_mocapmix
+SNIPPETS := snippet_skeletonclr_replicate_stgcn_mocapmix
+MODELS := $(BASELINE) $(SNIPPETS)
+LOCALIZER := linear_snippet_skeletonclr_replicate_stgcn_mocapmix
 FLOOR := rawpose_mocapmix
 RANDOM_INIT := random_stgcn_mocapmix
 
@@ -27,9 +29,11 @@ data: install
 		--out $(WORK_DIR)/mocapmix_val_kick.png
 
 # Stage 1 on MocapMix: pretrain the SkeletonCLR baseline and its snippet
-# variant, localize by KNN on frozen features, compare side by side with the
-# two floors under the same KNN loop: the raw pose (no learning) and the
-# same ST-GCN at its seeded random initialisation (no training).
+# variant (snippets matched by shared frames over replicate temporal
+# padding: the recipe without issue 21's position shortcut), localize by
+# KNN on frozen features, compare side by side with the two floors under
+# the same KNN loop: the raw pose (no learning) and the same ST-GCN at its
+# seeded random initialisation (no training).
 pretrain: data
 	for model in $(MODELS); do \
 		$(PY) tools/train.py $(QUICKSTART)/$$model.py --work-dir $(WORK_DIR)/$$model \
@@ -44,20 +48,20 @@ knn: pretrain
 	done
 	$(PY) tools/test.py configs/knn/$(FLOOR).py --work-dir $(WORK_DIR)/$(FLOOR) \
 		--dump $(WORK_DIR)/$(FLOOR)/knn_predictions.pkl
-	$(PY) tools/test.py $(QUICKSTART)/skeletonclr_stgcn_mocapmix.py --random-init --seed 0 \
+	$(PY) tools/test.py $(QUICKSTART)/$(BASELINE).py --random-init --seed 0 \
 		--work-dir $(WORK_DIR)/$(RANDOM_INIT) --dump $(WORK_DIR)/$(RANDOM_INIT)/knn_predictions.pkl
 	$(PY) tools/analysis/compare_localization.py --ann-file $(MOCAPMIX) \
 		--result "raw-pose floor"=$(WORK_DIR)/$(FLOOR)/knn_predictions.pkl \
 		--result "random init"=$(WORK_DIR)/$(RANDOM_INIT)/knn_predictions.pkl \
-		--result SkeletonCLR=$(WORK_DIR)/skeletonclr_stgcn_mocapmix/knn_predictions.pkl \
-		--result "SkeletonCLR + snippets"=$(WORK_DIR)/snippet_skeletonclr_stgcn_mocapmix/knn_predictions.pkl \
+		--result SkeletonCLR=$(WORK_DIR)/$(BASELINE)/knn_predictions.pkl \
+		--result "SkeletonCLR + snippets"=$(WORK_DIR)/$(SNIPPETS)/knn_predictions.pkl \
 		--sample 0 --out $(WORK_DIR)/knn_timeline.png
 
 # Stage 2 on MocapMix: a linear localizer (U-neck + frame-wise head) on the
 # frozen snippet encoder, then localize one validation recording (JSON + PNG).
 localize: knn
 	$(PY) tools/train.py $(QUICKSTART)/$(LOCALIZER).py --work-dir $(WORK_DIR)/$(LOCALIZER) \
-		--cfg-options model.pretrained=$(WORK_DIR)/snippet_skeletonclr_stgcn_mocapmix/epoch_40.pth
+		--cfg-options model.pretrained=$(WORK_DIR)/$(SNIPPETS)/epoch_40.pth
 	$(PY) tools/localize.py $(QUICKSTART)/$(LOCALIZER).py \
 		$$(cat $(WORK_DIR)/$(LOCALIZER)/last_checkpoint) $(MOCAPMIX) \
 		--sample mocapmix_val_000 --out-dir $(WORK_DIR)/localized
