@@ -1,12 +1,6 @@
-"""Quick start, Stage 2: ``linear_skeletonclr_stgcn_bandaimix`` for an encoder
-pretrained with replicate temporal padding
-(``skeletonclr_replicate_stgcn_bandaimix``, issue 21).
-
-The backbone pads its temporal convolutions by replication, as the encoder
-was trained; loading such an encoder into a zero-padded backbone is refused
-(the padding is not a weight, so the features would silently differ).
-``linear_snippet_skeletonclr_replicate_stgcn_bandaimix.py`` is the same
-protocol for the snippet fix's encoder.
+"""Quick start, Stage 2: ``linear_skeletonclr_replicate_stgcn_mocapmix.py``
+on BandaiMix: ``linear_skeletonclr_stgcn_bandaimix.py`` with the backbone
+padded as the replicate-padded encoder was trained.
 
     python tools/train.py configs/quickstart/linear_skeletonclr_replicate_stgcn_bandaimix.py
 """

@@ -1,7 +1,5 @@
-"""Quick start, Stage 2: ``linear_skeletonclr_replicate_stgcn_bandaimix`` with
-the encoder of the position-shortcut fix
-(``snippet_skeletonclr_replicate_stgcn_bandaimix``: snippets matched by shared
-frames, replicate temporal padding); nothing else changes.
+"""Quick start, Stage 2: ``linear_snippet_skeletonclr_replicate_stgcn_mocapmix.py``
+on BandaiMix.
 
     python tools/train.py configs/quickstart/linear_snippet_skeletonclr_replicate_stgcn_bandaimix.py
 """
