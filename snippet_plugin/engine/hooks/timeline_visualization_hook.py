@@ -5,6 +5,7 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from mmengine.dist import all_gather_object, get_rank
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 
@@ -29,7 +30,10 @@ class TimelineVisualizationHook(Hook):
     Files: ``<out_dir>/<frame_dir>_val_epoch<E>.png`` (``E`` = epochs
     trained) and ``<out_dir>/<frame_dir>_test.png``; ``out_dir`` defaults
     to ``<runner.log_dir>/timelines`` (a ``/`` in a ``frame_dir`` becomes
-    ``_``). Under DDP each rank draws the chosen sequences it saw. For
+    ``_``). Under DDP a sequence is drawn once, by the lowest rank that saw
+    it: the distributed sampler pads a rank's share with repeated samples,
+    so two ranks can hold the same sequence and would otherwise write one
+    file at the same time. For
     several models in one figure, use
     ``tools/analysis/compare_localization.py`` on the test dumps.
 
@@ -109,17 +113,33 @@ class TimelineVisualizationHook(Hook):
             'predictions')
 
     def save_all(self, runner, loop, tag: str) -> None:
-        """Write one PNG per collected sequence; warn about the others."""
+        """Write one PNG per collected sequence this rank draws; warn (rank
+        0) about chosen sequences no rank saw.
+
+        A collective under DDP: every rank must call it.
+        """
+        drawer = lowest_rank_per_name(all_gather_object(list(self.collected)))
         classes = list(loop.dataloader.dataset.metainfo['classes'])
         out_dir = self.out_dir or osp.join(runner.log_dir, 'timelines')
         for name in self.collected:
+            if drawer[name] != get_rank():
+                continue
             path = osp.join(out_dir, f'{name.replace("/", "_")}_{tag}.png')
             save_figure(self.figure(name, classes), path, self.dpi)
             print_log(f'timeline of {name} written to {path}',
                       logger='current')
-        unseen = [name for name in self.sequences
-                  if name not in self.collected]
-        if unseen:
+        unseen = [name for name in self.sequences if name not in drawer]
+        if unseen and get_rank() == 0:
             print_log(f'TimelineVisualizationHook: sequences {unseen} were '
-                      f'not among the {tag} samples of this rank',
+                      f'not among the {tag} samples',
                       logger='current', level=30)
+
+
+def lowest_rank_per_name(names_per_rank: Sequence[Sequence[str]]
+                         ) -> Dict[str, int]:
+    """``{name: lowest rank whose list holds it}`` from one list per rank."""
+    drawer: Dict[str, int] = {}
+    for rank, names in enumerate(names_per_rank):
+        for name in names:
+            drawer.setdefault(name, rank)
+    return drawer

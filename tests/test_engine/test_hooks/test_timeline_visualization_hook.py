@@ -1,6 +1,8 @@
 """TimelineVisualizationHook from a config's custom_hooks: one PNG per chosen
 sequence after testing, with a ground-truth row and a prediction row that hold
-the truth and the model's frame labels; validation files carry the epoch."""
+the truth and the model's frame labels; validation files carry the epoch;
+under DDP each sequence is drawn by one rank only."""
+import json
 import os
 from types import SimpleNamespace
 
@@ -14,8 +16,11 @@ from mmaction.structures import ActionDataSample
 from snippet_plugin.apis import inference_localizer, init_localizer
 from snippet_plugin.datasets.annotation import derive_frame_labels
 from snippet_plugin.engine.hooks import TimelineVisualizationHook
+from snippet_plugin.engine.hooks.timeline_visualization_hook import \
+    lowest_rank_per_name
 from snippet_plugin.evaluation.functional import label_runs
-from helpers import labelled_sample, write_annotation_file
+from helpers import labelled_sample, run_on_two_gloo_ranks, \
+    write_annotation_file
 from localizer_fixtures import (CLASSES, localizer_config, rounded_skeleton,
                                 save_checkpoint)
 
@@ -123,3 +128,64 @@ def test_validation_files_carry_the_epoch_and_restart_each_epoch(tmp_path):
 def test_sequences_must_be_a_list_of_names(sequences):
     with pytest.raises(ValueError, match='non-empty list of frame_dir'):
         TimelineVisualizationHook(sequences)
+
+
+def test_each_name_goes_to_the_lowest_rank_that_holds_it():
+    assert lowest_rank_per_name([['b'], ['a', 'b'], ['c', 'a']]) == \
+        dict(b=0, a=1, c=2)
+    assert lowest_rank_per_name([[], []]) == {}
+
+
+# ---- under DDP --------------------------------------------------------------
+
+RANK_BODY = '''
+import json
+import os
+from types import SimpleNamespace
+from unittest import mock
+
+import numpy as np
+import torch
+
+
+def run(rank, out):
+    from mmaction.structures import ActionDataSample
+    from snippet_plugin.engine.hooks import TimelineVisualizationHook
+    hook = TimelineVisualizationHook(
+        ['shared', 'only0', 'only1', 'absent'],
+        out_dir=os.path.join(out, f'rank{rank}'))
+    dataset = SimpleNamespace(metainfo=dict(classes=['walk', 'kick']))
+    loop = SimpleNamespace(dataloader=SimpleNamespace(dataset=dataset))
+    runner = SimpleNamespace(test_loop=loop, log_dir=out)
+    samples = []
+    for name in ('shared', f'only{rank}'):
+        sample = ActionDataSample(metainfo=dict(
+            frame_dir=name, total_frames=3, gt_segments=np.zeros((0, 3))))
+        sample.set_field(torch.tensor([0, 1, 2]), 'pred_frame_labels')
+        samples.append(sample)
+    hook.before_test_epoch(runner)
+    hook.after_test_iter(runner, 0, outputs=samples)
+    target = 'snippet_plugin.engine.hooks.timeline_visualization_hook.print_log'
+    with mock.patch(target) as log:
+        hook.after_test_epoch(runner)
+    warnings = [call.args[0] for call in log.call_args_list
+                if call.kwargs.get('level') == 30]
+    with open(os.path.join(out, f'{rank}.json'), 'w') as file:
+        files = os.listdir(hook.out_dir) if os.path.isdir(hook.out_dir) \
+            else []
+        json.dump(dict(files=sorted(files),
+                       warnings=warnings), file)
+'''
+
+
+def test_two_ranks_draw_a_shared_sequence_once_and_warn_once(tmp_path):
+    """Rank 0 saw ``shared`` and ``only0``, rank 1 ``shared`` (the
+    sampler's padding) and ``only1``; nobody saw ``absent``."""
+    run_on_two_gloo_ranks(tmp_path, RANK_BODY)
+    rank0, rank1 = (json.loads((tmp_path / f'{r}.json').read_text())
+                    for r in range(2))
+    assert rank0['files'] == ['only0_test.png', 'shared_test.png']
+    assert rank1['files'] == ['only1_test.png']
+    assert len(rank0['warnings']) == 1 and "['absent']" in \
+        rank0['warnings'][0]
+    assert rank1['warnings'] == []
