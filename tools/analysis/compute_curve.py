@@ -248,10 +248,12 @@ def csv_text(rows: Dict[str, List[Dict[str, float]]],
 def draw_curve(rows: Dict[str, List[Dict[str, float]]],
                budgets: Dict[str, Budget], path: str, title: str) -> None:
     """Average mAP (one panel per protocol) and frame accuracy against
-    windows seen, log x, mean ± std bars; floors as horizontal lines."""
+    windows seen, log x ticked at the budgets, mean ± std bars; floors as
+    horizontal lines."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     from snippet_plugin.visualization.timelines import save_figure
     panels = [(protocol, HEADLINE, f'avg mAP, {PROTOCOL_TITLES[protocol]}')
@@ -271,6 +273,10 @@ def draw_curve(rows: Dict[str, List[Dict[str, float]]],
             ax.axhline(levels[key], color='grey', linestyle=style,
                        label=floor)
         ax.set_xscale('log')
+        seen = sorted({p['windows'] for p in points})
+        ax.set_xticks(seen, [f'{windows:,}' for windows in seen],
+                      fontsize=8)
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel('windows seen in pretraining')
         ax.set_title(label, fontsize=9)
         ax.grid(alpha=0.3)

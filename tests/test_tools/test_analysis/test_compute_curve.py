@@ -155,3 +155,29 @@ def test_table_and_csv_put_windows_beside_the_metrics(curve, tmp_path):
     runs = [line['run'] for line in lines
             if line['kind'] == 'run' and line['protocol'] == 'paper']
     assert runs == list(FABRICATED)
+
+
+def test_figure_plots_the_means_at_the_budgets_with_the_floors(
+        curve, tmp_path, monkeypatch):
+    rows, budgets = fabricate(curve, tmp_path / 'runs')
+    saved = {}
+    monkeypatch.setattr('snippet_plugin.visualization.timelines.save_figure',
+                        lambda figure, path: saved.update(figure=figure,
+                                                          path=path))
+    curve.draw_curve(rows, budgets, str(tmp_path / 'curve.png'), 'title')
+    assert saved['path'] == str(tmp_path / 'curve.png')
+    smoothed, paper, accuracy = saved['figure'].axes
+    for ax, means, floors in ((smoothed, [26, 32], [60, 22]),
+                              (paper, [9, 12], [20, 7]),
+                              (accuracy, [25, 33], [48, 21])):
+        [bars] = [bars for bars in ax.containers
+                  if bars.get_label() == 'skeletonclr']
+        line = bars.lines[0]
+        assert line.get_xdata().tolist() == [100, 200]
+        assert line.get_ydata().tolist() == pytest.approx(means)
+        assert [line.get_ydata()[0] for line in ax.get_lines()
+                if line.get_label() in ('raw-pose floor', 'random init')
+                ] == pytest.approx(floors)
+        assert ax.get_xscale() == 'log'
+        assert [tick.get_text() for tick in ax.get_xticklabels()] == \
+            ['100', '200']
