@@ -19,7 +19,8 @@ encoder are the table's own runs, made here if missing. Finished runs are
 collected, started ones resume (see ``knn_table.py``). ``--seeds`` are run
 at every budget, ``--largest-seeds`` at the largest.
 
-Outputs: a markdown table per protocol (smoothed and the paper's), a CSV
+Outputs: a markdown table per protocol (smoothed and the paper's), one
+of every method seed by seed across the budgets (the paired view), a CSV
 (one line per run, then mean and std per point) and a figure of average mAP
 and frame accuracy against windows seen (log scale), the floors drawn as
 horizontal lines.
@@ -217,6 +218,40 @@ def markdown_table(rows: Dict[str, List[Dict[str, float]]],
     return format_table(header, body, markdown=True)
 
 
+def per_seed_table(rows: Dict[str, List[Dict[str, float]]],
+                   budgets: Dict[str, Budget]) -> str:
+    """Each method seed by seed across the budgets, beside random init at
+    the same seed: ``smoothed / paper avg mAP, acc <frame accuracy>``
+    (smoothed), ``-`` where that run is missing or lacks a protocol.
+
+    The seed spread is wide, so a budget's gain reads best against the same
+    seed at the other budgets.
+    """
+    views = {protocol: protocol_runs(rows, protocol)
+             for protocol in PROTOCOLS}
+
+    def cell(row: str, seed: int) -> str:
+        found = {protocol: record for protocol, viewed in views.items()
+                 for record in viewed.get(row, ()) if record['seed'] == seed}
+        if len(found) < len(PROTOCOLS):
+            return '-'
+        smoothed, paper = found['smoothed'], found['paper']
+        return (f'{smoothed[HEADLINE]:.1f} / {paper[HEADLINE]:.1f}, '
+                f'acc {smoothed[ACCURACY]:.1f}')
+
+    times = sorted({budget.times for budget in budgets.values()})
+    header = ['method', 'seed', RANDOM_ROW] + [f'x{t}' for t in times]
+    body = []
+    for method in dict.fromkeys(b.method for b in budgets.values()):
+        seeds = sorted({record['seed'] for row in rows
+                        if row in budgets and budgets[row].method == method
+                        for record in rows[row]})
+        body += [[method, str(seed), cell(RANDOM_ROW, seed)] +
+                 [cell(budget_row(method, t), seed) for t in times]
+                 for seed in seeds]
+    return format_table(header, body, markdown=True)
+
+
 def csv_text(rows: Dict[str, List[Dict[str, float]]],
              budgets: Dict[str, Budget]) -> str:
     """Per protocol: every run of every point, then the point's mean and
@@ -348,6 +383,8 @@ def main(argv=None) -> int:
         f'{PROTOCOL_TITLES[protocol]}:\n\n'
         f'{markdown_table(rows, budgets, protocol)}'
         for protocol in PROTOCOLS if protocol_runs(rows, protocol)))
+    print('\nPer seed, smoothed / paper avg mAP and smoothed frame accuracy:'
+          f'\n\n{per_seed_table(rows, budgets)}\n')
     atomic_write(args.out, csv_text(rows, budgets).encode())
     draw_curve(rows, budgets, args.figure,
                f'{args.dataset}: KNN localization against pretraining '

@@ -181,3 +181,16 @@ def test_figure_plots_the_means_at_the_budgets_with_the_floors(
         assert ax.get_xscale() == 'log'
         assert [tick.get_text() for tick in ax.get_xticklabels()] == \
             ['100', '200']
+
+
+def test_per_seed_table_pairs_each_seed_with_its_random_init(curve, tmp_path):
+    rows, budgets = fabricate(curve, tmp_path)
+    lines = curve.per_seed_table(rows, budgets).splitlines()
+    assert [c.strip() for c in lines[0].strip('|').split('|')] == [
+        'method', 'seed', 'random init', 'x1', 'x2']
+    assert [[c.strip() for c in line.strip('|').split('|')]
+            for line in lines[2:]] == [
+        ['skeletonclr', '0', '20.0 / 6.0, acc 20.0', '26.0 / 9.0, acc 25.0',
+         '30.0 / 10.0, acc 30.0'],
+        ['skeletonclr', '1', '24.0 / 8.0, acc 22.0', '-',
+         '34.0 / 14.0, acc 36.0']]
