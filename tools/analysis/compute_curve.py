@@ -315,9 +315,11 @@ def draw_curve(rows: Dict[str, List[Dict[str, float]]],
         ax.set_xlabel('windows seen in pretraining')
         ax.set_title(label, fontsize=9)
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc='lower center', ncol=len(labels),
+               fontsize=8, frameon=False)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     save_figure(fig, path)
     plt.close(fig)
 
