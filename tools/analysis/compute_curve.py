@@ -243,9 +243,10 @@ def per_seed_table(rows: Dict[str, List[Dict[str, float]]],
     header = ['method', 'seed', RANDOM_ROW] + [f'x{t}' for t in times]
     body = []
     for method in dict.fromkeys(b.method for b in budgets.values()):
-        seeds = sorted({record['seed'] for row in rows
-                        if row in budgets and budgets[row].method == method
-                        for record in rows[row]})
+        seeds = sorted({record['seed']
+                        for row, budget in budgets.items()
+                        if budget.method == method
+                        for record in rows.get(row, ())})
         body += [[method, str(seed), cell(RANDOM_ROW, seed)] +
                  [cell(budget_row(method, t), seed) for t in times]
                  for seed in seeds]

@@ -119,17 +119,18 @@ class TimelineVisualizationHook(Hook):
         A collective under DDP: every rank must call it.
         """
         drawer = lowest_rank_per_name(all_gather_object(list(self.collected)))
+        rank = get_rank()
         classes = list(loop.dataloader.dataset.metainfo['classes'])
         out_dir = self.out_dir or osp.join(runner.log_dir, 'timelines')
         for name in self.collected:
-            if drawer[name] != get_rank():
+            if drawer[name] != rank:
                 continue
             path = osp.join(out_dir, f'{name.replace("/", "_")}_{tag}.png')
             save_figure(self.figure(name, classes), path, self.dpi)
             print_log(f'timeline of {name} written to {path}',
                       logger='current')
         unseen = [name for name in self.sequences if name not in drawer]
-        if unseen and get_rank() == 0:
+        if unseen and rank == 0:
             print_log(f'TimelineVisualizationHook: sequences {unseen} were '
                       f'not among the {tag} samples',
                       logger='current', level=30)
