@@ -72,10 +72,11 @@ FLOOR_ROW = 'raw-pose floor'
 RANDOM_ROW = 'random init'
 METHOD_NAMES = dict(skeletonclr='SkeletonCLR', aimclr='AimCLR',
                     rvtclr='RVTCLR', hiclr='HiCLR',
-                    skeletonclr_replicate='SkeletonCLR, replicate padding')
+                    skeletonclr_replicate='SkeletonCLR, replicate padding',
+                    aimclr_replicate='AimCLR, replicate padding')
 """Row names; a method not named here is its config stem. (The
-``snippet_skeletonclr_replicate`` quick start also matches snippets by
-shared frames.)"""
+``snippet_<method>_replicate`` quick starts also match snippets by shared
+frames.)"""
 FLOOR_NOTE = (f'Rows marked in "below floor" have a lower average mAP than '
               f'the {FLOOR_ROW} (the normalised input, no learning) or the '
               f'{RANDOM_ROW} encoder (no training): such a method has '

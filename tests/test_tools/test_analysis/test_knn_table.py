@@ -107,6 +107,20 @@ def test_plan_has_the_floors_first_then_each_method_twice_per_seed(table):
     ] and last.name == 'snippet_aimclr_stgcn_mocapmix_seed2'
 
 
+def test_replicate_padding_rows_are_named_in_words(table):
+    runs = plan(table, methods=('skeletonclr_replicate', 'aimclr_replicate'),
+                seeds=(0, ))
+    assert [(run.row, run.name) for run in runs[2:]] == [
+        ('SkeletonCLR, replicate padding',
+         'skeletonclr_replicate_stgcn_mocapmix_seed0'),
+        ('SkeletonCLR, replicate padding + snippets',
+         'snippet_skeletonclr_replicate_stgcn_mocapmix_seed0'),
+        ('AimCLR, replicate padding', 'aimclr_replicate_stgcn_mocapmix_seed0'),
+        ('AimCLR, replicate padding + snippets',
+         'snippet_aimclr_replicate_stgcn_mocapmix_seed0'),
+    ]
+
+
 def test_missing_configs_are_named_before_anything_runs(table, capsys,
                                                         monkeypatch):
     monkeypatch.chdir(REPO)
