@@ -58,7 +58,6 @@ import argparse
 import contextlib
 import importlib
 import os.path as osp
-import resource
 import subprocess
 import sys
 import time
@@ -71,10 +70,9 @@ from mmengine.optim import OptimWrapper
 
 from mmaction.registry import MODELS
 from snippet_plugin.utils.allocator import keep_freed_memory
-from synthetic import load_config
+from synthetic import PAGE_BYTES, load_config, minor_page_faults
 
 OFFICIAL_REPOS = {'skeletonclr': 'AimCLR', 'rvtclr': 'RVTCLR'}
-PAGE_BYTES = resource.getpagesize()
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -287,11 +285,11 @@ def side_step(method: str, side: str, args) -> Callable[[], None]:
 
 def measured(step: Callable[[], None]) -> Tuple[float, int]:
     """``(wall seconds, minor page faults)`` of one ``step()``."""
-    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    faults = minor_page_faults()
     tic = time.perf_counter()
     step()
     seconds = time.perf_counter() - tic
-    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return seconds, minor_page_faults() - faults
 
 
 def serve(args) -> None:

@@ -27,7 +27,6 @@ Example (one thread, as ``knn_table.py`` runs each job)::
         --config quickstart/skeletonclr_stgcn_bandaimix
 """
 import argparse
-import resource
 import time
 
 import torch
@@ -37,8 +36,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from mmaction.registry import MODELS
 from snippet_plugin.utils.allocator import keep_freed_memory
-from synthetic import (generated_annotation, load_config, make_batch,
-                       median_seconds, pretrain_dataset)
+from synthetic import (PAGE_BYTES, generated_annotation, load_config,
+                       make_batch, median_seconds, minor_page_faults,
+                       pretrain_dataset)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -78,11 +78,10 @@ def step_flops(step) -> int:
 
 def fresh_gib_per_step(step, steps: int = 2) -> float:
     """Minor page faults of ``steps`` calls of ``step()``, in GiB per step."""
-    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    faults = minor_page_faults()
     for _ in range(steps):
         step()
-    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
-    return faults * resource.getpagesize() / steps / 2**30
+    return (minor_page_faults() - faults) * PAGE_BYTES / steps / 2**30
 
 
 def main(argv=None) -> None:

@@ -5,6 +5,7 @@ metres, z up), saved as a pickle-free ``.npz`` annotation, so the real
 pipelines (normalisation, cropping, views) run on them unchanged.
 """
 import os.path as osp
+import resource
 import tempfile
 import time
 from typing import Callable, Dict, List
@@ -108,6 +109,16 @@ def interleaved_medians(steps: Dict[str, Callable[[], float]], steps_each: int,
             if index >= warmup:
                 times[name].append(seconds)
     return {name: sorted(t)[len(t) // 2] for name, t in times.items()}
+
+
+PAGE_BYTES = resource.getpagesize()
+
+
+def minor_page_faults() -> int:
+    """Minor page faults of this process so far: times :data:`PAGE_BYTES`,
+    the memory it had to get from the kernel again (``resource.getrusage``;
+    insensitive to other processes, unlike wall time)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def training_step_timer(model: torch.nn.Module, batch: Dict, optim,

@@ -71,12 +71,11 @@ HEADLINE = 'tal/mAP_avg'
 FLOOR_ROW = 'raw-pose floor'
 RANDOM_ROW = 'random init'
 METHOD_NAMES = dict(skeletonclr='SkeletonCLR', aimclr='AimCLR',
-                    rvtclr='RVTCLR', hiclr='HiCLR',
-                    skeletonclr_replicate='SkeletonCLR, replicate padding',
-                    aimclr_replicate='AimCLR, replicate padding')
-"""Row names; a method not named here is its config stem. (The
-``snippet_<method>_replicate`` quick starts also match snippets by shared
-frames.)"""
+                    rvtclr='RVTCLR', hiclr='HiCLR')
+"""Row names; a method not named here is its config stem."""
+REPLICATE_SUFFIX = '_replicate'
+"""``<method>_replicate`` is ``<method>`` with replicate temporal padding
+(its ``snippet_`` quick start also matches snippets by shared frames)."""
 FLOOR_NOTE = (f'Rows marked in "below floor" have a lower average mAP than '
               f'the {FLOOR_ROW} (the normalised input, no learning) or the '
               f'{RANDOM_ROW} encoder (no training): such a method has '
@@ -108,8 +107,12 @@ class Run(NamedTuple):
 
 
 def method_row(method: str, snippets: bool) -> str:
-    """``skeletonclr`` -> ``SkeletonCLR`` (``+ snippets``)."""
-    name = METHOD_NAMES.get(method, method)
+    """``skeletonclr`` -> ``SkeletonCLR`` (``+ snippets``);
+    ``aimclr_replicate`` -> ``AimCLR, replicate padding``."""
+    base = method.removesuffix(REPLICATE_SUFFIX)
+    name = METHOD_NAMES.get(base, base)
+    if base != method:
+        name += ', replicate padding'
     return f'{name} + snippets' if snippets else name
 
 
