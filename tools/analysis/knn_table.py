@@ -22,6 +22,10 @@ a run whose work dir holds final metrics is skipped, one with a
 ``last_checkpoint`` resumes (``--resume``). ``--jobs`` runs at a time, each
 with ``--threads`` threads. A method whose average mAP is below either
 floor's is marked: it has learned nothing useful for localization.
+Then come the paired differences in average mAP (same seed) of each snippet
+row against its baseline (:func:`snippet_comparisons`): the spread between
+seeds is larger than most of these differences, so they are what says
+whether the snippet loss helps.
 
 Another evaluation setting (e.g. KNN on fused levels) is ``--cfg-options
 KEY=VALUE ...`` with a ``--tag``: every row is then a ``tools/test.py``
@@ -50,7 +54,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, NamedTuple, Optional, Sequence
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from summarize_runs import (FRAME_METRICS, METRICS,  # noqa: E402
@@ -318,6 +322,60 @@ def protocol_tables(rows: Dict[str, List[Dict[str, float]]]) -> str:
         for protocol in PROTOCOLS if protocol_runs(rows, protocol))
 
 
+def snippet_comparisons(methods: Sequence[str]) -> List[Tuple[str, str]]:
+    """The ``(row, baseline row)`` pairs whose paired differences tell what
+    the snippet loss does: each method's snippet row against the method
+    alone; and, for ``<method>_replicate`` beside ``<method>``, its snippet
+    row against both zero-padded rows (the method, and its shipped snippet
+    variant)."""
+    pairs = [(method_row(m, True), method_row(m, False)) for m in methods]
+    for method in methods:
+        base = method.removesuffix(REPLICATE_SUFFIX)
+        if base != method and base in methods:
+            pairs += [(method_row(method, True), method_row(base, False)),
+                      (method_row(method, True), method_row(base, True))]
+    return pairs
+
+
+def paired_differences(rows: Dict[str, List[Dict[str, float]]], row: str,
+                       baseline: str, protocol: str) -> Dict[int, float]:
+    """``{seed: row's average mAP - baseline's}`` under ``protocol``, over
+    the seeds both rows have a run of (empty if either has none)."""
+    viewed = protocol_runs(rows, protocol)
+    by_seed = [{r['seed']: r[HEADLINE] for r in viewed.get(name, ())}
+               for name in (row, baseline)]
+    return {seed: by_seed[0][seed] - by_seed[1][seed]
+            for seed in sorted(set(by_seed[0]) & set(by_seed[1]))}
+
+
+def paired_table(rows: Dict[str, List[Dict[str, float]]],
+                 comparisons: Sequence[Tuple[str, str]]) -> str:
+    """Markdown: per comparison with a shared seed under every protocol,
+    the seeds, then per protocol the differences in average mAP seed by
+    seed, their mean and how many are positive (``''`` when no comparison
+    has one)."""
+    protocols = [p for p in PROTOCOLS if protocol_runs(rows, p)]
+    body = []
+    for row, baseline in comparisons:
+        diffs = [paired_differences(rows, row, baseline, p)
+                 for p in protocols]
+        if not diffs or not all(diffs):
+            continue
+        cells = [f'{row} - {baseline}', ', '.join(map(str, diffs[0]))]
+        for diff in diffs:
+            values = list(diff.values())
+            cells += [', '.join(f'{v:+.1f}' for v in values),
+                      f'{sum(values) / len(values):+.1f}',
+                      f'{sum(v > 0 for v in values)} of {len(values)}']
+        body.append(cells)
+    if not body:
+        return ''
+    header = ['difference', 'seeds'] + [
+        f'{p} {column}' for p in protocols
+        for column in ('per seed', 'mean', 'positive')]
+    return format_table(header, body, markdown=True)
+
+
 def csv_text(rows: Dict[str, List[Dict[str, float]]]) -> str:
     """Per protocol (:data:`PROTOCOLS`), every run, then each row's mean
     and (over several runs) sample std, one line each; ``run`` holds the
@@ -439,6 +497,10 @@ def main(argv=None) -> int:
     print(f'KNN localization on {args.dataset} (made by `{command}`):\n')
     print(protocol_tables(rows))
     print(f'\n{FLOOR_NOTE}')
+    paired = paired_table(rows, snippet_comparisons(args.methods))
+    if paired:
+        print('\nPaired differences in average mAP (same seed):\n')
+        print(paired)
     atomic_write(args.out, csv_text(rows).encode())
     print(f'CSV: {args.out}')
     return exit_status(failed)

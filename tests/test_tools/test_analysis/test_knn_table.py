@@ -391,3 +391,43 @@ def test_smoothing_runs_are_tabled_under_both_protocols(table, tmp_path):
     assert {(line['protocol'], line['mAP_avg'], line['window (s)'])
             for line in lines if line['row'] == 'SkeletonCLR'} == {
         ('smoothed', '90.0000', '0.5000'), ('paper', '70.0000', '')}
+
+
+def test_paired_differences_pair_each_snippet_row_with_its_baselines(
+        table, tmp_path):
+    """Seeds shared by both rows only, differences worked by hand: the
+    fix (60, 50) against SkeletonCLR (70, 76) is -10, -26 (mean -18, 0 of
+    2 positive); the fix against the shipped snippets (30, 40) is +30, +10;
+    AimCLR + snippets never finished, so AimCLR has no pair."""
+    fabricate(tmp_path)
+    write_train_run(
+        tmp_path / 'snippet_skeletonclr_replicate_stgcn_mocapmix_seed0', 60)
+    write_train_run(
+        tmp_path / 'snippet_skeletonclr_replicate_stgcn_mocapmix_seed1', 50)
+    methods = ('skeletonclr', 'aimclr', 'skeletonclr_replicate')
+    comparisons = table.snippet_comparisons(methods)
+    fix = 'SkeletonCLR, replicate padding + snippets'
+    assert comparisons == [
+        ('SkeletonCLR + snippets', 'SkeletonCLR'),
+        ('AimCLR + snippets', 'AimCLR'),
+        (fix, 'SkeletonCLR, replicate padding'),
+        (fix, 'SkeletonCLR'), (fix, 'SkeletonCLR + snippets')]
+    rows = table.collect(plan(table, methods=methods), str(tmp_path))
+    assert table.paired_differences(rows, fix, 'SkeletonCLR',
+                                    'paper') == pytest.approx({0: -10,
+                                                               1: -26})
+    header, cells = markdown_rows(table.paired_table(rows, comparisons))
+    assert header == ['difference', 'seeds', 'paper per seed', 'paper mean',
+                      'paper positive']
+    assert list(cells) == ['SkeletonCLR + snippets - SkeletonCLR',
+                           f'{fix} - SkeletonCLR',
+                           f'{fix} - SkeletonCLR + snippets']
+    assert cells['SkeletonCLR + snippets - SkeletonCLR'] == {
+        'difference': 'SkeletonCLR + snippets - SkeletonCLR',
+        'seeds': '0, 1', 'paper per seed': '-40.0, -36.0',
+        'paper mean': '-38.0', 'paper positive': '0 of 2'}
+    assert cells[f'{fix} - SkeletonCLR']['paper mean'] == '-18.0'
+    shipped = cells[f'{fix} - SkeletonCLR + snippets']
+    assert shipped['paper per seed'] == '+30.0, +10.0'
+    assert shipped['paper positive'] == '2 of 2'
+    assert table.paired_table(rows, [('AimCLR + snippets', 'AimCLR')]) == ''
