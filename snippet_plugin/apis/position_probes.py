@@ -14,12 +14,14 @@ eval mode:
 * :func:`shifted_window_similarities` (probe B): two windows of one real
   sequence, half a window apart; the frames they share sit in the second
   half of one and the first half of the other. A position-free encoder
-  gives them the same features (cosine 1).
+  gives them the same features (cosine 1). Its control,
+  :func:`different_frame_similarities`, scores different frames the same
+  distance apart: a collapsed encoder gives 1 in both.
 
 ``tools/analysis/position_probe.py`` prints both for a pretraining
 checkpoint.
 """
-from typing import Callable, Iterable, List, Sequence
+from typing import Callable, Iterable, Iterator, List, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -70,6 +72,31 @@ def window_shift(window: int, stride: int) -> int:
     return shift
 
 
+def shifted_window_features(encoder: Encoder,
+                            sequences: Iterable[torch.Tensor], window: int,
+                            stride: int) -> Iterator[torch.Tensor]:
+    """Probe B's two windows of each long enough sequence, encoded.
+
+    For a sequence ``(M, T, V, C)`` with ``T >= window + shift``
+    (:func:`window_shift`): window ``a`` starts at ``t_0`` (the sequence's
+    centre minus half the span), window ``b`` at ``t_0 + shift``; shorter
+    sequences are skipped.
+
+    Yields:
+        Tensor: ``(2, C, T_l)``, the last level of ``a`` and of ``b``.
+    """
+    shift = window_shift(window, stride)
+    for sequence in sequences:
+        start = (sequence.shape[1] - window - shift) // 2
+        if start < 0:
+            continue
+        windows = torch.stack([
+            sequence[:, start:start + window],
+            sequence[:, start + shift:start + shift + window]
+        ])
+        yield encoder(windows)[-1]
+
+
 @torch.no_grad()
 def shifted_window_similarities(encoder: Encoder,
                                 sequences: Iterable[torch.Tensor],
@@ -77,13 +104,12 @@ def shifted_window_similarities(encoder: Encoder,
     """Probe B: per sequence, the mean cosine of two windows' last-level
     features on the frames they share.
 
-    For each sequence ``(M, T, V, C)`` with ``T >= window + shift``
-    (:func:`window_shift`, ``shift = d s`` for the level's stride ``s``):
-    window ``a`` starts at ``t_0`` (the sequence's centre minus half the
-    span), window ``b`` at ``t_0 + shift``. Step ``k + d`` of ``a`` and step
-    ``k`` of ``b`` then cover the same frames; their cosines are averaged
-    over the ``k`` whose steps lie wholly inside both windows. A
-    position-free encoder gives 1.
+    With ``shift = d s`` (:func:`window_shift`, ``s`` the level's stride)
+    between the windows of :func:`shifted_window_features`, step ``k + d``
+    of ``a`` and step ``k`` of ``b`` cover the same frames; their cosines
+    are averaged over the ``k`` whose steps lie wholly inside both windows.
+    A position-free encoder gives 1 (so does a constant one:
+    :func:`different_frame_similarities` tells them apart).
 
     Args:
         encoder (Callable): See :data:`Encoder`; put it in eval mode.
@@ -95,19 +121,43 @@ def shifted_window_similarities(encoder: Encoder,
     Returns:
         list[float]: One mean cosine per sequence long enough.
     """
-    shift = window_shift(window, stride)
-    offset, shared_steps = shift // stride, (window - shift) // stride
-    similarities = []
-    for sequence in sequences:
-        start = (sequence.shape[1] - window - shift) // 2
-        if start < 0:
-            continue
-        windows = torch.stack([
-            sequence[:, start:start + window],
-            sequence[:, start + shift:start + shift + window]
-        ])
-        feats = encoder(windows)[-1]  # (2, C, T_l)
-        similarities.append(float(F.cosine_similarity(
-            feats[0, :, offset:offset + shared_steps],
-            feats[1, :, :shared_steps], dim=0).mean()))
-    return similarities
+    offset = window_shift(window, stride) // stride
+    shared_steps = window // stride - offset
+    return [
+        float(F.cosine_similarity(feats[0, :, offset:offset + shared_steps],
+                                  feats[1, :, :shared_steps], dim=0).mean())
+        for feats in shifted_window_features(encoder, sequences, window,
+                                             stride)
+    ]
+
+
+@torch.no_grad()
+def different_frame_similarities(encoder: Encoder,
+                                 sequences: Iterable[torch.Tensor],
+                                 window: int, stride: int) -> List[float]:
+    """Probe B's control: per sequence, the mean cosine of steps ``d`` apart
+    in one window, i.e. of different frames as far apart as the two windows.
+
+    Probe B near 1 means "the same frames agree" only if different frames
+    do not: a constant (collapsed) encoder scores 1 in both. The margin
+    ``(B - control) / (1 - control)`` is the part of the gap between
+    different frames and perfect agreement that the shared frames close.
+    Both windows of :func:`shifted_window_features` contribute the pairs
+    ``(k, k + d)`` of their whole steps.
+
+    Args:
+        encoder, sequences, window, stride: As for
+            :func:`shifted_window_similarities`.
+
+    Returns:
+        list[float]: One mean cosine per sequence long enough.
+    """
+    offset = window_shift(window, stride) // stride
+    whole_steps = window // stride
+    return [
+        float(F.cosine_similarity(feats[:, :, offset:whole_steps],
+                                  feats[:, :, :whole_steps - offset],
+                                  dim=1).mean())
+        for feats in shifted_window_features(encoder, sequences, window,
+                                             stride)
+    ]

@@ -6,9 +6,9 @@ import math
 import pytest
 import torch
 
-from snippet_plugin.apis.position_probes import (shifted_window_similarities,
-                                                 still_pose_similarities,
-                                                 window_shift)
+from snippet_plugin.apis.position_probes import (
+    different_frame_similarities, shifted_window_similarities,
+    still_pose_similarities, window_shift)
 
 STRIDE = 4
 CHANNELS = 6
@@ -101,3 +101,32 @@ def test_short_sequences_are_skipped_and_tiny_windows_refused():
         window_shift(7, STRIDE)
     with pytest.raises(ValueError, match='num_snippets'):
         still_pose_similarities(content_encoder, pose(), 64, 1)
+
+
+def test_the_control_scores_different_frames_as_far_apart_as_the_windows():
+    """Windows of 30 frames at stride 4: 7 whole steps, shift 3 steps, so
+    each window gives the pairs (3, 0) .. (6, 3) of its own steps; the
+    control is their mean cosine over both windows, worked here by a loop.
+    A collapsed encoder passes probe B and scores 1 in the control too; the
+    content encoder on random frames scores 1 in probe B only."""
+    seen = []
+
+    def recording(inputs):
+        feats = content(inputs)
+        seen.append(feats)
+        return [feats]
+
+    sequence = sequences([50], seed=2)[0]
+    control = different_frame_similarities(recording, [sequence], 30, STRIDE)
+    feats = seen[0]
+    cosines = []
+    for window in range(2):
+        for k in range(4):
+            u, v = feats[window, :, k + 3], feats[window, :, k]
+            cosines.append(float(u @ v / (u.norm() * v.norm())))
+    assert control == pytest.approx([sum(cosines) / len(cosines)], abs=1e-6)
+    assert control[0] < 0.9
+    assert different_frame_similarities(constant_encoder, [sequence], 30,
+                                        STRIDE) == pytest.approx([1.0])
+    assert different_frame_similarities(content_encoder,
+                                        sequences([40]), 30, STRIDE) == []

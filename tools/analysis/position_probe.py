@@ -10,7 +10,10 @@ the last level's stride), of the first 16 training sequences long enough for
 both (the config's training split, or the same split of ``--ann-file``);
 the mean cosine of their last-level features on the frames they share. A
 feature that says what moves, not where it sits, gives 1.0 in both
-(``snippet_plugin.apis.position_probes``).
+(``snippet_plugin.apis.position_probes``). So does a collapsed one: probe
+B's control is the mean cosine of different frames as far apart in one
+window, and its margin ``(B - control) / (1 - control)`` says how much
+closer shared frames are than different ones (1: identical; 0: no closer).
 
 Example::
 
@@ -32,9 +35,9 @@ from torch import nn
 
 from mmaction.registry import MODELS, TRANSFORMS
 from snippet_plugin.apis.inference import load_weights
-from snippet_plugin.apis.position_probes import (shifted_window_similarities,
-                                                 still_pose_similarities,
-                                                 window_shift)
+from snippet_plugin.apis.position_probes import (
+    different_frame_similarities, shifted_window_similarities,
+    still_pose_similarities, window_shift)
 from snippet_plugin.datasets import UntrimmedPoseDataset
 
 #: Training-pipeline transforms that prepare a whole sequence without
@@ -145,6 +148,9 @@ def main(argv=None) -> Dict:
     shifted = shifted_window_similarities(model.extract_feat, sequences,
                                           window, stride)
     shifted_mean = float(np.mean(shifted))
+    control = float(np.mean(different_frame_similarities(
+        model.extract_feat, sequences, window, stride)))
+    margin = (shifted_mean - control) / (1 - control) if control < 1 else 0.0
     source = 'random init' if args.random_init else args.checkpoint
     print(f'{args.config} ({source}): views of {window} frames, last level '
           f'stride {stride}, {num_snippets} snippets, temporal padding '
@@ -153,8 +159,11 @@ def main(argv=None) -> Dict:
           f"{num_snippets - 1}: {' '.join(f'{c:.3f}' for c in still)} "
           f'(min {min(still):.3f})')
     print(f'probe B (windows {shift} frames apart, {len(shifted)} '
-          f'sequences): mean cosine on the shared frames {shifted_mean:.3f}')
+          f'sequences): mean cosine on the shared frames {shifted_mean:.3f}; '
+          f'control, different frames {shift} apart: {control:.3f}; margin '
+          f'{margin:.3f}')
     return dict(still_pose=still, shifted_windows=shifted_mean,
+                different_frames=control, margin=margin,
                 num_sequences=len(shifted))
 
 

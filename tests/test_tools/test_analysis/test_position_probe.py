@@ -28,9 +28,13 @@ def test_probes_a_checkpoint_of_the_fixed_quickstart(tmp_path, mocapmix_dir,
     assert probes['still_pose'] == pytest.approx([1.0] * 7, abs=1e-5)
     assert probes['num_sequences'] == 4
     assert -1 <= probes['shifted_windows'] <= 1
+    control = probes['different_frames']
+    assert probes['margin'] == pytest.approx(
+        (probes['shifted_windows'] - control) / (1 - control))
     printed = capsys.readouterr().out
     assert '8 snippets' in printed and 'temporal padding replicate' in printed
     assert 'windows 64 frames apart, 4 sequences' in printed
+    assert f"different frames 64 apart: {control:.3f}" in printed
 
 
 def test_random_init_of_a_baseline_uses_16_frame_snippets(mocapmix_dir,
