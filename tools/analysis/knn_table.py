@@ -57,11 +57,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from summarize_runs import (FRAME_METRICS, METRICS,  # noqa: E402
-                            PROTOCOL_TITLES, PROTOCOLS, SMOOTHING,
+from summarize_runs import (AVERAGE_MAP, FRAME_METRICS,  # noqa: E402
+                            METRICS, PROTOCOL_TITLES, PROTOCOLS, SMOOTHING,
                             column_name, final_metrics, format_table,
-                            mean_and_std, mean_std_cell, protocol_runs,
-                            shared_columns)
+                            mean_and_std, mean_std_cell, paired_table,
+                            protocol_runs, shared_columns)
 
 from snippet_plugin.utils.atomic_io import atomic_write  # noqa: E402
 from snippet_plugin.utils.output_paths import (  # noqa: E402
@@ -70,7 +70,7 @@ from snippet_plugin.utils.output_paths import (  # noqa: E402
 COLUMNS = (SMOOTHING, ) + METRICS + FRAME_METRICS
 """The CSV's metrics: the smoothing window, mAP@0.1..0.5, their average,
 frame accuracy, edit, F1@{10,25,50} (empty where a run has none)."""
-HEADLINE = 'tal/mAP_avg'
+HEADLINE = AVERAGE_MAP
 """The metric a method must beat both floors on."""
 FLOOR_ROW = 'raw-pose floor'
 RANDOM_ROW = 'random init'
@@ -335,45 +335,6 @@ def snippet_comparisons(methods: Sequence[str]) -> List[Tuple[str, str]]:
             pairs += [(method_row(method, True), method_row(base, False)),
                       (method_row(method, True), method_row(base, True))]
     return pairs
-
-
-def paired_differences(rows: Dict[str, List[Dict[str, float]]], row: str,
-                       baseline: str, protocol: str) -> Dict[int, float]:
-    """``{seed: row's average mAP - baseline's}`` under ``protocol``, over
-    the seeds both rows have a run of (empty if either has none)."""
-    viewed = protocol_runs(rows, protocol)
-    by_seed = [{r['seed']: r[HEADLINE] for r in viewed.get(name, ())}
-               for name in (row, baseline)]
-    return {seed: by_seed[0][seed] - by_seed[1][seed]
-            for seed in sorted(set(by_seed[0]) & set(by_seed[1]))}
-
-
-def paired_table(rows: Dict[str, List[Dict[str, float]]],
-                 comparisons: Sequence[Tuple[str, str]]) -> str:
-    """Markdown: per comparison with a shared seed under every protocol,
-    the seeds, then per protocol the differences in average mAP seed by
-    seed, their mean and how many are positive (``''`` when no comparison
-    has one)."""
-    protocols = [p for p in PROTOCOLS if protocol_runs(rows, p)]
-    body = []
-    for row, baseline in comparisons:
-        diffs = [paired_differences(rows, row, baseline, p)
-                 for p in protocols]
-        if not diffs or not all(diffs):
-            continue
-        cells = [f'{row} - {baseline}', ', '.join(map(str, diffs[0]))]
-        for diff in diffs:
-            values = list(diff.values())
-            cells += [', '.join(f'{v:+.1f}' for v in values),
-                      f'{sum(values) / len(values):+.1f}',
-                      f'{sum(v > 0 for v in values)} of {len(values)}']
-        body.append(cells)
-    if not body:
-        return ''
-    header = ['difference', 'seeds'] + [
-        f'{p} {column}' for p in protocols
-        for column in ('per seed', 'mean', 'positive')]
-    return format_table(header, body, markdown=True)
 
 
 def csv_text(rows: Dict[str, List[Dict[str, float]]]) -> str:

@@ -9,12 +9,16 @@ smoothed one, then the paper's). Columns: the smoothing window; mAP at each
 tIoU and their average; frame accuracy, edit and F1@{10,25,50} when every
 run logged them (Stage-2 and KNN runs do); the wall time of the run (first
 to last line of its newest ``<timestamp>/<timestamp>.log``) when every run
-has a log.
+has a log. ``--paired GROUP:BASELINE`` adds, per protocol, the differences
+in average mAP between two groups' runs of the same seed (the ``_seed<k>``
+suffix), their mean and how many are positive.
 
 Example::
 
     python tools/analysis/summarize_runs.py work_dirs/seeds/*_seed*
     python tools/analysis/summarize_runs.py --markdown work_dirs/stage2_seeds/*_seed?
+    python tools/analysis/summarize_runs.py --markdown work_dirs/stage2_seeds/*_seed? \
+        --paired linear_snippet_skeletonclr_stgcn_mocapmix:linear_skeletonclr_stgcn_mocapmix
 """
 import argparse
 import json
@@ -27,8 +31,9 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+AVERAGE_MAP = 'tal/mAP_avg'
 METRICS = ('tal/mAP@0.1', 'tal/mAP@0.2', 'tal/mAP@0.3', 'tal/mAP@0.4',
-           'tal/mAP@0.5', 'tal/mAP_avg')
+           'tal/mAP@0.5', AVERAGE_MAP)
 #: Logged by runs whose predictions carry frame labels; shown when every run
 #: has them.
 FRAME_METRICS = ('tal/acc', 'tal/edit', 'tal/F1@10', 'tal/F1@25',
@@ -45,6 +50,7 @@ PROTOCOL_TITLES = dict(
     paper="Paper's post-processing (unsmoothed)")
 WALL_TIME = 'wall_s'
 LOG_TIME = re.compile(r'^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) - ')
+SEED_SUFFIX = re.compile(r'_seed(\d+)$')
 
 
 def logged_records(work_dir: str) -> Iterator[dict]:
@@ -118,6 +124,12 @@ def group_name(work_dir: str) -> str:
     return osp.basename(osp.normpath(work_dir)).rsplit('_seed', 1)[0]
 
 
+def run_seed(work_dir: str) -> Optional[int]:
+    """``.../snippet_x_seed2`` -> 2; None for a name without a seed."""
+    match = SEED_SUFFIX.search(osp.basename(osp.normpath(work_dir)))
+    return int(match.group(1)) if match else None
+
+
 def shared_columns(records: Sequence[Dict[str, float]]) -> List[str]:
     """The smoothing window, :data:`METRICS`, then the keys of
     :data:`FRAME_METRICS` and the wall time, each where every record holds
@@ -177,6 +189,45 @@ def summary_table(runs: Dict[str, List[Dict[str, float]]],
     return format_table(header, rows, markdown)
 
 
+def paired_differences(rows: Dict[str, List[Dict[str, float]]], row: str,
+                       baseline: str, protocol: str) -> Dict[int, float]:
+    """``{seed: row's average mAP - baseline's}`` under ``protocol``, over
+    the seeds both rows have a run of (empty if either has none)."""
+    viewed = protocol_runs(rows, protocol)
+    by_seed = [{r['seed']: r[AVERAGE_MAP] for r in viewed.get(name, ())}
+               for name in (row, baseline)]
+    return {seed: by_seed[0][seed] - by_seed[1][seed]
+            for seed in sorted(set(by_seed[0]) & set(by_seed[1]))}
+
+
+def paired_table(rows: Dict[str, List[Dict[str, float]]],
+                 comparisons: Sequence[Tuple[str, str]]) -> str:
+    """Markdown: per comparison with a shared seed under every protocol,
+    the seeds, then per protocol the differences in average mAP seed by
+    seed, their mean and how many are positive (``''`` when no comparison
+    has one)."""
+    protocols = [p for p in PROTOCOLS if protocol_runs(rows, p)]
+    body = []
+    for row, baseline in comparisons:
+        diffs = [paired_differences(rows, row, baseline, p)
+                 for p in protocols]
+        if not diffs or not all(diffs):
+            continue
+        cells = [f'{row} - {baseline}', ', '.join(map(str, diffs[0]))]
+        for diff in diffs:
+            values = list(diff.values())
+            cells += [', '.join(f'{v:+.1f}' for v in values),
+                      f'{sum(values) / len(values):+.1f}',
+                      f'{sum(v > 0 for v in values)} of {len(values)}']
+        body.append(cells)
+    if not body:
+        return ''
+    header = ['difference', 'seeds'] + [
+        f'{p} {column}' for p in protocols
+        for column in ('per seed', 'mean', 'positive')]
+    return format_table(header, body, markdown=True)
+
+
 def format_table(header: List[str], rows: List[List[str]],
                  markdown: bool = False) -> str:
     """A GitHub markdown table, or aligned plain text."""
@@ -195,16 +246,35 @@ def main(argv=None) -> None:
     parser.add_argument('work_dirs', nargs='+')
     parser.add_argument(
         '--markdown', action='store_true', help='print a markdown table')
+    parser.add_argument(
+        '--paired', nargs='+', default=[], metavar='GROUP:BASELINE',
+        help='also print the paired differences in average mAP (same '
+        'seed) of each GROUP against its BASELINE group')
     args = parser.parse_args(argv)
+    comparisons = [tuple(pair.split(':')) for pair in args.paired]
+    malformed = [p for p, c in zip(args.paired, comparisons) if len(c) != 2]
+    if malformed:
+        parser.error(f'--paired {" ".join(malformed)}: each is '
+                     'GROUP:BASELINE')
     runs = defaultdict(list)
     for work_dir in args.work_dirs:
-        runs[group_name(work_dir)].append(final_metrics(work_dir))
+        runs[group_name(work_dir)].append(
+            dict(final_metrics(work_dir), seed=run_seed(work_dir)))
+    unknown = sorted({name for pair in comparisons for name in pair} -
+                     set(runs))
+    if unknown:
+        parser.error(f'--paired names groups without runs: '
+                     f'{", ".join(unknown)}')
     tables = []
     for protocol in PROTOCOLS:
         viewed = protocol_runs(runs, protocol)
         if viewed:
             tables.append(f'{PROTOCOL_TITLES[protocol]}\n\n' +
                           summary_table(viewed, markdown=args.markdown))
+    paired = paired_table(runs, comparisons)
+    if paired:
+        tables.append('Paired differences in average mAP (same seed)\n\n' +
+                      paired)
     print('\n\n'.join(tables))
 
 

@@ -4,6 +4,7 @@ time."""
 import json
 
 import numpy as np
+import pytest
 
 
 def write_run(folder, avg):
@@ -80,3 +81,32 @@ def test_protocol_views_of_a_run_that_smooths_and_one_that_does_not(
     assert list(summarize.protocol_runs(runs, 'smoothed')) == ['a']
     assert summarize.protocol_runs(runs, 'paper') == {
         'a': [{'tal/mAP_avg': 40.0, 'wall_s': 9.0}], 'b': [plain]}
+
+
+def test_paired_differences_use_the_seeds_both_groups_ran(tmp_path,
+                                                          load_tool, capsys):
+    """fix at seeds 0, 1, 2 (60, 50, 71), base at seeds 0, 2, 3 (70, 65,
+    80): the shared seeds 0 and 2 give -10 and +6, mean -2, 1 of 2
+    positive; a name without a group is refused."""
+    summarize = load_tool('analysis/summarize_runs')
+    for name, seeds, values in [('fix', (0, 1, 2), (60.0, 50.0, 71.0)),
+                                ('base', (0, 2, 3), (70.0, 65.0, 80.0))]:
+        for seed, avg in zip(seeds, values):
+            write_run(tmp_path / f'{name}_seed{seed}', avg)
+    assert summarize.run_seed(str(tmp_path / 'fix_seed12/')) == 12
+    assert summarize.run_seed('rawpose_mocapmix') is None
+    runs = [str(p) for p in sorted(tmp_path.iterdir())]
+    summarize.main(runs + ['--markdown', '--paired', 'fix:base'])
+    printed = capsys.readouterr().out
+    paired = printed[printed.index('Paired differences'):]
+    assert ('| fix - base | 0, 2 | -10.0, +6.0 | -2.0 | 1 of 2 |'
+            in paired)
+    grouped = {'fix': [dict(summarize.final_metrics(run),
+                            seed=summarize.run_seed(run))
+                       for run in runs if 'fix' in run]}
+    assert summarize.paired_differences(grouped, 'fix', 'base',
+                                        'paper') == {}
+    with pytest.raises(SystemExit):
+        summarize.main(runs + ['--paired', 'fix:nothing'])
+    with pytest.raises(SystemExit):
+        summarize.main(runs + ['--paired', 'fix'])
