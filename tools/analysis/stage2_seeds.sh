@@ -5,7 +5,8 @@
 # without the U-neck, from the SkeletonCLR and the snippet pretraining; weak;
 # semi-supervised 10 % and 20 %; the MS-TCN refinement (linear, floors
 # included, and finetune); linear from the replicate-padded encoders (issue
-# 21's fix and its baseline). Each run starts from the pretraining of the
+# 21's fix and its baseline); linear from AimCLR's four encoders (with and
+# without snippets and replicate padding). Each run starts from the pretraining of the
 # same seed written by tools/analysis/knn_table.py
 # (<PRETRAIN_ROOT>/<pretraining config>_seed<k>/epoch_40.pth); semi runs also
 # draw their labelled subset with label_seed=<k>. Two runs at a time, one
@@ -58,6 +59,10 @@ CONFIGS=(
   finetune_refine_snippet_skeletonclr_stgcn_mocapmix:snippet_skeletonclr_stgcn_mocapmix
   linear_skeletonclr_replicate_stgcn_mocapmix:skeletonclr_replicate_stgcn_mocapmix
   linear_snippet_skeletonclr_replicate_stgcn_mocapmix:snippet_skeletonclr_replicate_stgcn_mocapmix
+  linear_aimclr_stgcn_mocapmix:aimclr_stgcn_mocapmix
+  linear_snippet_aimclr_stgcn_mocapmix:snippet_aimclr_stgcn_mocapmix
+  linear_aimclr_replicate_stgcn_mocapmix:aimclr_replicate_stgcn_mocapmix
+  linear_snippet_aimclr_replicate_stgcn_mocapmix:snippet_aimclr_replicate_stgcn_mocapmix
 )
 
 # Print the training command of one config and seed.

@@ -1,0 +1,10 @@
+"""Quick start, Stage 2: ``linear_skeletonclr_stgcn_mocapmix`` with the AimCLR
+encoder (``aimclr_stgcn_mocapmix``) instead of SkeletonCLR's; nothing else
+changes. ``linear_snippet_aimclr_stgcn_mocapmix.py`` takes AimCLR + snippets,
+and the ``*_replicate`` twins the replicate-padded encoders (issue 21).
+
+    python tools/train.py configs/quickstart/linear_aimclr_stgcn_mocapmix.py
+"""
+_base_ = ['./linear_skeletonclr_stgcn_mocapmix.py']
+
+model = dict(pretrained='work_dirs/aimclr_stgcn_mocapmix/epoch_40.pth')
