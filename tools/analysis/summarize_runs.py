@@ -192,10 +192,11 @@ def summary_table(runs: Dict[str, List[Dict[str, float]]],
 def paired_differences(rows: Dict[str, List[Dict[str, float]]], row: str,
                        baseline: str, protocol: str) -> Dict[int, float]:
     """``{seed: row's average mAP - baseline's}`` under ``protocol``, over
-    the seeds both rows have a run of (empty if either has none)."""
+    the seeds both rows have a run of (empty if either has none; a run
+    without a seed pairs with nothing)."""
     viewed = protocol_runs(rows, protocol)
-    by_seed = [{r['seed']: r[AVERAGE_MAP] for r in viewed.get(name, ())}
-               for name in (row, baseline)]
+    by_seed = [{r['seed']: r[AVERAGE_MAP] for r in viewed.get(name, ())
+                if r['seed'] is not None} for name in (row, baseline)]
     return {seed: by_seed[0][seed] - by_seed[1][seed]
             for seed in sorted(set(by_seed[0]) & set(by_seed[1]))}
 

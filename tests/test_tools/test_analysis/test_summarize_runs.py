@@ -1,21 +1,24 @@
 """tools/analysis/summarize_runs.py: the seed summary is the mean and sample
 standard deviation per model; the Stage-2 summary adds frame scores and wall
-time."""
+time; paired differences use the seeds both groups ran."""
 import json
 
 import numpy as np
 import pytest
 
 
+def record(avg):
+    return {key: avg for key in ('tal/mAP@0.1', 'tal/mAP@0.2',
+                                 'tal/mAP@0.3', 'tal/mAP@0.4', 'tal/mAP@0.5',
+                                 'tal/mAP_avg')}
+
+
 def write_run(folder, avg):
-    record = {key: avg for key in ('tal/mAP@0.1', 'tal/mAP@0.2',
-                                   'tal/mAP@0.3', 'tal/mAP@0.4',
-                                   'tal/mAP@0.5', 'tal/mAP_avg')}
     scalars = folder / '20260101_000000' / 'vis_data'
     scalars.mkdir(parents=True)
     (scalars / 'scalars.json').write_text(
         json.dumps({'loss': 1.0, 'step': 1}) + '\n' +
-        json.dumps(dict(record, step=2)) + '\n')
+        json.dumps(dict(record(avg), step=2)) + '\n')
 
 
 def test_seed_summary_is_mean_and_sample_std_per_model(tmp_path, load_tool):
@@ -105,6 +108,10 @@ def test_paired_differences_use_the_seeds_both_groups_ran(tmp_path,
                             seed=summarize.run_seed(run))
                        for run in runs if 'fix' in run]}
     assert summarize.paired_differences(grouped, 'fix', 'base',
+                                        'paper') == {}
+    unseeded = {name: [dict(record(70.0), seed=None)]
+                 for name in ('floor', 'other')}
+    assert summarize.paired_differences(unseeded, 'floor', 'other',
                                         'paper') == {}
     with pytest.raises(SystemExit):
         summarize.main(runs + ['--paired', 'fix:nothing'])
