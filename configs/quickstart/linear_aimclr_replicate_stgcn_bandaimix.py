@@ -1,6 +1,4 @@
-"""Quick start, Stage 2: ``linear_skeletonclr_replicate_stgcn_bandaimix`` with the
-AimCLR encoder pretrained with replicate temporal padding
-(``aimclr_replicate_stgcn_bandaimix``); the backbone pads as it was trained.
+"""Quick start, Stage 2: ``linear_aimclr_replicate_stgcn_mocapmix.py`` on BandaiMix.
 
     python tools/train.py configs/quickstart/linear_aimclr_replicate_stgcn_bandaimix.py
 """

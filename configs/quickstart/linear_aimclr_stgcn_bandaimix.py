@@ -1,7 +1,4 @@
-"""Quick start, Stage 2: ``linear_skeletonclr_stgcn_bandaimix`` with the AimCLR
-encoder (``aimclr_stgcn_bandaimix``) instead of SkeletonCLR's; nothing else
-changes. ``linear_snippet_aimclr_stgcn_bandaimix.py`` takes AimCLR + snippets,
-and the ``*_replicate`` twins the replicate-padded encoders (issue 21).
+"""Quick start, Stage 2: ``linear_aimclr_stgcn_mocapmix.py`` on BandaiMix.
 
     python tools/train.py configs/quickstart/linear_aimclr_stgcn_bandaimix.py
 """

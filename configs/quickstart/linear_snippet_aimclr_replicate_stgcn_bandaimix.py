@@ -1,5 +1,4 @@
-"""Quick start, Stage 2: ``linear_aimclr_replicate_stgcn_bandaimix`` with the encoder
-of the snippet fix applied to AimCLR (``snippet_aimclr_replicate_stgcn_bandaimix``).
+"""Quick start, Stage 2: ``linear_snippet_aimclr_replicate_stgcn_mocapmix.py`` on BandaiMix.
 
     python tools/train.py configs/quickstart/linear_snippet_aimclr_replicate_stgcn_bandaimix.py
 """

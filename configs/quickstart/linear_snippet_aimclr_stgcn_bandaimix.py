@@ -1,5 +1,4 @@
-"""Quick start, Stage 2: ``linear_aimclr_stgcn_bandaimix`` with the AimCLR + snippets
-encoder (``snippet_aimclr_stgcn_bandaimix``).
+"""Quick start, Stage 2: ``linear_snippet_aimclr_stgcn_mocapmix.py`` on BandaiMix.
 
     python tools/train.py configs/quickstart/linear_snippet_aimclr_stgcn_bandaimix.py
 """
