@@ -27,6 +27,11 @@ row against its baseline (:func:`snippet_comparisons`): the spread between
 seeds is larger than most of these differences, so they are what says
 whether the snippet loss helps.
 
+``--earlier CSV ...`` adds the runs of CSVs this tool wrote before, e.g.
+seeds run in another session whose work dirs are gone: a row then holds
+the runs of both (a run in the work root supersedes its earlier line), and
+its mean, std, floor marks and paired differences are over all of them.
+
 Another evaluation setting (e.g. KNN on fused levels) is ``--cfg-options
 KEY=VALUE ...`` with a ``--tag``: every row is then a ``tools/test.py``
 run given those options (floors included), working in
@@ -40,6 +45,8 @@ Example::
         --methods skeletonclr aimclr rvtclr --work-root work_dirs/knn_mocapmix \\
         --out docs/results/knn_mocapmix.csv
     python tools/analysis/knn_table.py --dataset mocapmix --dry-run
+    python tools/analysis/knn_table.py --dataset mocapmix --seeds 2 3 4 \
+        --methods aimclr --earlier docs/results/knn_mocapmix_aimclr.csv
     python tools/analysis/knn_table.py --dataset mocapmix --tag fused023 \\
         --cfg-options 'test_cfg.level=[0,2,3]'
 """
@@ -59,9 +66,9 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from summarize_runs import (AVERAGE_MAP, FRAME_METRICS,  # noqa: E402
                             METRICS, PROTOCOL_TITLES, PROTOCOLS, SMOOTHING,
-                            column_name, final_metrics, format_table,
-                            mean_and_std, mean_std_cell, paired_table,
-                            protocol_runs, shared_columns)
+                            UNSMOOTHED, column_name, final_metrics,
+                            format_table, mean_and_std, mean_std_cell,
+                            paired_table, protocol_runs, shared_columns)
 
 from snippet_plugin.utils.atomic_io import atomic_write  # noqa: E402
 from snippet_plugin.utils.output_paths import (  # noqa: E402
@@ -290,6 +297,94 @@ def collect(runs: Sequence[Run],
     return {row: group for row, group in rows.items() if group}
 
 
+def earlier_runs(path: str,
+                 rows: Sequence[str]) -> Dict[str, List[Dict[str, float]]]:
+    """The ``run`` lines of a CSV written by :func:`csv_text` (e.g. seeds
+    run in another session), grouped by row as :func:`collect` groups runs
+    (``mean`` and ``std`` lines are recomputed, not read).
+
+    Each run becomes one record keyed as the run logged it: its smoothed
+    protocol under ``tal/`` (the window under ``tal/smoothing_s``) and the
+    paper's under ``tal_unsmoothed/``; a run with the paper's protocol only
+    did not smooth, so its metrics are under ``tal/``. Empty cells are
+    metrics the run lacked.
+
+    Args:
+        path: The CSV.
+        rows: The rows of this table.
+
+    Raises:
+        ValueError: naming the file and line: a header that is not this
+            tool's, a row not in ``rows``, an unknown protocol, a value
+            that is not a number, or a run listed twice under a protocol.
+    """
+    keys = {column_name(key): key for key in COLUMNS}
+    header = ['row', 'protocol', 'kind', 'run', 'seed'] + list(keys) + [
+        'below_floor']
+    with open(path, newline='') as f:
+        lines = list(csv.reader(f))
+    if not lines or lines[0] != header:
+        raise ValueError(f'{path}: not a CSV of knn_table.py (its header '
+                         f'should be {",".join(header)})')
+    views: Dict[Tuple[str, str], Dict[str, Dict[str, float]]] = {}
+    seeds: Dict[Tuple[str, str], Optional[int]] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        cells = dict(zip(header, line))
+        where = f'{path}, line {number}'
+        if len(line) != len(header):
+            raise ValueError(f'{where}: {len(line)} cells, expected '
+                             f'{len(header)}')
+        if cells['kind'] != 'run':
+            continue
+        if cells['row'] not in rows:
+            raise ValueError(f'{where}: row {cells["row"]!r} is not a row '
+                             f'of this table ({", ".join(rows)})')
+        if cells['protocol'] not in PROTOCOLS:
+            raise ValueError(f'{where}: protocol {cells["protocol"]!r} is '
+                             f'not one of {", ".join(PROTOCOLS)}')
+        try:
+            metrics = {key: float(cells[column])
+                       for column, key in keys.items() if cells[column]}
+            seed = int(cells['seed']) if cells['seed'] else None
+        except ValueError as err:
+            raise ValueError(f'{where}: {err}') from None
+        run = (cells['row'], cells['run'])
+        protocols = views.setdefault(run, {})
+        if cells['protocol'] in protocols:
+            raise ValueError(f'{where}: run {cells["run"]} is listed twice '
+                             f'under the {cells["protocol"]} protocol')
+        protocols[cells['protocol']] = metrics
+        seeds[run] = seed
+    grouped: Dict[str, List[Dict[str, float]]] = {}
+    for (row, name), protocols in views.items():
+        record = dict(protocols.get('smoothed', {}))
+        paper = protocols.get('paper', {})
+        if record:
+            paper = {UNSMOOTHED + key[len('tal/'):]: value
+                     for key, value in paper.items()}
+        record.update(paper)
+        grouped.setdefault(row, []).append(
+            dict(record, seed=seeds[(row, name)], name=name))
+    return grouped
+
+
+def with_earlier_runs(rows: Dict[str, List[Dict[str, float]]],
+                      earlier: Dict[str, List[Dict[str, float]]],
+                      order: Sequence[str]
+                      ) -> Dict[str, List[Dict[str, float]]]:
+    """``rows`` joined by the earlier runs whose names no run of ``rows``
+    has (a run measured in the work root supersedes its earlier line),
+    rows in ``order``, each row's runs by seed (the seedless floor
+    first)."""
+    names = {run['name'] for group in rows.values() for run in group}
+    merged = {row: list(rows.get(row, ())) + [
+        run for run in earlier.get(row, ()) if run['name'] not in names]
+        for row in order}
+    return {row: sorted(group, key=lambda run: (run['seed'] is not None,
+                                                run['seed'] or 0))
+            for row, group in merged.items() if group}
+
+
 def floors_beneath(row: str, rows: Dict[str, List[Dict[str, float]]]) -> str:
     """The floors whose mean average mAP a method row falls below
     (``''`` for a floor row or one above both)."""
@@ -403,6 +498,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='evaluate every row by tools/test.py with these options, e.g. '
         'test_cfg.level=[0,2,3] (needs --tag)')
     parser.add_argument(
+        '--earlier', nargs='+', default=[], metavar='CSV',
+        help='also table the runs of CSVs this tool wrote before (e.g. '
+        'seeds run in another session); a run in the work root supersedes '
+        'its earlier line')
+    parser.add_argument(
         '--tag', help='name of the --cfg-options setting: its runs work in '
         '<work-root>/<tag>/, its CSV is knn_<dataset>_<tag>.csv')
     args = parser.parse_args(argv)
@@ -446,6 +546,12 @@ def main(argv=None) -> int:
         stages = [(trainings, args.work_root),
                   (setting_runs(runs, args.cfg_options, args.work_root),
                    osp.join(args.work_root, args.tag))]
+    order = list(dict.fromkeys(run.row for run in stages[-1][0]))
+    try:
+        earlier_groups = [earlier_runs(path, order) for path in args.earlier]
+    except (OSError, ValueError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
     if args.dry_run:
         print('\n'.join(dry_run_plan(stage, root, args.threads)
                         for stage, root in stages if stage))
@@ -453,6 +559,8 @@ def main(argv=None) -> int:
     failed = [log for stage, root in stages
               for log in execute(stage, root, args.jobs, args.threads)]
     rows = collect(*stages[-1])
+    for earlier in earlier_groups:
+        rows = with_earlier_runs(rows, earlier, order)
     command = shlex.join(['python', 'tools/analysis/knn_table.py'] +
                          list(sys.argv[1:] if argv is None else argv))
     print(f'KNN localization on {args.dataset} (made by `{command}`):\n')

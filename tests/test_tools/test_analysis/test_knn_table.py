@@ -428,3 +428,95 @@ def test_paired_differences_pair_each_snippet_row_with_its_baselines(
     assert shipped['paper per seed'] == '+30.0, +10.0'
     assert shipped['paper positive'] == '2 of 2'
     assert table.paired_table(rows, [('AimCLR + snippets', 'AimCLR')]) == ''
+
+
+def write_smoothed_run(work_dir, paper, smoothed, window):
+    folder = work_dir / STAMP
+    folder.mkdir(parents=True)
+    (folder / f'{STAMP}.json').write_text(json.dumps(
+        smoothed_record(paper, smoothed, window)))
+
+
+def test_earlier_csv_runs_join_the_new_seeds_under_both_protocols(
+        table, tmp_path):
+    """Seeds 0-1 tabled in one work root, its CSV read back beside seed 2
+    run in another: SkeletonCLR smoothed 60, 70, 80 (mean 70, sample std
+    10), paper 40, 50, 90 (mean 60); window and seeds survive the round
+    trip; AimCLR never smooths, so it is tabled under the paper's protocol
+    only, as before."""
+    first, second = tmp_path / 'first', tmp_path / 'second'
+    for seed, (paper, smoothed) in enumerate([(40, 60), (50, 70)]):
+        write_smoothed_run(first / f'skeletonclr_stgcn_mocapmix_seed{seed}',
+                           paper, smoothed, 0.5 + seed)
+        write_train_run(first / f'aimclr_stgcn_mocapmix_seed{seed}',
+                        10 + seed)
+    write_smoothed_run(second / 'skeletonclr_stgcn_mocapmix_seed2', 90, 80,
+                       2.0)
+    methods = ('skeletonclr', 'aimclr')
+    earlier = tmp_path / 'earlier.csv'
+    earlier.write_text(table.csv_text(table.collect(
+        plan(table, methods, seeds=(0, 1)), str(first))))
+    runs = plan(table, methods, seeds=(2, ))
+    order = list(dict.fromkeys(run.row for run in runs))
+    rows = table.with_earlier_runs(table.collect(runs, str(second)),
+                                   table.earlier_runs(str(earlier), order),
+                                   order)
+    assert [run['seed'] for run in rows['SkeletonCLR']] == [0, 1, 2]
+    lines = list(csv.DictReader(table.csv_text(rows).splitlines()))
+    skeletonclr = {(line['protocol'], line['kind'], line['seed']):
+                   (line['mAP_avg'], line['window (s)']) for line in lines
+                   if line['row'] == 'SkeletonCLR'}
+    assert skeletonclr[('smoothed', 'run', '1')] == ('70.0000', '1.5000')
+    assert skeletonclr[('smoothed', 'mean', '')] == ('70.0000', '1.3333')
+    assert skeletonclr[('smoothed', 'std', '')][0] == '10.0000'
+    assert skeletonclr[('paper', 'run', '0')] == ('40.0000', '')
+    assert skeletonclr[('paper', 'mean', '')] == ('60.0000', '')
+    aimclr = [(line['protocol'], line['kind'], line['mAP_avg'])
+              for line in lines if line['row'] == 'AimCLR']
+    assert aimclr == [('paper', 'run', '10.0000'), ('paper', 'run', '11.0000'),
+                      ('paper', 'mean', '10.5000'), ('paper', 'std', '0.7071')]
+
+
+def test_a_run_in_the_work_root_supersedes_its_earlier_line(table, tmp_path):
+    fabricate(tmp_path / 'first')
+    earlier = tmp_path / 'earlier.csv'
+    runs = plan(table)
+    earlier.write_text(table.csv_text(table.collect(runs,
+                                                    str(tmp_path / 'first'))))
+    write_train_run(tmp_path / 'second' / 'aimclr_stgcn_mocapmix_seed1', 20)
+    order = list(dict.fromkeys(run.row for run in runs))
+    rows = table.with_earlier_runs(
+        table.collect(runs, str(tmp_path / 'second')),
+        table.earlier_runs(str(earlier), order), order)
+    assert [(run['seed'], run['tal/mAP_avg']) for run in rows['AimCLR']] == [
+        (0, 85.0), (1, 20.0)]
+    assert list(rows) == order[:5]
+    assert rows['raw-pose floor'][0]['seed'] is None
+
+
+@pytest.mark.parametrize('edit, message', [
+    (lambda text: text.replace('mAP_avg', 'mAP'), 'not a CSV of knn_table'),
+    (lambda text: text.replace('AimCLR,paper,run', 'HiCLR,paper,run', 1),
+     "line 16: row 'HiCLR' is not a row of this table"),
+    (lambda text: text.replace(',paper,run,rawpose', ',fused,run,rawpose'),
+     "line 2: protocol 'fused' is not one of smoothed, paper"),
+    (lambda text: text.replace('80.0000', 'eighty', 1),
+     "line 2: could not convert string to float: 'eighty'"),
+    (lambda text: text + text.splitlines()[1] + '\n',
+     'run rawpose_mocapmix is listed twice under the paper protocol'),
+    (lambda text: text + 'AimCLR,paper,run\n', 'line 20: 3 cells'),
+])
+def test_bad_earlier_csvs_are_refused_naming_file_and_line(
+        table, tmp_path, capsys, monkeypatch, edit, message):
+    fabricate(tmp_path)
+    earlier = tmp_path / 'earlier.csv'
+    earlier.write_text(edit(table.csv_text(table.collect(plan(table),
+                                                         str(tmp_path)))))
+    monkeypatch.chdir(REPO)
+    assert table.main(['--dataset', 'mocapmix', '--seeds', '0', '1',
+                       '--methods', 'skeletonclr', 'aimclr', '--work-root',
+                       str(tmp_path), '--earlier', str(earlier), '--jobs',
+                       '1', '--out', str(tmp_path / 'out.csv')]) == 2
+    err = capsys.readouterr().err
+    assert f'error: {earlier}' in err and message in err
+    assert not (tmp_path / 'out.csv').exists()
