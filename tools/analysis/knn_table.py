@@ -51,8 +51,6 @@ Example::
         --cfg-options 'test_cfg.level=[0,2,3]'
 """
 import argparse
-import csv
-import io
 import os
 import os.path as osp
 import re
@@ -64,19 +62,18 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from summarize_runs import (AVERAGE_MAP, FRAME_METRICS,  # noqa: E402
-                            METRICS, PROTOCOL_TITLES, PROTOCOLS, SMOOTHING,
-                            UNSMOOTHED, column_name, final_metrics,
+from summarize_runs import (AVERAGE_MAP, PROTOCOL_TITLES,  # noqa: E402
+                            PROTOCOLS, column_name, final_metrics,
                             format_table, mean_and_std, mean_std_cell,
-                            paired_table, protocol_runs, shared_columns)
+                            paired_table, protocol_runs, read_runs_csv,
+                            runs_csv, shared_columns, with_earlier_runs)
 
 from snippet_plugin.utils.atomic_io import atomic_write  # noqa: E402
 from snippet_plugin.utils.output_paths import (  # noqa: E402
     exit_on_unwritable_output, make_output_folder)
 
-COLUMNS = (SMOOTHING, ) + METRICS + FRAME_METRICS
-"""The CSV's metrics: the smoothing window, mAP@0.1..0.5, their average,
-frame accuracy, edit, F1@{10,25,50} (empty where a run has none)."""
+MARK_COLUMN = 'below_floor'
+"""The CSV's last column: the floors a row's mean falls below."""
 HEADLINE = AVERAGE_MAP
 """The metric a method must beat both floors on."""
 FLOOR_ROW = 'raw-pose floor'
@@ -297,94 +294,6 @@ def collect(runs: Sequence[Run],
     return {row: group for row, group in rows.items() if group}
 
 
-def earlier_runs(path: str,
-                 rows: Sequence[str]) -> Dict[str, List[Dict[str, float]]]:
-    """The ``run`` lines of a CSV written by :func:`csv_text` (e.g. seeds
-    run in another session), grouped by row as :func:`collect` groups runs
-    (``mean`` and ``std`` lines are recomputed, not read).
-
-    Each run becomes one record keyed as the run logged it: its smoothed
-    protocol under ``tal/`` (the window under ``tal/smoothing_s``) and the
-    paper's under ``tal_unsmoothed/``; a run with the paper's protocol only
-    did not smooth, so its metrics are under ``tal/``. Empty cells are
-    metrics the run lacked.
-
-    Args:
-        path: The CSV.
-        rows: The rows of this table.
-
-    Raises:
-        ValueError: naming the file and line: a header that is not this
-            tool's, a row not in ``rows``, an unknown protocol, a value
-            that is not a number, or a run listed twice under a protocol.
-    """
-    keys = {column_name(key): key for key in COLUMNS}
-    header = ['row', 'protocol', 'kind', 'run', 'seed'] + list(keys) + [
-        'below_floor']
-    with open(path, newline='') as f:
-        lines = list(csv.reader(f))
-    if not lines or lines[0] != header:
-        raise ValueError(f'{path}: not a CSV of knn_table.py (its header '
-                         f'should be {",".join(header)})')
-    views: Dict[Tuple[str, str], Dict[str, Dict[str, float]]] = {}
-    seeds: Dict[Tuple[str, str], Optional[int]] = {}
-    for number, line in enumerate(lines[1:], start=2):
-        cells = dict(zip(header, line))
-        where = f'{path}, line {number}'
-        if len(line) != len(header):
-            raise ValueError(f'{where}: {len(line)} cells, expected '
-                             f'{len(header)}')
-        if cells['kind'] != 'run':
-            continue
-        if cells['row'] not in rows:
-            raise ValueError(f'{where}: row {cells["row"]!r} is not a row '
-                             f'of this table ({", ".join(rows)})')
-        if cells['protocol'] not in PROTOCOLS:
-            raise ValueError(f'{where}: protocol {cells["protocol"]!r} is '
-                             f'not one of {", ".join(PROTOCOLS)}')
-        try:
-            metrics = {key: float(cells[column])
-                       for column, key in keys.items() if cells[column]}
-            seed = int(cells['seed']) if cells['seed'] else None
-        except ValueError as err:
-            raise ValueError(f'{where}: {err}') from None
-        run = (cells['row'], cells['run'])
-        protocols = views.setdefault(run, {})
-        if cells['protocol'] in protocols:
-            raise ValueError(f'{where}: run {cells["run"]} is listed twice '
-                             f'under the {cells["protocol"]} protocol')
-        protocols[cells['protocol']] = metrics
-        seeds[run] = seed
-    grouped: Dict[str, List[Dict[str, float]]] = {}
-    for (row, name), protocols in views.items():
-        record = dict(protocols.get('smoothed', {}))
-        paper = protocols.get('paper', {})
-        if record:
-            paper = {UNSMOOTHED + key[len('tal/'):]: value
-                     for key, value in paper.items()}
-        record.update(paper)
-        grouped.setdefault(row, []).append(
-            dict(record, seed=seeds[(row, name)], name=name))
-    return grouped
-
-
-def with_earlier_runs(rows: Dict[str, List[Dict[str, float]]],
-                      earlier: Dict[str, List[Dict[str, float]]],
-                      order: Sequence[str]
-                      ) -> Dict[str, List[Dict[str, float]]]:
-    """``rows`` joined by the earlier runs whose names no run of ``rows``
-    has (a run measured in the work root supersedes its earlier line),
-    rows in ``order``, each row's runs by seed (the seedless floor
-    first)."""
-    names = {run['name'] for group in rows.values() for run in group}
-    merged = {row: list(rows.get(row, ())) + [
-        run for run in earlier.get(row, ()) if run['name'] not in names]
-        for row in order}
-    return {row: sorted(group, key=lambda run: (run['seed'] is not None,
-                                                run['seed'] or 0))
-            for row, group in merged.items() if group}
-
-
 def floors_beneath(row: str, rows: Dict[str, List[Dict[str, float]]]) -> str:
     """The floors whose mean average mAP a method row falls below
     (``''`` for a floor row or one above both)."""
@@ -433,34 +342,16 @@ def snippet_comparisons(methods: Sequence[str]) -> List[Tuple[str, str]]:
 
 
 def csv_text(rows: Dict[str, List[Dict[str, float]]]) -> str:
-    """Per protocol (:data:`PROTOCOLS`), every run, then each row's mean
-    and (over several runs) sample std, one line each; ``run`` holds the
-    work dir, or the run count; a metric a run lacks is empty."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\n')
-    writer.writerow(['row', 'protocol', 'kind', 'run', 'seed'] +
-                    [column_name(key) for key in COLUMNS] + ['below_floor'])
-    for protocol in PROTOCOLS:
-        viewed = protocol_runs(rows, protocol)
-        for row, group in viewed.items():
-            mark = floors_beneath(row, viewed)
-            keys = [key if all(key in r for r in group) else None
-                    for key in COLUMNS]
-            for record in group:
-                writer.writerow(
-                    [row, protocol, 'run', record['name'],
-                     '' if record['seed'] is None else record['seed']] +
-                    ['' if key is None else f'{record[key]:.4f}'
-                     for key in keys] + [mark])
-            stats = [key and mean_and_std(group, key) for key in keys]
-            writer.writerow([row, protocol, 'mean', len(group), ''] +
-                            [f'{s[0]:.4f}' if s else '' for s in stats] +
-                            [mark])
-            if len(group) > 1:
-                writer.writerow([row, protocol, 'std', len(group), ''] +
-                                [f'{s[1]:.4f}' if s else '' for s in stats]
-                                + [mark])
-    return out.getvalue()
+    """:func:`runs_csv` with a last column ``below_floor``: the floors a
+    row's mean falls below under each protocol (:func:`floors_beneath`)."""
+    return runs_csv(rows, MARK_COLUMN, floors_beneath)
+
+
+def earlier_runs(path: str,
+                 rows: Sequence[str]) -> Dict[str, List[Dict[str, float]]]:
+    """:func:`read_runs_csv` of a CSV :func:`csv_text` wrote, its rows
+    limited to the rows of this table."""
+    return read_runs_csv(path, rows, MARK_COLUMN)
 
 
 def exit_status(failed: Sequence[str]) -> int:

@@ -11,7 +11,11 @@ run logged them (Stage-2 and KNN runs do); the wall time of the run (first
 to last line of its newest ``<timestamp>/<timestamp>.log``) when every run
 has a log. ``--paired GROUP:BASELINE`` adds, per protocol, the differences
 in average mAP between two groups' runs of the same seed (the ``_seed<k>``
-suffix), their mean and how many are positive.
+suffix), their mean and how many are positive. ``--csv OUT`` writes every
+run (and each group's mean and std) to a CSV; ``--earlier CSV ...`` tables
+the runs of such CSVs beside the work dirs, e.g. seeds run in another
+session whose work dirs are gone (a work dir given supersedes its earlier
+line of the same name).
 
 Example::
 
@@ -19,17 +23,24 @@ Example::
     python tools/analysis/summarize_runs.py --markdown work_dirs/stage2_seeds/*_seed?
     python tools/analysis/summarize_runs.py --markdown work_dirs/stage2_seeds/*_seed? \
         --paired linear_snippet_skeletonclr_stgcn_mocapmix:linear_skeletonclr_stgcn_mocapmix
+    python tools/analysis/summarize_runs.py work_dirs/stage2/*_seed[234] \
+        --earlier seeds01.csv --csv seeds01234.csv
 """
 import argparse
+import csv
+import io
 import json
 import os.path as osp
 import re
 from collections import defaultdict
 from datetime import datetime
 from glob import glob
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from snippet_plugin.utils.atomic_io import atomic_write
+from snippet_plugin.utils.output_paths import exit_on_unwritable_output
 
 AVERAGE_MAP = 'tal/mAP_avg'
 METRICS = ('tal/mAP@0.1', 'tal/mAP@0.2', 'tal/mAP@0.3', 'tal/mAP@0.4',
@@ -229,6 +240,143 @@ def paired_table(rows: Dict[str, List[Dict[str, float]]],
     return format_table(header, body, markdown=True)
 
 
+CSV_COLUMNS = (SMOOTHING, ) + METRICS + FRAME_METRICS
+"""The metrics of a runs CSV: the smoothing window, mAP@0.1..0.5, their
+average, frame accuracy, edit, F1@{10,25,50} (empty where a run has
+none)."""
+CSV_HEAD = ['row', 'protocol', 'kind', 'run', 'seed']
+
+
+def runs_csv(rows: Dict[str, List[Dict[str, float]]],
+             mark_column: Optional[str] = None,
+             mark: Optional[Callable[[str, Dict[str, List[Dict[str, float]]]],
+                                     str]] = None) -> str:
+    """A CSV of every run of ``rows`` (groups of records with ``seed`` and
+    ``name``), readable back by :func:`read_runs_csv`.
+
+    Per protocol (:data:`PROTOCOLS`): every run, then each row's mean and
+    (over several runs) sample std, one line each, metrics
+    :data:`CSV_COLUMNS` to 4 decimals; ``run`` holds the work dir's name,
+    or the run count. ``mark(row, rows under the protocol)`` fills a last
+    column ``mark_column`` on each line of the row.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator='\n')
+    extra = [mark_column] if mark_column else []
+    writer.writerow(CSV_HEAD + [column_name(key) for key in CSV_COLUMNS] +
+                    extra)
+    for protocol in PROTOCOLS:
+        viewed = protocol_runs(rows, protocol)
+        for row, group in viewed.items():
+            marks = [mark(row, viewed)] if mark_column else []
+            keys = [key if all(key in r for r in group) else None
+                    for key in CSV_COLUMNS]
+            for record in group:
+                writer.writerow(
+                    [row, protocol, 'run', record['name'],
+                     '' if record['seed'] is None else record['seed']] +
+                    ['' if key is None else f'{record[key]:.4f}'
+                     for key in keys] + marks)
+            stats = [key and mean_and_std(group, key) for key in keys]
+            writer.writerow([row, protocol, 'mean', len(group), ''] +
+                            [f'{s[0]:.4f}' if s else '' for s in stats] +
+                            marks)
+            if len(group) > 1:
+                writer.writerow([row, protocol, 'std', len(group), ''] +
+                                [f'{s[1]:.4f}' if s else '' for s in stats]
+                                + marks)
+    return out.getvalue()
+
+
+def read_runs_csv(path: str, rows: Optional[Sequence[str]] = None,
+                  mark_column: Optional[str] = None
+                  ) -> Dict[str, List[Dict[str, float]]]:
+    """The ``run`` lines of a CSV :func:`runs_csv` wrote (e.g. seeds run in
+    another session), grouped by row (``mean`` and ``std`` lines are
+    recomputed by whoever tables them, not read).
+
+    Each run becomes one record keyed as the run logged it, with ``seed``
+    and ``name``: its smoothed protocol under ``tal/`` (the window under
+    ``tal/smoothing_s``) and the paper's under ``tal_unsmoothed/``; a run
+    with the paper's protocol only did not smooth, so its metrics are under
+    ``tal/``. Empty cells are metrics the run lacked.
+
+    Args:
+        path: The CSV.
+        rows: The rows a line may name (None: any).
+        mark_column: The last column :func:`runs_csv` was given, if any.
+
+    Raises:
+        ValueError: naming the file and line: a header that is not
+            :func:`runs_csv`'s, a row not in ``rows``, an unknown protocol,
+            a value that is not a number, or a run listed twice under a
+            protocol.
+    """
+    keys = {column_name(key): key for key in CSV_COLUMNS}
+    header = CSV_HEAD + list(keys) + ([mark_column] if mark_column else [])
+    with open(path, newline='') as f:
+        lines = list(csv.reader(f))
+    if not lines or lines[0] != header:
+        raise ValueError(f'{path}: not a runs CSV of this kind (its header '
+                         f'should be {",".join(header)})')
+    views: Dict[Tuple[str, str], Dict[str, Dict[str, float]]] = {}
+    seeds: Dict[Tuple[str, str], Optional[int]] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        cells = dict(zip(header, line))
+        where = f'{path}, line {number}'
+        if len(line) != len(header):
+            raise ValueError(f'{where}: {len(line)} cells, expected '
+                             f'{len(header)}')
+        if cells['kind'] != 'run':
+            continue
+        if rows is not None and cells['row'] not in rows:
+            raise ValueError(f'{where}: row {cells["row"]!r} is not a row '
+                             f'of this table ({", ".join(rows)})')
+        if cells['protocol'] not in PROTOCOLS:
+            raise ValueError(f'{where}: protocol {cells["protocol"]!r} is '
+                             f'not one of {", ".join(PROTOCOLS)}')
+        try:
+            metrics = {key: float(cells[column])
+                       for column, key in keys.items() if cells[column]}
+            seed = int(cells['seed']) if cells['seed'] else None
+        except ValueError as err:
+            raise ValueError(f'{where}: {err}') from None
+        run = (cells['row'], cells['run'])
+        protocols = views.setdefault(run, {})
+        if cells['protocol'] in protocols:
+            raise ValueError(f'{where}: run {cells["run"]} is listed twice '
+                             f'under the {cells["protocol"]} protocol')
+        protocols[cells['protocol']] = metrics
+        seeds[run] = seed
+    grouped: Dict[str, List[Dict[str, float]]] = {}
+    for (row, name), protocols in views.items():
+        record = dict(protocols.get('smoothed', {}))
+        paper = protocols.get('paper', {})
+        if record:
+            paper = {UNSMOOTHED + key[len('tal/'):]: value
+                     for key, value in paper.items()}
+        record.update(paper)
+        grouped.setdefault(row, []).append(
+            dict(record, seed=seeds[(row, name)], name=name))
+    return grouped
+
+
+def with_earlier_runs(rows: Dict[str, List[Dict[str, float]]],
+                      earlier: Dict[str, List[Dict[str, float]]],
+                      order: Sequence[str]
+                      ) -> Dict[str, List[Dict[str, float]]]:
+    """``rows`` joined by the earlier runs whose names no run of ``rows``
+    has (a run measured now supersedes its earlier line), rows in
+    ``order``, each row's runs by seed (a seedless run first)."""
+    names = {run['name'] for group in rows.values() for run in group}
+    merged = {row: list(rows.get(row, ())) + [
+        run for run in earlier.get(row, ()) if run['name'] not in names]
+        for row in order}
+    return {row: sorted(group, key=lambda run: (run['seed'] is not None,
+                                                run['seed'] or 0))
+            for row, group in merged.items() if group}
+
+
 def format_table(header: List[str], rows: List[List[str]],
                  markdown: bool = False) -> str:
     """A GitHub markdown table, or aligned plain text."""
@@ -251,6 +399,14 @@ def main(argv=None) -> None:
         '--paired', nargs='+', default=[], metavar='GROUP:BASELINE',
         help='also print the paired differences in average mAP (same '
         'seed) of each GROUP against its BASELINE group')
+    parser.add_argument(
+        '--csv', metavar='OUT', help='also write every run, and each '
+        "group's mean and std, to this CSV (readable by --earlier)")
+    parser.add_argument(
+        '--earlier', nargs='+', default=[], metavar='CSV',
+        help='also table the runs of CSVs written by --csv before (e.g. '
+        'seeds run in another session); a work dir given here supersedes '
+        'its earlier line')
     args = parser.parse_args(argv)
     comparisons = [tuple(pair.split(':')) for pair in args.paired]
     malformed = [p for p, c in zip(args.paired, comparisons) if len(c) != 2]
@@ -260,7 +416,15 @@ def main(argv=None) -> None:
     runs = defaultdict(list)
     for work_dir in args.work_dirs:
         runs[group_name(work_dir)].append(
-            dict(final_metrics(work_dir), seed=run_seed(work_dir)))
+            dict(final_metrics(work_dir), seed=run_seed(work_dir),
+                 name=osp.basename(osp.normpath(work_dir))))
+    for path in args.earlier:
+        try:
+            earlier = read_runs_csv(path)
+        except (OSError, ValueError) as err:
+            parser.error(f'--earlier: {err}')
+        runs = with_earlier_runs(runs, earlier,
+                                 list(dict.fromkeys([*runs, *earlier])))
     unknown = sorted({name for pair in comparisons for name in pair} -
                      set(runs))
     if unknown:
@@ -277,7 +441,11 @@ def main(argv=None) -> None:
         tables.append('Paired differences in average mAP (same seed)\n\n' +
                       paired)
     print('\n\n'.join(tables))
+    if args.csv:
+        atomic_write(args.csv, runs_csv(runs).encode())
+        print(f'\nCSV: {args.csv}')
 
 
 if __name__ == '__main__':
-    main()
+    with exit_on_unwritable_output():
+        main()

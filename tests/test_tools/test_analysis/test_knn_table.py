@@ -495,7 +495,8 @@ def test_a_run_in_the_work_root_supersedes_its_earlier_line(table, tmp_path):
 
 
 @pytest.mark.parametrize('edit, message', [
-    (lambda text: text.replace('mAP_avg', 'mAP'), 'not a CSV of knn_table'),
+    (lambda text: text.replace('mAP_avg', 'mAP'),
+     'not a runs CSV of this kind'),
     (lambda text: text.replace('AimCLR,paper,run', 'HiCLR,paper,run', 1),
      "line 16: row 'HiCLR' is not a row of this table"),
     (lambda text: text.replace(',paper,run,rawpose', ',fused,run,rawpose'),

@@ -117,3 +117,42 @@ def test_paired_differences_use_the_seeds_both_groups_ran(tmp_path,
         summarize.main(runs + ['--paired', 'fix:nothing'])
     with pytest.raises(SystemExit):
         summarize.main(runs + ['--paired', 'fix'])
+
+
+def test_runs_written_by_csv_join_later_seeds_by_earlier(tmp_path, load_tool,
+                                                         capsys):
+    """Seeds 0-1 of fix (60, 50) and base (70, 65) written to a CSV, their
+    work dirs then gone; seed 2 (fix 71, base 80) run later and tabled with
+    --earlier: fix 60, 50, 71 (mean 60.3, sample std 10.5). A later work
+    dir base_seed1 (20) supersedes its earlier line (65), so the pairs are
+    -10, +30, -9 (mean +3.7, 1 of 3). A file that is not such a CSV is
+    refused, naming it."""
+    summarize = load_tool('analysis/summarize_runs')
+    first, later = tmp_path / 'first', tmp_path / 'later'
+    for name, values in [('fix', (60.0, 50.0, 71.0)),
+                         ('base', (70.0, 65.0, 80.0))]:
+        for seed, avg in enumerate(values):
+            write_run((first if seed < 2 else later) / f'{name}_seed{seed}',
+                      avg)
+    earlier = tmp_path / 'earlier.csv'
+    summarize.main([str(p) for p in sorted(first.iterdir())] +
+                   ['--csv', str(earlier)])
+    capsys.readouterr()
+    write_run(later / 'base_seed1', 20.0)
+    summarize.main([str(p) for p in sorted(later.iterdir())] +
+                   ['--markdown', '--earlier', str(earlier), '--paired',
+                    'fix:base', '--csv', str(tmp_path / 'all.csv')])
+    printed = capsys.readouterr().out
+    assert '| fix | 3 | 60.3 ± 10.5 |' in printed
+    assert '| fix - base | 0, 1, 2 | -10.0, +30.0, -9.0 | +3.7 | 1 of 3 |' in (
+        printed)
+    merged = summarize.read_runs_csv(str(tmp_path / 'all.csv'))
+    assert [(run['name'], run['seed'], run['tal/mAP_avg'])
+            for run in merged['base']] == [
+        ('base_seed0', 0, 70.0), ('base_seed1', 1, 20.0),
+        ('base_seed2', 2, 80.0)]
+    bad = tmp_path / 'bad.csv'
+    bad.write_text('model,mAP\nfix,1\n')
+    with pytest.raises(SystemExit):
+        summarize.main([str(later / 'fix_seed2'), '--earlier', str(bad)])
+    assert f'{bad}: not a runs CSV' in capsys.readouterr().err
