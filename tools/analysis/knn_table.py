@@ -19,7 +19,8 @@ its training data (column "window (s)"), and the paper's unsmoothed one.
 
 Run ``R`` works in ``<work-root>/R`` and logs to ``<work-root>/logs/R.log``;
 a run whose work dir holds final metrics is skipped, one with a
-``last_checkpoint`` resumes (``--resume``). ``--jobs`` runs at a time, each
+``last_checkpoint`` resumes (``--resume``); ``--collect-only`` runs
+nothing and tables the finished runs. ``--jobs`` runs at a time, each
 with ``--threads`` threads. A method whose average mAP is below either
 floor's is marked: it has learned nothing useful for localization.
 Then come the paired differences in average mAP (same seed) of each snippet
@@ -384,6 +385,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='OMP_NUM_THREADS of each run')
     parser.add_argument('--dry-run', action='store_true',
                         help='print the commands of the pending runs only')
+    parser.add_argument('--collect-only', action='store_true',
+                        help='run nothing: table the finished runs (e.g. '
+                        'while the others run elsewhere) and name the '
+                        'pending ones')
     parser.add_argument(
         '--cfg-options', nargs='+', metavar='KEY=VALUE',
         help='evaluate every row by tools/test.py with these options, e.g. '
@@ -399,6 +404,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.threads < 1:
         parser.error('--jobs and --threads must be >= 1')
+    if args.dry_run and args.collect_only:
+        parser.error('--dry-run and --collect-only: choose one')
     if (args.cfg_options is None) != (args.tag is None):
         parser.error('--cfg-options and --tag go together: the tag keeps '
                      "the setting's runs and CSV apart from the default's")
@@ -447,8 +454,17 @@ def main(argv=None) -> int:
         print('\n'.join(dry_run_plan(stage, root, args.threads)
                         for stage, root in stages if stage))
         return 0
-    failed = [log for stage, root in stages
-              for log in execute(stage, root, args.jobs, args.threads)]
+    if args.collect_only:
+        failed = []
+        pending = [osp.join(root, run.name) for stage, root in stages
+                   for run in stage
+                   if finished_metrics(osp.join(root, run.name)) is None]
+        if pending:
+            print(f'{len(pending)} runs have not finished and are not '
+                  f'tabled: {", ".join(pending)}', file=sys.stderr)
+    else:
+        failed = [log for stage, root in stages
+                  for log in execute(stage, root, args.jobs, args.threads)]
     rows = collect(*stages[-1])
     for earlier in earlier_groups:
         rows = with_earlier_runs(rows, earlier, order)

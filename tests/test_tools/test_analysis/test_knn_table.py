@@ -521,3 +521,33 @@ def test_bad_earlier_csvs_are_refused_naming_file_and_line(
     err = capsys.readouterr().err
     assert f'error: {earlier}' in err and message in err
     assert not (tmp_path / 'out.csv').exists()
+
+
+def test_collect_only_tables_the_finished_runs_and_runs_nothing(
+        table, tmp_path, capsys, monkeypatch):
+    """AimCLR + snippets never finished: it is named, not run, not
+    tabled; the other rows are (AimCLR 85, 87: mean 86)."""
+    fabricate(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError('--collect-only started a run')
+
+    monkeypatch.setattr(table.subprocess, 'run', refuse)
+    monkeypatch.chdir(REPO)
+    out = tmp_path / 'table.csv'
+    assert table.main(['--dataset', 'mocapmix', '--seeds', '0', '1',
+                       '--methods', 'skeletonclr', 'aimclr', '--work-root',
+                       str(tmp_path), '--collect-only', '--out',
+                       str(out)]) == 0
+    err = capsys.readouterr().err
+    assert '2 runs have not finished' in err
+    assert str(tmp_path / 'snippet_aimclr_stgcn_mocapmix_seed1') in err
+    lines = list(csv.DictReader(out.read_text().splitlines()))
+    assert 'AimCLR + snippets' not in {line['row'] for line in lines}
+    assert [line['mAP_avg'] for line in lines
+            if line['row'] == 'AimCLR' and line['kind'] == 'mean'] == [
+        '86.0000']
+    assert not (tmp_path / 'logs').exists()
+    with pytest.raises(SystemExit):
+        table.parse_args(['--dataset', 'mocapmix', '--dry-run',
+                          '--collect-only'])
