@@ -64,10 +64,11 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from summarize_runs import (AVERAGE_MAP, PROTOCOL_TITLES,  # noqa: E402
-                            PROTOCOLS, column_name, final_metrics,
-                            format_table, mean_and_std, mean_std_cell,
-                            paired_table, protocol_runs, read_runs_csv,
-                            runs_csv, shared_columns, with_earlier_runs)
+                            PROTOCOLS, add_earlier_option, column_name,
+                            final_metrics, format_table, mean_and_std,
+                            mean_std_cell, paired_table, protocol_runs,
+                            read_runs_csv, runs_csv, shared_columns,
+                            with_earlier_runs)
 
 from snippet_plugin.utils.atomic_io import atomic_write  # noqa: E402
 from snippet_plugin.utils.output_paths import (  # noqa: E402
@@ -393,11 +394,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--cfg-options', nargs='+', metavar='KEY=VALUE',
         help='evaluate every row by tools/test.py with these options, e.g. '
         'test_cfg.level=[0,2,3] (needs --tag)')
-    parser.add_argument(
-        '--earlier', nargs='+', default=[], metavar='CSV',
-        help='also table the runs of CSVs this tool wrote before (e.g. '
-        'seeds run in another session); a run in the work root supersedes '
-        'its earlier line')
+    add_earlier_option(parser, 'a run in the work root')
     parser.add_argument(
         '--tag', help='name of the --cfg-options setting: its runs work in '
         '<work-root>/<tag>/, its CSV is knn_<dataset>_<tag>.csv')
