@@ -394,7 +394,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--cfg-options', nargs='+', metavar='KEY=VALUE',
         help='evaluate every row by tools/test.py with these options, e.g. '
         'test_cfg.level=[0,2,3] (needs --tag)')
-    add_earlier_option(parser, 'a run in the work root')
+    add_earlier_option(parser, 'this tool', 'a run in the work root')
     parser.add_argument(
         '--tag', help='name of the --cfg-options setting: its runs work in '
         '<work-root>/<tag>/, its CSV is knn_<dataset>_<tag>.csv')

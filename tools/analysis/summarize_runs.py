@@ -389,15 +389,16 @@ def format_table(header: List[str], rows: List[List[str]],
                      for row in [header] + rows)
 
 
-def add_earlier_option(parser: argparse.ArgumentParser,
+def add_earlier_option(parser: argparse.ArgumentParser, writer: str,
                        newer: str) -> None:
-    """``--earlier CSV ...``: runs CSVs (:func:`runs_csv`) written before;
-    ``newer`` says what supersedes an earlier line of the same name."""
+    """``--earlier CSV ...``: runs CSVs (:func:`runs_csv`) that ``writer``
+    wrote before; ``newer`` says what supersedes an earlier line of the
+    same name."""
     parser.add_argument(
         '--earlier', nargs='+', default=[], metavar='CSV',
-        help='also table the runs of CSVs written before (--csv of '
-        'summarize_runs.py, or knn_table.py), e.g. seeds run in another '
-        f'session; {newer} supersedes its earlier line')
+        help=f'also table the runs of CSVs that {writer} wrote before, '
+        f'e.g. seeds run in another session; {newer} supersedes its '
+        'earlier line')
 
 
 def main(argv=None) -> None:
@@ -413,7 +414,7 @@ def main(argv=None) -> None:
     parser.add_argument(
         '--csv', metavar='OUT', help='also write every run, and each '
         "group's mean and std, to this CSV (readable by --earlier)")
-    add_earlier_option(parser, 'a work dir given here')
+    add_earlier_option(parser, '--csv', 'a work dir given here')
     args = parser.parse_args(argv)
     comparisons = [tuple(pair.split(':')) for pair in args.paired]
     malformed = [p for p, c in zip(args.paired, comparisons) if len(c) != 2]
