@@ -46,7 +46,7 @@ Example::
         --methods skeletonclr aimclr rvtclr --work-root work_dirs/knn_mocapmix \\
         --out docs/results/knn_mocapmix.csv
     python tools/analysis/knn_table.py --dataset mocapmix --dry-run
-    python tools/analysis/knn_table.py --dataset mocapmix --seeds 2 3 4 \
+    python tools/analysis/knn_table.py --dataset mocapmix --seeds 2 3 4 \\
         --methods aimclr --earlier docs/results/knn_mocapmix_aimclr.csv
     python tools/analysis/knn_table.py --dataset mocapmix --tag fused023 \\
         --cfg-options 'test_cfg.level=[0,2,3]'
@@ -252,12 +252,17 @@ def dry_run_plan(runs: Sequence[Run], work_root: str, threads: int) -> str:
     return '\n'.join(lines)
 
 
+def pending_runs(runs: Sequence[Run], work_root: str) -> List[Run]:
+    """The runs whose work dir holds no final metrics yet."""
+    return [run for run in runs
+            if finished_metrics(osp.join(work_root, run.name)) is None]
+
+
 def execute(runs: Sequence[Run], work_root: str, jobs: int,
             threads: int) -> List[str]:
     """Run the pending runs, ``jobs`` at a time; return the failed ones'
     log paths."""
-    pending = [run for run in runs
-               if finished_metrics(osp.join(work_root, run.name)) is None]
+    pending = pending_runs(runs, work_root)
     make_output_folder(osp.join(work_root, 'logs'))
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
 
@@ -346,7 +351,7 @@ def snippet_comparisons(methods: Sequence[str]) -> List[Tuple[str, str]]:
 def csv_text(rows: Dict[str, List[Dict[str, float]]]) -> str:
     """:func:`runs_csv` with a last column ``below_floor``: the floors a
     row's mean falls below under each protocol (:func:`floors_beneath`)."""
-    return runs_csv(rows, MARK_COLUMN, floors_beneath)
+    return runs_csv(rows, (MARK_COLUMN, floors_beneath))
 
 
 def earlier_runs(path: str,
@@ -454,8 +459,7 @@ def main(argv=None) -> int:
     if args.collect_only:
         failed = []
         pending = [osp.join(root, run.name) for stage, root in stages
-                   for run in stage
-                   if finished_metrics(osp.join(root, run.name)) is None]
+                   for run in pending_runs(stage, root)]
         if pending:
             print(f'{len(pending)} runs have not finished and are not '
                   f'tabled: {", ".join(pending)}', file=sys.stderr)

@@ -21,9 +21,9 @@ Example::
 
     python tools/analysis/summarize_runs.py work_dirs/seeds/*_seed*
     python tools/analysis/summarize_runs.py --markdown work_dirs/stage2_seeds/*_seed?
-    python tools/analysis/summarize_runs.py --markdown work_dirs/stage2_seeds/*_seed? \
+    python tools/analysis/summarize_runs.py --markdown work_dirs/stage2_seeds/*_seed? \\
         --paired linear_snippet_skeletonclr_stgcn_mocapmix:linear_skeletonclr_stgcn_mocapmix
-    python tools/analysis/summarize_runs.py work_dirs/stage2/*_seed[234] \
+    python tools/analysis/summarize_runs.py work_dirs/stage2/*_seed[234] \\
         --earlier seeds01.csv --csv seeds01234.csv
 """
 import argparse
@@ -247,28 +247,29 @@ none)."""
 CSV_HEAD = ['row', 'protocol', 'kind', 'run', 'seed']
 
 
+RowMark = Tuple[str, Callable[[str, Dict[str, List[Dict[str, float]]]], str]]
+"""A last CSV column: its name, and ``mark(row, rows under a protocol)``."""
+
+
 def runs_csv(rows: Dict[str, List[Dict[str, float]]],
-             mark_column: Optional[str] = None,
-             mark: Optional[Callable[[str, Dict[str, List[Dict[str, float]]]],
-                                     str]] = None) -> str:
+             mark: Optional[RowMark] = None) -> str:
     """A CSV of every run of ``rows`` (groups of records with ``seed`` and
     ``name``), readable back by :func:`read_runs_csv`.
 
     Per protocol (:data:`PROTOCOLS`): every run, then each row's mean and
     (over several runs) sample std, one line each, metrics
     :data:`CSV_COLUMNS` to 4 decimals; ``run`` holds the work dir's name,
-    or the run count. ``mark(row, rows under the protocol)`` fills a last
-    column ``mark_column`` on each line of the row.
+    or the run count. ``mark`` (:data:`RowMark`) adds a last column, the
+    same on each line of a row.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator='\n')
-    extra = [mark_column] if mark_column else []
     writer.writerow(CSV_HEAD + [column_name(key) for key in CSV_COLUMNS] +
-                    extra)
+                    ([mark[0]] if mark else []))
     for protocol in PROTOCOLS:
         viewed = protocol_runs(rows, protocol)
         for row, group in viewed.items():
-            marks = [mark(row, viewed)] if mark_column else []
+            marks = [mark[1](row, viewed)] if mark else []
             keys = [key if all(key in r for r in group) else None
                     for key in CSV_COLUMNS]
             for record in group:
